@@ -1,0 +1,47 @@
+# Every target runs the tools from .venv explicitly, so nothing needs activating.
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: install demo test test-postgres lint format migrations-check ci
+
+install: $(VENV)/.installed
+
+# The stamp makes `make install` a no-op until pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet ".[dev]"
+	touch $@
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/pytest -n auto -q
+
+# Takes DATABASE_NAME/USER/PASSWORD/HOST/PORT from the environment or the command line.
+test-postgres: install
+	DATABASE_ENGINE=postgresql $(BIN)/pytest -n auto -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check templates
+
+# Fix first, then format (the order ruff's docs recommend); what cannot be fixed
+# is printed here and fails `make lint`.
+format: install
+	$(BIN)/ruff check --fix --exit-zero .
+	$(BIN)/ruff format .
+	$(BIN)/djhtml templates
+
+# Test settings use an in-memory SQLite database, so the check leaves no db.sqlite3 behind.
+migrations-check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings_test
+
+ci:
+	bash .ci/run

@@ -1,0 +1,60 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from measures.models import Baseline, Measure, MeasureComponent, MeasureValue, Period, Target
+
+
+@admin.register(Period)
+class PeriodAdmin(admin.ModelAdmin):
+    list_display = ["label", "kind", "start", "end"]
+    list_filter = ["kind"]
+    search_fields = ["label"]
+    readonly_fields = ["label"]
+
+
+class MeasureComponentInline(admin.TabularInline):
+    model = MeasureComponent
+    extra = 1
+
+
+@admin.register(Measure)
+class MeasureAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "unit", "desired_direction", "aggregation", "source"]
+    list_filter = ["unit", "desired_direction", "aggregation", "priorities"]
+    search_fields = ["name", "definition", "source", "components__label"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["priorities"]
+    inlines = [MeasureComponentInline]
+
+
+@admin.register(MeasureComponent)
+class MeasureComponentAdmin(admin.ModelAdmin):
+    list_display = ["label", "measure"]
+    list_filter = ["measure"]
+    search_fields = ["label", "measure__name"]
+    list_select_related = ["measure"]
+
+
+@admin.register(Baseline)
+class BaselineAdmin(SimpleHistoryAdmin):
+    list_display = ["measure", "partnership", "period", "value", "source"]
+    list_filter = ["partnership", "measure"]
+    search_fields = ["measure__name", "partnership__name", "source"]
+    list_select_related = ["measure", "partnership", "period"]
+
+
+@admin.register(Target)
+class TargetAdmin(SimpleHistoryAdmin):
+    list_display = ["measure", "partnership", "period", "value"]
+    list_filter = ["partnership", "measure"]
+    search_fields = ["measure__name", "partnership__name"]
+    list_select_related = ["measure", "partnership", "period"]
+
+
+@admin.register(MeasureValue)
+class MeasureValueAdmin(admin.ModelAdmin):
+    list_display = ["measure", "area", "period", "value", "source", "updated_at"]
+    list_filter = ["measure", "area", "period__kind"]
+    search_fields = ["measure__name", "area__name", "period__label", "source"]
+    list_select_related = ["measure", "area", "period"]
+    show_full_result_count = False  # counting millions of rows on every page is slow

@@ -1,0 +1,152 @@
+"""Partnership figures made from area values, in a fixed number of queries.
+
+Police files report *areas*; a partnership's figure for a period combines the
+values of the areas it covered at the end of that period: added up for counts,
+averaged by population for rates and percentages. Before a partnership existed
+(a merged partnership before its merger date) its figure is made from the areas
+it was formed with, so its series joins up with its predecessors' figures.
+
+A figure is missing, never partial: when any covered area has no value the
+partnership has no figure for that period.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from measures.models import BASELINE_YEAR, Baseline, Measure, MeasureValue, Period
+from partnerships.models import PartnershipArea
+
+FOUR_QUARTERS = 4
+
+
+@dataclass(frozen=True)
+class Change:
+    amount: Decimal
+    percent: Decimal | None
+    verdict: str  # "better", "worse", "same"
+
+    @property
+    def label(self) -> str:
+        return {"better": "Better than baseline", "worse": "Worse than baseline", "same": "Same as baseline"}[
+            self.verdict
+        ]
+
+
+@dataclass
+class MeasureSummary:
+    """One measure for one partnership: baseline, latest quarter, latest four quarters."""
+
+    measure: Measure
+    baseline: Baseline | None
+    latest_period: Period | None
+    latest_value: Decimal | None
+    year_label: str
+    year_value: Decimal | None
+    change: Change | None
+
+    def formatted(self, value):
+        return self.measure.format_value(value)
+
+
+def compare(measure: Measure, baseline: Decimal, latest: Decimal) -> Change:
+    """Latest twelve months against the baseline year, judged by the measure's desired direction."""
+    amount = latest - baseline
+    percent = (amount / baseline * 100).quantize(Decimal("0.1")) if baseline else None
+    if amount == 0:
+        verdict = "same"
+    elif (amount > 0) == measure.higher_is_better:
+        verdict = "better"
+    else:
+        verdict = "worse"
+    return Change(amount=amount, percent=percent, verdict=verdict)
+
+
+class FigureTable:
+    """Figures of some partnerships for some measures over every financial quarter on record.
+
+    Three queries, whatever the number of partnerships, measures or periods:
+    coverage (with area populations), quarterly periods, and the values.
+    """
+
+    def __init__(self, partnerships, measures):
+        self.partnerships = list(partnerships)
+        self.measures = list(measures)
+        coverage = PartnershipArea.objects.filter(partnership__in=self.partnerships).select_related("area")
+        self.coverage = defaultdict(list)
+        for row in coverage:
+            self.coverage[row.partnership_id].append(row)
+        area_ids = {row.area_id for rows in self.coverage.values() for row in rows}
+        self.periods = list(Period.objects.quarters().order_by("end"))
+        self.values = {
+            (m, a, p): v
+            for m, a, p, v in MeasureValue.objects.filter(
+                measure__in=self.measures, area_id__in=area_ids, period__kind=Period.Kind.QUARTER
+            ).values_list("measure_id", "area_id", "period_id", "value")
+        }
+
+    def areas_for(self, partnership, period: Period) -> list:
+        rows = self.coverage.get(partnership.pk, [])
+        covering = [row for row in rows if row.covers(period.end)]
+        if covering or not rows:
+            return covering
+        first_start = min(row.start for row in rows)
+        if period.end < first_start:  # before the partnership was formed: its founding areas
+            return [row for row in rows if row.start == first_start]
+        return []
+
+    def value(self, partnership, measure: Measure, period: Period) -> Decimal | None:
+        rows = self.areas_for(partnership, period)
+        if not rows:
+            return None
+        parts = []
+        for row in rows:
+            value = self.values.get((measure.pk, row.area_id, period.pk))
+            if value is None:
+                return None
+            parts.append((value, row.area.population))
+        if measure.is_additive:
+            return sum((v for v, _ in parts), Decimal(0))
+        if len(parts) == 1:
+            return parts[0][0]
+        if any(not population for _, population in parts):
+            return None
+        total = sum(population for _, population in parts)
+        return sum((v * population for v, population in parts), Decimal(0)) / total
+
+    def series(self, partnership, measure: Measure) -> list[tuple[Period, Decimal | None]]:
+        return [(period, self.value(partnership, measure, period)) for period in self.periods]
+
+    def summary(self, partnership, measure: Measure, baseline: Baseline | None) -> MeasureSummary:
+        series = [(p, v) for p, v in self.series(partnership, measure) if p.financial_year > BASELINE_YEAR]
+        known = [(p, v) for p, v in series if v is not None]
+        latest_period, latest_value = known[-1] if known else (None, None)
+        year_value, year_label = None, ""
+        if latest_period is not None:
+            index = [p for p, _ in series].index(latest_period)
+            window = series[max(0, index - FOUR_QUARTERS + 1) : index + 1]
+            if len(window) == FOUR_QUARTERS and all(v is not None for _, v in window):
+                values = [v for _, v in window]
+                year_value = sum(values, Decimal(0))
+                if not measure.is_additive:
+                    year_value /= FOUR_QUARTERS
+                year_label = f"12 months to end of {latest_period.label}"
+        change = None
+        if baseline is not None and year_value is not None:
+            change = compare(measure, baseline.value, year_value)
+        return MeasureSummary(measure, baseline, latest_period, latest_value, year_label, year_value, change)
+
+
+def baselines_for(partnerships, measures) -> dict[tuple[int, int], Baseline]:
+    rows = Baseline.objects.filter(partnership__in=partnerships, measure__in=measures).select_related(
+        "period"
+    )
+    return {(b.partnership_id, b.measure_id): b for b in rows}
+
+
+def measure_summaries(partnership, measures) -> list[MeasureSummary]:
+    """Baseline against latest for each measure, for one partnership (four queries)."""
+    measures = list(measures)
+    table = FigureTable([partnership], measures)
+    baselines = baselines_for([partnership], measures)
+    return [table.summary(partnership, m, baselines.get((partnership.pk, m.pk))) for m in measures]

@@ -1,0 +1,121 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from partnerships.models import (
+    Area,
+    AreaAlias,
+    AreaCode,
+    Membership,
+    Merger,
+    Partnership,
+    PartnershipArea,
+    User,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["partnership", "user"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "organisation",
+        "is_scrutiny_member",
+        "is_superuser",
+        "is_active",
+    ]
+    list_filter = ["is_scrutiny_member", "is_superuser", "is_active", "memberships__partnership"]
+    search_fields = ["username", "first_name", "last_name", "email", "organisation"]
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("Role in the tracker", {"fields": ["is_scrutiny_member", "job_title", "organisation"]}),
+    )
+    inlines = [MembershipInline]
+
+
+class AreaCodeInline(admin.TabularInline):
+    model = AreaCode
+    extra = 1
+
+
+class AreaAliasInline(admin.TabularInline):
+    model = AreaAlias
+    extra = 1
+    fields = ["name"]
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "population", "codes_list"]
+    search_fields = ["name", "codes__code", "aliases__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [AreaCodeInline, AreaAliasInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("codes")
+
+    @admin.display(description="ONS codes")
+    def codes_list(self, obj):
+        return ", ".join(code.code for code in obj.codes.all())
+
+
+@admin.register(AreaCode)
+class AreaCodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "kind", "area"]
+    list_filter = ["kind"]
+    search_fields = ["code", "area__name"]
+    list_select_related = ["area"]
+
+
+@admin.register(AreaAlias)
+class AreaAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "area"]
+    search_fields = ["name", "area__name"]
+    list_select_related = ["area"]
+
+
+class PartnershipAreaInline(admin.TabularInline):
+    model = PartnershipArea
+    extra = 1
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug", "areas__name"]
+    list_filter = ["areas"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [PartnershipAreaInline, MembershipInline]
+
+
+@admin.register(PartnershipArea)
+class PartnershipAreaAdmin(admin.ModelAdmin):
+    list_display = ["partnership", "area", "start", "end"]
+    list_filter = ["partnership", "area"]
+    search_fields = ["partnership__name", "area__name"]
+    list_select_related = ["partnership", "area"]
+
+
+@admin.register(Merger)
+class MergerAdmin(SimpleHistoryAdmin):
+    list_display = ["successor", "effective_from", "is_pilot", "ended_on"]
+    list_filter = ["is_pilot"]
+    search_fields = ["successor__name", "predecessors__name", "note"]
+    filter_horizontal = ["predecessors"]
+    list_select_related = ["successor"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "partnership", "role"]
+    list_filter = ["role", "partnership"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "partnership__name"]
+    autocomplete_fields = ["user", "partnership"]
+    list_select_related = ["user", "partnership"]

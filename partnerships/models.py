@@ -1,0 +1,307 @@
+"""Partnerships, the areas they cover over time, mergers and memberships.
+
+Police and ONS figures name *areas* (usually districts); a *partnership* covers
+one or more areas over time. A merger makes a new partnership from predecessors
+on a date, so the same area belongs to different partnerships before and after.
+"""
+
+import datetime
+import re
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.functional import cached_property
+from simple_history.models import HistoricalRecords
+
+
+def normalise_area_name(name: str) -> str:
+    """Fold the spellings that differ between files: case, '&'/'and', 'City of', 'the', punctuation.
+
+    "Bristol, City of", "City of Bristol" and "bristol" all give "bristol";
+    "Vale of the White Horse" and "Vale of White Horse" both give "vale of white horse".
+    """
+    text = name.lower().replace("&", " and ")
+    text = re.sub(r"\[[^\]]*\]", " ", text)  # note markers such as "[note 2]"
+    text = re.sub(r",\s*city of\b", " ", text)
+    text = re.sub(r"^\s*city of\b", " ", text)
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    words = [w for w in text.split() if w != "the"]
+    return " ".join(words)
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles come from flags and partnership memberships.
+
+    - admin: ``is_superuser``: runs the framework, imports, the Django admin;
+    - scrutiny member: ``is_scrutiny_member``: reads everything, changes nothing;
+    - officer / lead: a :class:`Membership` of one or more partnerships.
+    """
+
+    is_scrutiny_member = models.BooleanField(
+        "scrutiny committee member",
+        default=False,
+        help_text="Reads every partnership's plans and dashboards; can change nothing.",
+    )
+    job_title = models.CharField(max_length=120, blank=True)
+    organisation = models.CharField(max_length=120, blank=True, help_text="e.g. Thames Valley Police")
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_active and self.is_superuser
+
+    @cached_property
+    def membership_roles(self) -> dict[int, str]:
+        """partnership id -> role, loaded once per request."""
+        if not self.is_authenticated:
+            return {}
+        return dict(self.memberships.values_list("partnership_id", "role"))
+
+    def is_member_of(self, partnership_id: int) -> bool:
+        return partnership_id in self.membership_roles
+
+    def is_lead_of(self, partnership_id: int) -> bool:
+        return self.membership_roles.get(partnership_id) == Membership.Role.LEAD
+
+    @property
+    def role_label(self) -> str:
+        if self.is_admin:
+            return "Administrator"
+        if self.is_scrutiny_member:
+            return "Scrutiny committee member"
+        roles = set(self.membership_roles.values())
+        if Membership.Role.LEAD in roles:
+            return "Partnership lead"
+        if roles:
+            return "Partnership officer"
+        return "Reader"
+
+
+class Area(models.Model):
+    """A geography police figures are reported for, usually a local authority district."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    population = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Resident population, used to combine rates and percentages across areas.",
+    )
+    population_source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AreaCode(models.Model):
+    """One of an area's ONS codes. An area can carry several: district and CSP codes, old and new."""
+
+    class Kind(models.TextChoices):
+        LOCAL_AUTHORITY = "la", "Local authority district (E06/E07/E08/E09/W06)"
+        CSP = "csp", "Community Safety Partnership area (E22/W22)"
+        OTHER = "other", "Other"
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="codes")
+    code = models.CharField(max_length=12, unique=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.LOCAL_AUTHORITY)
+
+    class Meta:
+        ordering = ["kind", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z][0-9]{8}$"), name="areacode_code_is_ons_shape"
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def save(self, *args, **kwargs):
+        self.code = self.code.strip().upper()
+        super().save(*args, **kwargs)
+
+
+class AreaAlias(models.Model):
+    """Another spelling of an area's name as it appears in police or ONS files."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=120)
+    normalised = models.CharField(max_length=120, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "area aliases"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.normalised = normalise_area_name(self.name)
+        super().save(*args, **kwargs)
+
+
+class PartnershipQuerySet(models.QuerySet):
+    def active(self, on: datetime.date | None = None):
+        """Partnerships that cover at least one area on the date (today by default)."""
+        on = on or datetime.date.today()
+        covering = PartnershipArea.objects.filter(partnership=OuterRef("pk")).covering(on)
+        return self.filter(Exists(covering))
+
+    def former(self, on: datetime.date | None = None):
+        on = on or datetime.date.today()
+        covering = PartnershipArea.objects.filter(partnership=OuterRef("pk")).covering(on)
+        return self.exclude(Exists(covering))
+
+    def editable_by(self, user):
+        """Partnerships whose action plan the user may change."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_admin:
+            return self
+        return self.filter(memberships__user=user)
+
+    def for_list(self):
+        """Everything the partnership list shows, in a fixed number of queries."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "coverage", queryset=PartnershipArea.objects.select_related("area").order_by("area__name")
+            )
+        )
+
+
+class Partnership(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    areas = models.ManyToManyField(Area, through="PartnershipArea", related_name="partnerships")
+
+    objects = PartnershipQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("partnerships:detail", args=[self.slug])
+
+    def can_edit(self, user) -> bool:
+        """May this user change the partnership's action plan?"""
+        return user.is_authenticated and (user.is_admin or user.is_member_of(self.pk))
+
+    def can_sign_off(self, user) -> bool:
+        return user.is_authenticated and (user.is_admin or user.is_lead_of(self.pk))
+
+    def areas_on(self, on: datetime.date):
+        return Area.objects.filter(
+            coverage__partnership=self, coverage__in=PartnershipArea.objects.covering(on)
+        )
+
+
+class PartnershipAreaQuerySet(models.QuerySet):
+    def covering(self, on: datetime.date):
+        """Coverage rows in force on the date."""
+        return self.filter(Q(start__lte=on), Q(end__isnull=True) | Q(end__gte=on))
+
+
+class PartnershipArea(models.Model):
+    """A partnership covers an area from ``start`` until ``end`` (open when blank)."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="coverage")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="coverage")
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+
+    objects = PartnershipAreaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start", "area__name"]
+        verbose_name = "area covered"
+        verbose_name_plural = "areas covered"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="partnershiparea_end_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["partnership", "area", "start"], name="partnershiparea_unique_start"
+            ),
+        ]
+
+    def __str__(self):
+        until = f" to {self.end:%d %b %Y}" if self.end else ""
+        return f"{self.partnership} covers {self.area} from {self.start:%d %b %Y}{until}"
+
+    def covers(self, on: datetime.date) -> bool:
+        return self.start <= on and (self.end is None or on <= self.end)
+
+
+class Merger(models.Model):
+    """A partnership formed from predecessors on a date; a pilot merger can end (the partnerships split)."""
+
+    successor = models.OneToOneField(Partnership, on_delete=models.CASCADE, related_name="formed_by")
+    predecessors = models.ManyToManyField(Partnership, related_name="merged_into")
+    effective_from = models.DateField()
+    is_pilot = models.BooleanField(default=False)
+    ended_on = models.DateField(
+        null=True, blank=True, help_text="When a pilot ended and the partnerships split."
+    )
+    note = models.TextField(blank=True)
+
+    history = HistoricalRecords(m2m_fields=[predecessors])
+
+    class Meta:
+        ordering = ["-effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gt=models.F("effective_from")),
+                name="merger_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        kind = "pilot merger" if self.is_pilot else "merger"
+        return f"{self.successor} ({kind} from {self.effective_from:%d %B %Y})"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def leads(self):
+        return self.filter(role=Membership.Role.LEAD)
+
+
+class Membership(models.Model):
+    """A user works for a partnership as an officer (updates the plan) or lead (also signs off)."""
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", "Officer"
+        LEAD = "lead", "Lead"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.OFFICER)
+
+    objects = MembershipQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["partnership__name", "role", "user__last_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "partnership"], name="membership_one_role_per_partnership"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()}, {self.partnership}"

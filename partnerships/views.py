@@ -1,0 +1,150 @@
+import datetime
+
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.views.decorators.csrf import requires_csrf_token
+
+from measures.figures import measure_summaries
+from measures.models import Measure
+from partnerships.models import Membership, Partnership, PartnershipArea, User
+from partnerships.permissions import get_partnership_for_user
+from strategies.models import Deliverable, Strategy
+from strategies.overview import county_overview, current_strategies
+
+
+def home(request):
+    """A home page that fits the role.
+
+    Officers see their plan, scrutiny members the county, admins their to-do list.
+    """
+    user = request.user
+    if user.is_admin:
+        return render(request, "partnerships/home_admin.html", admin_todo())
+    if user.membership_roles:
+        partnerships = Partnership.objects.filter(pk__in=user.membership_roles).order_by("name")
+        strategies = current_strategies(partnerships)
+        plans = []
+        for partnership in partnerships:
+            strategy = strategies.get(partnership.pk)
+            deliverables = (
+                Deliverable.objects.filter(objective__strategy=strategy)
+                .select_related("objective__priority", "owner")
+                .order_by("due_date")
+                if strategy
+                else Deliverable.objects.none()
+            )
+            plans.append(
+                {
+                    "partnership": partnership,
+                    "role": user.membership_roles[partnership.pk],
+                    "strategy": strategy,
+                    "deliverables": deliverables,
+                }
+            )
+        return render(
+            request, "partnerships/home_officer.html", {"plans": plans, "today": datetime.date.today()}
+        )
+    return render(request, "partnerships/home_scrutiny.html", county_overview())
+
+
+def admin_todo() -> dict:
+    """What needs an administrator's attention, one query per line."""
+    active = Partnership.objects.active()
+    with_adopted = Strategy.objects.adopted().values("partnership")
+    return {
+        "without_strategy": active.exclude(pk__in=with_adopted).order_by("name"),
+        "drafts": Strategy.objects.filter(status=Strategy.Status.DRAFT).select_related("partnership"),
+        "without_members": active.annotate(n=Count("memberships")).filter(n=0).order_by("name"),
+        "without_lead": active.exclude(memberships__role=Membership.Role.LEAD).order_by("name"),
+        "users_without_role": User.objects.filter(
+            is_active=True, is_superuser=False, is_scrutiny_member=False, memberships__isnull=True
+        ),
+        "unowned_count": Deliverable.objects.open().filter(owner__isnull=True).count(),
+        "overdue_count": Deliverable.objects.overdue().count(),
+        "missing_baselines": Measure.objects.annotate(
+            n=Count("baselines", filter=Q(baselines__partnership__in=active))
+        )
+        .filter(n__lt=active.count())
+        .order_by("order", "name"),
+        "counts": {
+            "partnerships": active.count(),
+            "strategies": Strategy.objects.count(),
+            "deliverables": Deliverable.objects.count(),
+            "measures": Measure.objects.count(),
+            "users": User.objects.filter(is_active=True).count(),
+        },
+    }
+
+
+def partnership_list(request):
+    today = datetime.date.today()
+    active = list(Partnership.objects.active(today).for_list())
+    former = list(Partnership.objects.former(today).for_list())
+    strategies = current_strategies(active)
+    for partnership in active:
+        partnership.current_strategy = strategies.get(partnership.pk)
+        partnership.areas_today = [row.area.name for row in partnership.coverage.all() if row.covers(today)]
+    return render(
+        request, "partnerships/partnership_list.html", {"active": active, "former": former, "today": today}
+    )
+
+
+def partnership_detail(request, slug):
+    partnership = get_partnership_for_user(request.user, slug)
+    coverage = (
+        PartnershipArea.objects.filter(partnership=partnership)
+        .select_related("area")
+        .prefetch_related("area__codes")
+    )
+    strategies = (
+        Strategy.objects.for_partnership(partnership)
+        .select_related("framework")
+        .annotate(deliverable_count=Count("objectives__deliverables"))
+    )
+    current = next((s for s in strategies if s.status == Strategy.Status.ADOPTED), None)
+    status_counts = Deliverable.objects.filter(objective__strategy=current).status_counts() if current else {}
+    memberships = Membership.objects.filter(partnership=partnership).select_related("user").order_by("role")
+    merger = getattr(partnership, "formed_by", None)
+    predecessors = list(merger.predecessors.all()) if merger else []
+    merged_into = list(partnership.merged_into.select_related("successor"))
+    measures = Measure.objects.order_by("order", "name")
+    return render(
+        request,
+        "partnerships/partnership_detail.html",
+        {
+            "partnership": partnership,
+            "coverage": coverage,
+            "strategies": strategies,
+            "current": current,
+            "status_rows": status_rows(status_counts),
+            "memberships": memberships,
+            "merger": merger,
+            "predecessors": predecessors,
+            "merged_into": merged_into,
+            "summaries": measure_summaries(partnership, measures),
+            "can_edit": partnership.can_edit(request.user),
+        },
+    )
+
+
+def status_rows(counts: dict) -> list[tuple[str, str, int]]:
+    return [(value, label, counts.get(value, 0)) for value, label in Deliverable.Status.choices]
+
+
+# Error pages: plain English, never a stack trace.
+def bad_request(request, exception):
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request, exception):
+    message = str(exception) if exception and str(exception) else ""
+    return render(request, "errors/403.html", {"message": message}, status=403)
+
+
+def page_not_found(request, exception):
+    return render(request, "errors/404.html", status=404)
+
+
+@requires_csrf_token
+def server_error(request):
+    return render(request, "errors/500.html", status=500)

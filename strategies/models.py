@@ -1,0 +1,282 @@
+"""County frameworks, partnerships' three-year strategies, local objectives and deliverables."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from measures import periods
+from partnerships.models import Partnership, User
+
+
+class WiderObjective(models.Model):
+    """An objective of a wider plan that strategies link to, e.g. Oxfordshire 2030's "World Class Economy"."""
+
+    plan = models.CharField(max_length=120, help_text="e.g. Oxfordshire 2030")
+    title = models.CharField(max_length=200)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "order", "title"]
+        constraints = [models.UniqueConstraint(fields=["plan", "title"], name="widerobjective_unique_title")]
+
+    def __str__(self):
+        return f"{self.plan}: {self.title}"
+
+
+class Framework(models.Model):
+    """A county's overarching priorities, which every partnership in the county follows."""
+
+    name = models.CharField(max_length=200, unique=True)
+    county = models.CharField(max_length=120)
+    first_year = models.PositiveIntegerField(
+        help_text="First financial year it applies to, e.g. 2011 for 2011/12."
+    )
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["county", "-first_year"]
+
+    def __str__(self):
+        return self.name
+
+
+class Priority(models.Model):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="priorities")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    short_title = models.CharField(max_length=80, blank=True, help_text="For table headings.")
+    context = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["framework", "number"]
+        verbose_name_plural = "priorities"
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "number"], name="priority_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    @property
+    def heading(self) -> str:
+        return self.short_title or self.title
+
+
+class CommonTheme(models.Model):
+    """A theme the framework suggests for deliverables under a priority, e.g. "Nightsafe and Pub Watch"."""
+
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="themes")
+    title = models.CharField(max_length=300)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["priority", "order"]
+        constraints = [models.UniqueConstraint(fields=["priority", "title"], name="commontheme_unique_title")]
+
+    def __str__(self):
+        return self.title
+
+
+class StrategyQuerySet(models.QuerySet):
+    def adopted(self):
+        return self.filter(status=Strategy.Status.ADOPTED)
+
+    def for_partnership(self, partnership):
+        return self.filter(partnership=partnership)
+
+    def covering_year(self, first_year: int):
+        """Strategies whose three financial years include the given one."""
+        return self.filter(first_year__lte=first_year, last_year__gte=first_year)
+
+    def current(self):
+        """Each partnership's latest adopted strategy is its current one; this returns the adopted ones
+        newest first, so the first per partnership wins."""
+        return self.adopted().order_by("partnership_id", "-first_year")
+
+
+class Strategy(models.Model):
+    """One partnership's rolling three-year community safety strategy, e.g. 2011-14."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ADOPTED = "adopted", "Adopted"
+        SUPERSEDED = "superseded", "Superseded"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="strategies")
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="strategies")
+    first_year = models.PositiveIntegerField(help_text="First financial year, e.g. 2011 for 2011/12.")
+    last_year = models.PositiveIntegerField(editable=False, help_text="Always two years after the first.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    summary = models.TextField(blank=True)
+    adopted_on = models.DateField(null=True, blank=True)
+    eia_date = models.DateField("equality impact assessment date", null=True, blank=True)
+    eia_note = models.TextField("equality impact assessment note", blank=True)
+    wider_objectives = models.ManyToManyField(WiderObjective, blank=True, related_name="strategies")
+
+    objects = StrategyQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[wider_objectives])
+
+    class Meta:
+        ordering = ["partnership__name", "-first_year"]
+        verbose_name_plural = "strategies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_year=F("first_year") + 2), name="strategy_spans_three_financial_years"
+            ),
+            models.UniqueConstraint(
+                fields=["partnership", "first_year"],
+                condition=Q(status="adopted"),
+                name="strategy_one_adopted_per_partnership_year",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partnership} community safety strategy {self.span_label}"
+
+    def save(self, *args, **kwargs):
+        self.last_year = self.first_year + 2
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("strategies:detail", args=[self.pk])
+
+    def clean(self):
+        if self.first_year and self.framework_id and self.first_year < self.framework.first_year:
+            raise ValidationError({"framework": "This framework starts after the strategy's first year."})
+
+    @property
+    def span_label(self) -> str:
+        return periods.strategy_span_label(self.first_year)
+
+    @property
+    def years_label(self) -> str:
+        first, last = (
+            periods.financial_year_label(self.first_year),
+            periods.financial_year_label(self.last_year),
+        )
+        return f"{first} to {last}"
+
+    @property
+    def start_date(self) -> datetime.date:
+        return periods.financial_year_bounds(self.first_year)[0]
+
+    @property
+    def end_date(self) -> datetime.date:
+        return periods.financial_year_bounds(self.last_year)[1]
+
+    @property
+    def is_read_only(self) -> bool:
+        """A superseded strategy is kept exactly as recorded."""
+        return self.status == self.Status.SUPERSEDED
+
+    def can_edit(self, user) -> bool:
+        return not self.is_read_only and self.partnership.can_edit(user)
+
+
+class Objective(models.Model):
+    """What one partnership aims at under one of the framework's priorities, in its own words."""
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="objectives")
+    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="objectives")
+    title = models.TextField()
+    order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["priority__number", "order", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return f"{self.strategy.get_absolute_url()}#objective-{self.pk}"
+
+    def clean(self):
+        if self.strategy_id and self.priority_id and self.priority.framework_id != self.strategy.framework_id:
+            raise ValidationError({"priority": "Choose one of the priorities of this strategy's framework."})
+
+
+class DeliverableQuerySet(models.QuerySet):
+    def for_partnership(self, partnership):
+        return self.filter(objective__strategy__partnership=partnership)
+
+    def open(self):
+        return self.exclude(status__in=Deliverable.CLOSED_STATUSES)
+
+    def overdue(self, today: datetime.date | None = None):
+        return self.open().filter(due_date__lt=today or datetime.date.today())
+
+    def status_counts(self):
+        return dict(self.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+
+
+class Deliverable(models.Model):
+    """A concrete piece of work under a local objective, with a lead agency, an owner and a due date."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        ON_TRACK = "on_track", "On track"
+        AT_RISK = "at_risk", "At risk"
+        OFF_TRACK = "off_track", "Off track"
+        COMPLETE = "complete", "Complete"
+        DROPPED = "dropped", "Dropped"
+
+    CLOSED_STATUSES = (Status.COMPLETE, Status.DROPPED)
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="deliverables")
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    lead_agency = models.CharField(max_length=120, blank=True, help_text="e.g. Thames Valley Police")
+    owner = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_deliverables"
+    )
+    due_date = models.DateField(null=True, blank=True)
+    theme = models.ForeignKey(
+        CommonTheme, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliverables"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    closure_note = models.TextField(blank=True, help_text="Why it was completed or dropped.")
+    # Optimistic locking: every save bumps the version; a save based on an older one is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DeliverableQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["objective__priority__number", "objective__order", "objective_id", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("strategies:deliverable", args=[self.pk])
+
+    @property
+    def partnership(self):
+        return self.objective.strategy.partnership
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED_STATUSES
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        return bool(self.due_date and not self.is_closed and self.due_date < (today or datetime.date.today()))
+
+    def clean(self):
+        errors = {}
+        if self.theme_id and self.objective_id and self.theme.priority_id != self.objective.priority_id:
+            errors["theme"] = "Choose a common theme of this objective's priority."
+        if self.is_closed and not self.closure_note.strip():
+            errors["closure_note"] = "Say why the deliverable was completed or dropped."
+        if errors:
+            raise ValidationError(errors)

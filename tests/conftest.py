@@ -1,0 +1,83 @@
+"""Shared fixtures: partnerships A and B and a user for every role (compare healthchecks' hc/test.py)."""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+
+from measures.models import Period
+from partnerships.models import Membership
+from tests import factories
+
+
+@pytest.fixture
+def world(db):
+    """Partnership A (the user's own) and B (someone else's), each with a plan and figures."""
+    framework = factories.FrameworkFactory()
+    priorities = [factories.PriorityFactory(framework=framework, number=n) for n in (1, 2, 3)]
+    theme = factories.CommonThemeFactory(priority=priorities[0])
+    a = factories.PartnershipFactory(name="Alpha CSP", slug="alpha")
+    b = factories.PartnershipFactory(name="Beta CSP", slug="beta")
+    area_a = factories.AreaFactory(name="Alpha district", slug="alpha-district")
+    area_b = factories.AreaFactory(name="Beta district", slug="beta-district")
+    factories.PartnershipAreaFactory(partnership=a, area=area_a)
+    factories.PartnershipAreaFactory(partnership=b, area=area_b)
+    strategy_a = factories.StrategyFactory(partnership=a, framework=framework)
+    strategy_b = factories.StrategyFactory(partnership=b, framework=framework)
+    objective_a = factories.ObjectiveFactory(strategy=strategy_a, priority=priorities[0])
+    objective_b = factories.ObjectiveFactory(strategy=strategy_b, priority=priorities[0])
+    deliverable_a = factories.DeliverableFactory(objective=objective_a, theme=theme)
+    deliverable_b = factories.DeliverableFactory(objective=objective_b, theme=theme)
+    measure = factories.MeasureFactory(name="Acquisitive crime", slug="acquisitive-crime")
+    measure.priorities.add(priorities[0])
+    factories.BaselineFactory(measure=measure, partnership=a, value=400)
+    for q in (1, 2, 3, 4):
+        factories.MeasureValueFactory(
+            measure=measure, area=area_a, period=Period.objects.financial_quarter(2011, q), value=90 + q
+        )
+
+    officer_a = factories.UserFactory(username="officer_a")
+    lead_a = factories.UserFactory(username="lead_a")
+    officer_b = factories.UserFactory(username="officer_b")
+    factories.MembershipFactory(user=officer_a, partnership=a)
+    factories.MembershipFactory(user=lead_a, partnership=a, role=Membership.Role.LEAD)
+    factories.MembershipFactory(user=officer_b, partnership=b)
+    scrutiny = factories.UserFactory(username="scrutiny", is_scrutiny_member=True)
+    admin = factories.UserFactory(username="admin", is_superuser=True, is_staff=True)
+    return SimpleNamespace(
+        framework=framework,
+        priorities=priorities,
+        theme=theme,
+        a=a,
+        b=b,
+        area_a=area_a,
+        area_b=area_b,
+        strategy_a=strategy_a,
+        strategy_b=strategy_b,
+        objective_a=objective_a,
+        objective_b=objective_b,
+        deliverable_a=deliverable_a,
+        deliverable_b=deliverable_b,
+        measure=measure,
+        users={
+            "officer_a": officer_a,
+            "lead_a": lead_a,
+            "officer_b": officer_b,
+            "scrutiny": scrutiny,
+            "admin": admin,
+        },
+        today=datetime.date.today(),
+    )
+
+
+@pytest.fixture
+def client_for(client, world):
+    """client_for("officer_a") -> a test client signed in as that role (None: anonymous)."""
+
+    def sign_in(role):
+        client.logout()
+        if role != "anonymous":
+            client.force_login(world.users[role])
+        return client
+
+    return sign_in

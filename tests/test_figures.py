@@ -1,0 +1,114 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from measures.figures import FigureTable, compare, measure_summaries
+from measures.models import Measure, Period
+from tests import factories
+
+
+@pytest.fixture
+def merged(db):
+    """Two districts run by their own partnerships until a merger on 1 April 2011."""
+    north = factories.AreaFactory(population=100_000)
+    south = factories.AreaFactory(population=300_000)
+    old_north = factories.PartnershipFactory()
+    old_south = factories.PartnershipFactory()
+    merged = factories.PartnershipFactory()
+    end = datetime.date(2011, 3, 31)
+    factories.PartnershipAreaFactory(partnership=old_north, area=north, end=end)
+    factories.PartnershipAreaFactory(partnership=old_south, area=south, end=end)
+    for area in (north, south):
+        factories.PartnershipAreaFactory(partnership=merged, area=area, start=datetime.date(2011, 4, 1))
+    return north, south, old_north, old_south, merged
+
+
+def test_a_partnership_figure_adds_up_its_areas(merged):
+    north, south, _, _, partnership = merged
+    measure = factories.MeasureFactory()
+    q1 = Period.objects.financial_quarter(2011, 1)
+    factories.MeasureValueFactory(measure=measure, area=north, period=q1, value=10)
+    factories.MeasureValueFactory(measure=measure, area=south, period=q1, value=32)
+    assert FigureTable([partnership], [measure]).value(partnership, measure, q1) == 42
+
+
+def test_rates_are_averaged_by_population(merged):
+    north, south, _, _, partnership = merged
+    measure = factories.MeasureFactory(
+        unit=Measure.Unit.PERCENT, aggregation=Measure.Aggregation.POPULATION_WEIGHTED
+    )
+    q1 = Period.objects.financial_quarter(2011, 1)
+    factories.MeasureValueFactory(measure=measure, area=north, period=q1, value=40)
+    factories.MeasureValueFactory(measure=measure, area=south, period=q1, value=60)
+    assert FigureTable([partnership], [measure]).value(partnership, measure, q1) == 55
+
+
+def test_a_missing_area_figure_means_no_partnership_figure(merged):
+    north, _, _, _, partnership = merged
+    measure = factories.MeasureFactory()
+    q1 = Period.objects.financial_quarter(2011, 1)
+    factories.MeasureValueFactory(measure=measure, area=north, period=q1, value=10)
+    assert FigureTable([partnership], [measure]).value(partnership, measure, q1) is None
+
+
+def test_predecessors_before_the_merger_and_the_merged_series_joins_up(merged):
+    north, south, old_north, old_south, partnership = merged
+    measure = factories.MeasureFactory()
+    before = Period.objects.financial_quarter(2010, 4)
+    after = Period.objects.financial_quarter(2011, 1)
+    for period, (n, s) in {before: (5, 7), after: (6, 8)}.items():
+        factories.MeasureValueFactory(measure=measure, area=north, period=period, value=n)
+        factories.MeasureValueFactory(measure=measure, area=south, period=period, value=s)
+    table = FigureTable([old_north, old_south, partnership], [measure])
+    assert table.value(old_north, measure, before) == 5
+    assert table.value(old_north, measure, after) is None  # it no longer exists
+    assert table.value(partnership, measure, before) == 12  # its founding districts, before it was formed
+    assert table.value(partnership, measure, after) == 14
+
+
+def test_summary_compares_latest_twelve_months_with_the_baseline(merged):
+    north, south, _, _, partnership = merged
+    measure = factories.MeasureFactory(desired_direction=Measure.Direction.DOWN)
+    for q in (1, 2, 3, 4):
+        period = Period.objects.financial_quarter(2011, q)
+        factories.MeasureValueFactory(measure=measure, area=north, period=period, value=10)
+        factories.MeasureValueFactory(measure=measure, area=south, period=period, value=12)
+    factories.BaselineFactory(measure=measure, partnership=partnership, value=100)
+    [summary] = measure_summaries(partnership, [measure])
+    assert summary.latest_period.label == "2011/12 Q4"
+    assert summary.latest_value == 22
+    assert summary.year_value == 88
+    assert summary.change.amount == -12
+    assert summary.change.percent == Decimal("-12.0")
+    assert summary.change.verdict == "better"
+
+
+def test_fewer_than_four_quarters_gives_no_twelve_month_figure(merged):
+    north, south, _, _, partnership = merged
+    measure = factories.MeasureFactory()
+    period = Period.objects.financial_quarter(2011, 1)
+    factories.MeasureValueFactory(measure=measure, area=north, period=period, value=1)
+    factories.MeasureValueFactory(measure=measure, area=south, period=period, value=1)
+    [summary] = measure_summaries(partnership, [measure])
+    assert summary.latest_value == 2 and summary.year_value is None and summary.change is None
+
+
+@pytest.mark.parametrize(
+    "direction, baseline, latest, verdict",
+    [
+        (Measure.Direction.DOWN, 100, 90, "better"),
+        (Measure.Direction.DOWN, 100, 110, "worse"),
+        (Measure.Direction.UP, 100, 110, "better"),  # e.g. more hate crime reported
+        (Measure.Direction.UP, 100, 90, "worse"),
+        (Measure.Direction.UP, 100, 100, "same"),
+    ],
+)
+def test_better_or_worse_follows_the_desired_direction(direction, baseline, latest, verdict):
+    measure = Measure(desired_direction=direction)
+    assert compare(measure, Decimal(baseline), Decimal(latest)).verdict == verdict
+
+
+def test_change_against_a_zero_baseline_has_no_percentage():
+    change = compare(Measure(desired_direction=Measure.Direction.UP), Decimal(0), Decimal(3))
+    assert change.percent is None and change.amount == 3

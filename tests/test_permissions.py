@@ -1,0 +1,185 @@
+"""Every URL in the URLconf, visited as every role.
+
+The table below gives each URL name's expected outcome for GET and POST per role.
+A URL that is not in the table fails ``test_every_url_has_an_expected_outcome``,
+so a new view cannot ship without a permission rule (compare pretix's
+src/tests/control/test_permissions.py).
+"""
+
+import pytest
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from strategies.models import Deliverable, Objective
+
+ROLES = ["anonymous", "officer_a", "officer_b", "lead_a", "scrutiny", "admin"]
+EVERYONE_SIGNED_IN = {role: 200 for role in ROLES if role != "anonymous"}
+
+# Read pages: anonymous users are sent to the login page, everyone else reads.
+READ = {"anonymous": "login", **EVERYONE_SIGNED_IN}
+# Changing partnership A's plan: its own officers and lead, and admins. Officers of B get 404
+# (A's plan is not theirs to know about for editing); scrutiny members get 403 (read-only role).
+WRITE_A = {
+    "anonymous": "login",
+    "officer_a": 200,
+    "lead_a": 200,
+    "admin": 200,
+    "officer_b": 404,
+    "scrutiny": 403,
+}
+
+EXPECTED_GET = {
+    "home": READ,
+    "login": {"anonymous": 200, **{role: 302 for role in EVERYONE_SIGNED_IN}},
+    "logout": {"anonymous": "login", **{role: 405 for role in EVERYONE_SIGNED_IN}},  # signing out is a POST
+    "password_change": READ,
+    "password_change_done": READ,
+    "partnerships:list": READ,
+    "partnerships:detail": READ,
+    "strategies:list": READ,
+    "strategies:detail": READ,
+    "strategies:deliverable": READ,
+    "strategies:objective_create": WRITE_A,
+    "strategies:objective_update": WRITE_A,
+    "strategies:deliverable_create": WRITE_A,
+    "strategies:deliverable_update": WRITE_A,
+    "measures:list": READ,
+    "measures:detail": READ,
+}
+
+# Views that change data, with a valid POST body; everyone who may not write must change nothing.
+WRITE_VIEWS = [
+    "strategies:objective_create",
+    "strategies:objective_update",
+    "strategies:deliverable_create",
+    "strategies:deliverable_update",
+]
+
+
+def url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def url_for(name, world):
+    kwargs = {
+        "partnerships:detail": {"slug": world.a.slug},
+        "strategies:detail": {"pk": world.strategy_a.pk},
+        "strategies:deliverable": {"pk": world.deliverable_a.pk},
+        "strategies:objective_create": {"strategy_pk": world.strategy_a.pk},
+        "strategies:objective_update": {"pk": world.objective_a.pk},
+        "strategies:deliverable_create": {"objective_pk": world.objective_a.pk},
+        "strategies:deliverable_update": {"pk": world.deliverable_a.pk},
+        "measures:detail": {"slug": world.measure.slug},
+    }.get(name, {})
+    return reverse(name, kwargs=kwargs)
+
+
+def valid_post(name, world):
+    if name.startswith("strategies:objective"):
+        return {"priority": world.priorities[0].pk, "title": "Changed objective wording", "order": 1}
+    return {
+        "title": "Changed deliverable",
+        "description": "",
+        "lead_agency": "Oxfordshire County Council",
+        "owner": "",
+        "due_date": "2013-03-31",
+        "theme": "",
+        "status": Deliverable.Status.AT_RISK,
+        "closure_note": "",
+        "version": world.deliverable_a.version,
+    }
+
+
+def test_every_url_has_an_expected_outcome():
+    missing = [n for n in url_names() if not n.startswith("admin:") and n not in EXPECTED_GET]
+    assert missing == [], f"Add a permission rule for: {missing}"
+
+
+def assert_outcome(response, expected):
+    if expected == "login":
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == expected, response.content[:500]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(EXPECTED_GET))
+def test_get_as_each_role(client_for, world, name, role):
+    response = client_for(role).get(url_for(name, world))
+    assert_outcome(response, EXPECTED_GET[name][role])
+
+
+def plan_snapshot():
+    return (
+        list(Objective.objects.order_by("pk").values_list("pk", "title")),
+        list(Deliverable.objects.order_by("pk").values_list("pk", "title", "status", "version")),
+    )
+
+
+@pytest.mark.parametrize("role", ["anonymous", "officer_b", "scrutiny"])
+@pytest.mark.parametrize("name", WRITE_VIEWS)
+def test_post_by_outsiders_changes_nothing(client_for, world, name, role):
+    before = plan_snapshot()
+    response = client_for(role).post(url_for(name, world), valid_post(name, world))
+    assert_outcome(response, WRITE_A[role])
+    assert plan_snapshot() == before
+
+
+@pytest.mark.parametrize("role", ["officer_a", "lead_a", "admin"])
+@pytest.mark.parametrize("name", WRITE_VIEWS)
+def test_post_by_own_officers_and_admins_saves(client_for, world, name, role):
+    before = plan_snapshot()
+    response = client_for(role).post(url_for(name, world), valid_post(name, world))
+    assert response.status_code == 302, response.content[:2000]
+    assert plan_snapshot() != before
+
+
+@pytest.mark.parametrize("role", ["anonymous", "officer_a", "officer_b", "scrutiny"])
+def test_scrutiny_and_officers_get_no_admin_pages(client_for, world, role):
+    for name in admin_sample_urls(world):
+        response = client_for(role).get(name)
+        assert response.status_code == 302, name
+        assert response.url.startswith(("/admin/login/", reverse("login")))
+
+
+def admin_sample_urls(world):
+    """The admin index and, for every registered model, its list, add and change pages."""
+    from django.contrib import admin
+
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        urls.append(reverse(f"{prefix}_changelist"))
+        urls.append(reverse(f"{prefix}_add"))
+        obj = model.objects.first()
+        if obj is not None:
+            urls.append(reverse(f"{prefix}_change", args=[obj.pk]))
+            urls.append(reverse(f"{prefix}_history", args=[obj.pk]))
+    return urls
+
+
+def test_admin_sees_every_admin_page(client_for, world):
+    client = client_for("admin")
+    for url in admin_sample_urls(world):
+        response = client.get(url)
+        assert response.status_code == 200, url
+
+
+def test_admin_covers_every_model():
+    from django.contrib import admin
+
+    ours = [
+        m
+        for m in apps.get_models()
+        if m._meta.app_label in {"partnerships", "strategies", "measures"}
+        and not m.__name__.startswith("Historical")
+        and not m._meta.auto_created
+    ]
+    assert [m.__name__ for m in ours if m not in admin.site._registry] == []
