@@ -10,9 +10,12 @@ A figure is missing, never partial: when any covered area has no value the
 partnership has no figure for that period.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.db.models import Exists, OuterRef
 
 from measures.models import BASELINE_YEAR, Baseline, Measure, MeasureValue, Period
 from partnerships.models import PartnershipArea
@@ -135,6 +138,24 @@ class FigureTable:
         if baseline is not None and year_value is not None:
             change = compare(measure, baseline.value, year_value)
         return MeasureSummary(measure, baseline, latest_period, latest_value, year_label, year_value, change)
+
+
+def reporting_date(today: datetime.date | None = None) -> datetime.date:
+    """The date pages report "as at": the end of the latest quarter with figures, never after today.
+
+    Police figures arrive after a quarter ends, so plans are judged at the same point as the
+    figures beside them (an item due last week is not yet "overdue" in last quarter's report).
+    """
+    today = today or datetime.date.today()
+    latest = (
+        Period.objects.quarters()
+        .filter(end__lte=today)
+        .filter(Exists(MeasureValue.objects.filter(period=OuterRef("pk"))))
+        .order_by("-end")
+        .values_list("end", flat=True)
+        .first()
+    )
+    return latest or today
 
 
 def baselines_for(partnerships, measures) -> dict[tuple[int, int], Baseline]:

@@ -181,6 +181,7 @@ class PartnershipQuerySet(models.QuerySet):
 
 class Partnership(models.Model):
     name = models.CharField(max_length=120, unique=True)
+    short_name = models.CharField(max_length=40, blank=True, help_text="For table headings, e.g. 'Cherwell'.")
     slug = models.SlugField(max_length=120, unique=True)
     description = models.TextField(blank=True)
     areas = models.ManyToManyField(Area, through="PartnershipArea", related_name="partnerships")
@@ -196,6 +197,10 @@ class Partnership(models.Model):
 
     def get_absolute_url(self):
         return reverse("partnerships:detail", args=[self.slug])
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
 
     def can_edit(self, user) -> bool:
         """May this user change the partnership's action plan?"""

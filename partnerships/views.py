@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 from django.views.decorators.csrf import requires_csrf_token
 
-from measures.figures import measure_summaries
+from measures.figures import measure_summaries, reporting_date
 from measures.models import Measure
 from partnerships.models import Membership, Partnership, PartnershipArea, User
 from partnerships.permissions import get_partnership_for_user
@@ -50,6 +50,7 @@ def home(request):
 def admin_todo() -> dict:
     """What needs an administrator's attention, one query per line."""
     active = Partnership.objects.active()
+    as_at = reporting_date()
     with_adopted = Strategy.objects.adopted().values("partnership")
     return {
         "without_strategy": active.exclude(pk__in=with_adopted).order_by("name"),
@@ -60,7 +61,8 @@ def admin_todo() -> dict:
             is_active=True, is_superuser=False, is_scrutiny_member=False, memberships__isnull=True
         ),
         "unowned_count": Deliverable.objects.open().filter(owner__isnull=True).count(),
-        "overdue_count": Deliverable.objects.overdue().count(),
+        "overdue_count": Deliverable.objects.overdue(as_at).count(),
+        "as_at": as_at,
         "missing_baselines": Measure.objects.annotate(
             n=Count("baselines", filter=Q(baselines__partnership__in=active))
         )

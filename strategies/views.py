@@ -3,7 +3,7 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from measures.figures import measure_summaries
+from measures.figures import measure_summaries, reporting_date
 from measures.models import Measure
 from strategies.forms import DeliverableForm, ObjectiveForm
 from strategies.models import Deliverable, Objective, Priority, Strategy
@@ -54,6 +54,7 @@ def strategy_detail(request, pk):
 
 def deliverable_detail(request, pk):
     deliverable = get_deliverable_for_user(request.user, pk)
+    as_at = reporting_date()
     return render(
         request,
         "strategies/deliverable_detail.html",
@@ -61,6 +62,8 @@ def deliverable_detail(request, pk):
             "deliverable": deliverable,
             "strategy": deliverable.objective.strategy,
             "history": deliverable_history(deliverable),
+            "as_at": as_at,
+            "overdue": deliverable.is_overdue(as_at),
             "can_edit": deliverable.objective.strategy.can_edit(request.user),
         },
     )

@@ -44,7 +44,10 @@ DEMO_PARTNERSHIP_SLUGS = (
 )
 DEMO_AREA_SLUGS = ("cherwell", "oxford", "south-oxfordshire", "vale-of-white-horse", "west-oxfordshire")
 ILLUSTRATIVE = "Illustrative demo figure (not real data)"
-FIRST_YEAR, LAST_YEAR = BASELINE_YEAR, 2013  # quarters from 2010/11 Q1 to 2013/14 Q4
+# Quarters from 2008/09 Q1 (history before the baseline year, for the charts) to 2011/12 Q4: the
+# demo shows the partnerships after the first year of their 2011-14 strategies, ready for the
+# first annual refresh; deliverable statuses in the fixture are as at 31 March 2012.
+FIRST_YEAR, LAST_YEAR = 2008, 2011
 TARGET_YEAR = 2013
 
 # How each district compares with a typical one, per kind of measure: Oxford has the county's
@@ -326,7 +329,7 @@ def upsert(model, lookup: dict, values: dict):
 
 
 def illustrative_quarters(measure, area, n: int) -> list[Decimal]:
-    """``n`` made-up quarterly figures from 2010/11 Q1 for one measure and area, the same on every run.
+    """``n`` made-up quarterly figures from 2008/09 Q1 for one measure and area, the same on every run.
 
     A level scaled by the area's population, a gentle trend in the desired direction, seasonality and
     noise: plausible enough to demonstrate direction of travel, and no more.
