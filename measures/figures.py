@@ -81,12 +81,13 @@ class FigureTable:
             self.coverage[row.partnership_id].append(row)
         area_ids = {row.area_id for rows in self.coverage.values() for row in rows}
         self.periods = list(Period.objects.quarters().order_by("end"))
-        self.values = {
-            (m, a, p): v
-            for m, a, p, v in MeasureValue.objects.filter(
-                measure__in=self.measures, area_id__in=area_ids, period__kind=Period.Kind.QUARTER
-            ).values_list("measure_id", "area_id", "period_id", "value")
-        }
+        self.values = {}
+        self.sources = set()  # where the figures on the page came from, to say so beside them
+        for m, a, p, v, source in MeasureValue.objects.filter(
+            measure__in=self.measures, area_id__in=area_ids, period__kind=Period.Kind.QUARTER
+        ).values_list("measure_id", "area_id", "period_id", "value", "source"):
+            self.values[m, a, p] = v
+            self.sources.add(source or "source not recorded")
 
     def areas_for(self, partnership, period: Period) -> list:
         rows = self.coverage.get(partnership.pk, [])
@@ -165,9 +166,10 @@ def baselines_for(partnerships, measures) -> dict[tuple[int, int], Baseline]:
     return {(b.partnership_id, b.measure_id): b for b in rows}
 
 
-def measure_summaries(partnership, measures) -> list[MeasureSummary]:
-    """Baseline against latest for each measure, for one partnership (four queries)."""
+def measure_summaries(partnership, measures) -> tuple[list[MeasureSummary], list[str]]:
+    """Baseline against latest for each measure, for one partnership, and the figures' sources (4 queries)."""
     measures = list(measures)
     table = FigureTable([partnership], measures)
     baselines = baselines_for([partnership], measures)
-    return [table.summary(partnership, m, baselines.get((partnership.pk, m.pk))) for m in measures]
+    summaries = [table.summary(partnership, m, baselines.get((partnership.pk, m.pk))) for m in measures]
+    return summaries, sorted(table.sources)

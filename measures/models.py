@@ -67,9 +67,15 @@ class Period(models.Model):
     class Meta:
         ordering = ["end", "start"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "start", "end"], name="period_unique_span"),
+            models.UniqueConstraint(
+                fields=["kind", "start", "end"],
+                name="period_unique_span",
+                violation_error_message="That period already exists.",
+            ),
             models.CheckConstraint(
-                condition=Q(end__gt=models.F("start")), name="period_ends_after_it_starts"
+                condition=Q(end__gt=models.F("start")),
+                name="period_ends_after_it_starts",
+                violation_error_message="A period must end after it starts.",
             ),
         ]
 
@@ -165,6 +171,9 @@ class Measure(models.Model):
             models.CheckConstraint(
                 condition=Q(unit="count") | Q(aggregation="weighted"),
                 name="measure_only_counts_are_summed",
+                violation_error_message=(
+                    "Only counts are added up across areas; rates and percentages are averaged by population."
+                ),
             ),
         ]
 
@@ -201,7 +210,11 @@ class MeasureComponent(models.Model):
     class Meta:
         ordering = ["label"]
         constraints = [
-            models.UniqueConstraint(fields=["measure", "label"], name="measurecomponent_unique_label"),
+            models.UniqueConstraint(
+                fields=["measure", "label"],
+                name="measurecomponent_unique_label",
+                violation_error_message="This measure already adds up that line.",
+            ),
         ]
 
     def __str__(self):
@@ -213,7 +226,9 @@ class Baseline(models.Model):
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="baselines")
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="baselines")
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="+", blank=True, help_text="Leave blank for 2010/11."
+    )
     value = models.DecimalField(max_digits=14, decimal_places=4)
     source = models.CharField(max_length=200, blank=True)
     note = models.TextField(blank=True)
@@ -224,12 +239,19 @@ class Baseline(models.Model):
         ordering = ["measure", "partnership"]
         constraints = [
             models.UniqueConstraint(
-                fields=["measure", "partnership"], name="baseline_one_per_measure_partnership"
+                fields=["measure", "partnership"],
+                name="baseline_one_per_measure_partnership",
+                violation_error_message="This partnership already has a baseline for this measure.",
             ),
         ]
 
     def __str__(self):
         return f"{self.measure} baseline for {self.partnership}: {self.value} ({self.period})"
+
+    def save(self, *args, **kwargs):
+        if self.period_id is None:  # the 2010/11 financial year unless another is given
+            self.period = Period.objects.financial_year(BASELINE_YEAR)
+        super().save(*args, **kwargs)
 
 
 class Target(models.Model):
@@ -247,7 +269,9 @@ class Target(models.Model):
         ordering = ["measure", "partnership", "period__end"]
         constraints = [
             models.UniqueConstraint(
-                fields=["measure", "partnership", "period"], name="target_one_per_measure_partnership_period"
+                fields=["measure", "partnership", "period"],
+                name="target_one_per_measure_partnership_period",
+                violation_error_message="This partnership already has a target for this measure and period.",
             ),
         ]
 
@@ -281,7 +305,11 @@ class MeasureValue(models.Model):
     class Meta:
         ordering = ["measure", "area", "period__end"]
         constraints = [
-            models.UniqueConstraint(fields=["measure", "area", "period"], name="measurevalue_one_per_cell"),
+            models.UniqueConstraint(
+                fields=["measure", "area", "period"],
+                name="measurevalue_one_per_cell",
+                violation_error_message="There is already a value for this measure, area and period.",
+            ),
         ]
         indexes = [models.Index(fields=["measure", "period"], name="measurevalue_measure_period")]
 

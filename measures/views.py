@@ -3,7 +3,7 @@ import datetime
 from django.shortcuts import get_object_or_404, render
 
 from measures.figures import FigureTable, baselines_for
-from measures.models import Measure, MeasureValue, Target
+from measures.models import Measure, Target
 from partnerships.models import Partnership
 
 
@@ -52,9 +52,6 @@ def measure_detail(request, slug):
             "chart": chart,
             "partnerships": partnerships,
             "data_rows": data_rows,
-            "sources": MeasureValue.objects.filter(measure=measure)
-            .order_by("source")
-            .values_list("source", flat=True)
-            .distinct(),
+            "sources": sorted(table.sources),
         },
     )

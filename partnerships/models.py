@@ -9,6 +9,7 @@ import datetime
 import re
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -119,7 +120,9 @@ class AreaCode(models.Model):
         ordering = ["kind", "code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(code__regex=r"^[A-Z][0-9]{8}$"), name="areacode_code_is_ons_shape"
+                condition=Q(code__regex=r"^[A-Z][0-9]{8}$"),
+                name="areacode_code_is_ons_shape",
+                violation_error_message="An ONS code is a letter and eight digits, e.g. E07000179.",
             ),
         ]
 
@@ -148,6 +151,12 @@ class AreaAlias(models.Model):
     def save(self, *args, **kwargs):
         self.normalised = normalise_area_name(self.name)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        self.normalised = normalise_area_name(self.name)
+        clash = AreaAlias.objects.filter(normalised=self.normalised).exclude(pk=self.pk).first()
+        if clash:
+            raise ValidationError({"name": f"“{clash.name}” is already a spelling of {clash.area}."})
 
 
 class PartnershipQuerySet(models.QuerySet):
@@ -239,9 +248,12 @@ class PartnershipArea(models.Model):
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
                 name="partnershiparea_end_after_start",
+                violation_error_message="The coverage must end on or after the day it starts.",
             ),
             models.UniqueConstraint(
-                fields=["partnership", "area", "start"], name="partnershiparea_unique_start"
+                fields=["partnership", "area", "start"],
+                name="partnershiparea_unique_start",
+                violation_error_message="This partnership already covers this area from that date.",
             ),
         ]
 
@@ -273,6 +285,7 @@ class Merger(models.Model):
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gt=models.F("effective_from")),
                 name="merger_ends_after_it_starts",
+                violation_error_message="A merger must end after the date it takes effect.",
             ),
         ]
 
@@ -304,7 +317,9 @@ class Membership(models.Model):
         ordering = ["partnership__name", "role", "user__last_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "partnership"], name="membership_one_role_per_partnership"
+                fields=["user", "partnership"],
+                name="membership_one_role_per_partnership",
+                violation_error_message="This person already has a role in this partnership.",
             ),
         ]
 

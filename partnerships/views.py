@@ -1,5 +1,6 @@
 import datetime
 
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q
 from django.shortcuts import render
 from django.views.decorators.csrf import requires_csrf_token
@@ -109,7 +110,7 @@ def partnership_detail(request, slug):
     merger = getattr(partnership, "formed_by", None)
     predecessors = list(merger.predecessors.all()) if merger else []
     merged_into = list(partnership.merged_into.select_related("successor"))
-    measures = Measure.objects.order_by("order", "name")
+    summaries, sources = measure_summaries(partnership, Measure.objects.order_by("order", "name"))
     return render(
         request,
         "partnerships/partnership_detail.html",
@@ -123,7 +124,8 @@ def partnership_detail(request, slug):
             "merger": merger,
             "predecessors": predecessors,
             "merged_into": merged_into,
-            "summaries": measure_summaries(partnership, measures),
+            "summaries": summaries,
+            "sources": sources,
             "can_edit": partnership.can_edit(request.user),
         },
     )
@@ -144,6 +146,8 @@ def permission_denied(request, exception):
 
 
 def page_not_found(request, exception):
+    if not request.user.is_authenticated:  # anonymous visitors learn nothing, not even what exists
+        return redirect_to_login(request.get_full_path())
     return render(request, "errors/404.html", status=404)
 
 

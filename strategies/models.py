@@ -21,7 +21,13 @@ class WiderObjective(models.Model):
 
     class Meta:
         ordering = ["plan", "order", "title"]
-        constraints = [models.UniqueConstraint(fields=["plan", "title"], name="widerobjective_unique_title")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "title"],
+                name="widerobjective_unique_title",
+                violation_error_message="That plan already has this objective.",
+            )
+        ]
 
     def __str__(self):
         return f"{self.plan}: {self.title}"
@@ -59,7 +65,11 @@ class Priority(models.Model):
         ordering = ["framework", "number"]
         verbose_name_plural = "priorities"
         constraints = [
-            models.UniqueConstraint(fields=["framework", "number"], name="priority_unique_number"),
+            models.UniqueConstraint(
+                fields=["framework", "number"],
+                name="priority_unique_number",
+                violation_error_message="The framework already has a priority with this number.",
+            ),
         ]
 
     def __str__(self):
@@ -79,7 +89,13 @@ class CommonTheme(models.Model):
 
     class Meta:
         ordering = ["priority", "order"]
-        constraints = [models.UniqueConstraint(fields=["priority", "title"], name="commontheme_unique_title")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["priority", "title"],
+                name="commontheme_unique_title",
+                violation_error_message="This priority already has that theme.",
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -129,12 +145,17 @@ class Strategy(models.Model):
         verbose_name_plural = "strategies"
         constraints = [
             models.CheckConstraint(
-                condition=Q(last_year=F("first_year") + 2), name="strategy_spans_three_financial_years"
+                condition=Q(last_year=F("first_year") + 2),
+                name="strategy_spans_three_financial_years",
+                violation_error_message="A strategy spans exactly three financial years.",
             ),
             models.UniqueConstraint(
                 fields=["partnership", "first_year"],
                 condition=Q(status="adopted"),
                 name="strategy_one_adopted_per_partnership_year",
+                violation_error_message=(
+                    "This partnership already has an adopted strategy starting that year: supersede it first."
+                ),
             ),
         ]
 
@@ -149,6 +170,8 @@ class Strategy(models.Model):
         return reverse("strategies:detail", args=[self.pk])
 
     def clean(self):
+        if self.first_year:
+            self.last_year = self.first_year + 2  # before the constraint check that follows clean()
         if self.first_year and self.framework_id and self.first_year < self.framework.first_year:
             raise ValidationError({"framework": "This framework starts after the strategy's first year."})
 

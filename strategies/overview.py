@@ -81,6 +81,7 @@ def county_overview(as_at: datetime.date | None = None) -> dict:
         "attention": list(attention[:50]),
         "attention_total": attention.count(),
         "measure_rows": measure_rows,
+        "sources": sorted(table.sources),
         "as_at": as_at,
     }
 

@@ -30,7 +30,7 @@ def strategy_detail(request, pk):
     for objective in objectives:
         by_priority.setdefault(objective.priority_id, []).append(objective)
     measures = list(Measure.objects.prefetch_related("priorities").order_by("order", "name"))
-    summaries = measure_summaries(strategy.partnership, measures)
+    summaries, sources = measure_summaries(strategy.partnership, measures)
     sections = []
     for priority in priorities:
         sections.append(
@@ -47,6 +47,7 @@ def strategy_detail(request, pk):
             "strategy": strategy,
             "sections": sections,
             "wider_objectives": strategy.wider_objectives.all(),
+            "sources": sources,
             "can_edit": strategy.can_edit(request.user),
         },
     )

@@ -75,7 +75,7 @@ def test_summary_compares_latest_twelve_months_with_the_baseline(merged):
         factories.MeasureValueFactory(measure=measure, area=north, period=period, value=10)
         factories.MeasureValueFactory(measure=measure, area=south, period=period, value=12)
     factories.BaselineFactory(measure=measure, partnership=partnership, value=100)
-    [summary] = measure_summaries(partnership, [measure])
+    [summary], sources = measure_summaries(partnership, [measure])
     assert summary.latest_period.label == "2011/12 Q4"
     assert summary.latest_value == 22
     assert summary.year_value == 88
@@ -90,7 +90,7 @@ def test_fewer_than_four_quarters_gives_no_twelve_month_figure(merged):
     period = Period.objects.financial_quarter(2011, 1)
     factories.MeasureValueFactory(measure=measure, area=north, period=period, value=1)
     factories.MeasureValueFactory(measure=measure, area=south, period=period, value=1)
-    [summary] = measure_summaries(partnership, [measure])
+    [summary], sources = measure_summaries(partnership, [measure])
     assert summary.latest_value == 2 and summary.year_value is None and summary.change is None
 
 

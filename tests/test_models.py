@@ -134,3 +134,26 @@ def test_period_quarter_must_be_a_real_quarter():
     period = Period(kind=Period.Kind.QUARTER, start=datetime.date(2011, 5, 1), end=datetime.date(2011, 7, 31))
     with pytest.raises(ValidationError):
         period.clean()
+
+
+@pytest.mark.django_db
+def test_a_baseline_is_for_2010_11_unless_said_otherwise():
+    baseline = factories.BaselineFactory(period=None)
+    assert baseline.period.label == "2010/11"
+
+
+@pytest.mark.django_db
+def test_a_new_strategy_passes_full_clean_with_its_span_filled_in():
+    strategy = Strategy(
+        partnership=factories.PartnershipFactory(), framework=factories.FrameworkFactory(), first_year=2012
+    )
+    strategy.full_clean()
+    assert strategy.last_year == 2014
+
+
+@pytest.mark.django_db
+def test_a_second_spelling_that_folds_to_an_existing_alias_is_refused_plainly():
+    area = factories.AreaFactory(name="Vale of White Horse")
+    AreaAlias.objects.create(area=area, name="Vale of the White Horse")
+    with pytest.raises(ValidationError, match="already a spelling of Vale of White Horse"):
+        AreaAlias(area=area, name="vale of the white horse").full_clean()
