@@ -6,6 +6,7 @@ hc/settings.py). With no environment at all you get the SQLite demo.
 """
 
 import os
+import warnings
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -139,6 +140,8 @@ STORAGES = {
 # The demo serves static files from the source tree through whitenoise, so it
 # needs no collectstatic step; production runs collectstatic and turns this off.
 WHITENOISE_USE_FINDERS = envbool("WHITENOISE_USE_FINDERS", "True")
+if WHITENOISE_USE_FINDERS:  # no collectstatic in the demo, so STATIC_ROOT may not exist yet
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
