@@ -133,6 +133,11 @@ STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", str(BASE_DIR / "private-media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Evidence files: no URL at all, so nothing can link to them except the view that checks permission.
+    "private": {
+        "BACKEND": "strategies.storage.PrivateFileStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT / "private")},
+    },
     "staticfiles": {
         "BACKEND": os.getenv("STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage")
     },
@@ -145,6 +150,16 @@ if WHITENOISE_USE_FINDERS:  # no collectstatic in the demo, so STATIC_ROOT may n
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Quarterly reviews. With REVIEW_AUTO_OPEN a scheduled quarter opens for updates by itself on its
+# "opens on" date; `manage.py open_review_quarters` (run daily) schedules each new quarter to open
+# REVIEW_OPENS_DAYS_AFTER_QUARTER_END days after it ends.
+REVIEW_AUTO_OPEN = envbool("REVIEW_AUTO_OPEN", "False")
+REVIEW_OPENS_DAYS_AFTER_QUARTER_END = envint("REVIEW_OPENS_DAYS_AFTER_QUARTER_END", "1")
+REVIEW_DUE_DAYS_AFTER_OPENING = envint("REVIEW_DUE_DAYS_AFTER_OPENING", "28")
+EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # a whole action plan on one page is many fields
+SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
 
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "csp-tracker@localhost")

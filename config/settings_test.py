@@ -1,5 +1,8 @@
 """Test settings: only overrides (compare pretix's tests.settings)."""
 
+import tempfile
+from pathlib import Path
+
 from config.settings import *  # noqa: F403
 
 SECRET_KEY = "test-only-secret-key"
@@ -12,3 +15,10 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["NAME"] = ":memory:"  # noqa: F405
+
+# Uploaded evidence goes to a throwaway folder, never the checkout.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="csp-tracker-media-"))
+STORAGES["private"] = {  # noqa: F405
+    "BACKEND": "strategies.storage.PrivateFileStorage",
+    "OPTIONS": {"location": str(MEDIA_ROOT / "private")},
+}

@@ -9,8 +9,9 @@ from measures.figures import measure_summaries, reporting_date
 from measures.models import Measure
 from partnerships.models import Membership, Partnership, PartnershipArea, User
 from partnerships.permissions import get_partnership_for_user
-from strategies.models import Deliverable, Strategy
+from strategies.models import Deliverable, ReportingQuarter, Strategy
 from strategies.overview import county_overview, current_strategies
+from strategies.services import get_review, live_deliverables, strategy_for_quarter
 
 
 def home(request):
@@ -24,6 +25,7 @@ def home(request):
     if user.membership_roles:
         partnerships = Partnership.objects.filter(pk__in=user.membership_roles).order_by("name")
         strategies = current_strategies(partnerships)
+        open_quarter = ReportingQuarter.objects.open().latest_first().first()
         plans = []
         for partnership in partnerships:
             strategy = strategies.get(partnership.pk)
@@ -40,12 +42,26 @@ def home(request):
                     "role": user.membership_roles[partnership.pk],
                     "strategy": strategy,
                     "deliverables": deliverables,
+                    "review": review_progress(partnership, open_quarter) if open_quarter else None,
                 }
             )
-        return render(
-            request, "partnerships/home_officer.html", {"plans": plans, "today": datetime.date.today()}
-        )
+        return render(request, "partnerships/home_officer.html", {"plans": plans, "as_at": reporting_date()})
     return render(request, "partnerships/home_scrutiny.html", county_overview())
+
+
+def review_progress(partnership, quarter) -> dict:
+    """Where a partnership's review of the open quarter stands, for its officers' home page."""
+    strategy = strategy_for_quarter(partnership, quarter)
+    live = live_deliverables(strategy, quarter)
+    total = live.count()
+    updated = live.filter(updates__quarter=quarter).count()
+    return {
+        "quarter": quarter,
+        "review": get_review(partnership, quarter),
+        "total": total,
+        "updated": updated,
+        "percent": round(updated * 100 / total) if total else 100,
+    }
 
 
 def admin_todo() -> dict:

@@ -14,4 +14,18 @@ urlpatterns = [
     ),
     path("deliverables/<int:pk>/", views.deliverable_detail, name="deliverable"),
     path("deliverables/<int:pk>/edit/", views.deliverable_update, name="deliverable_update"),
+    path("reviews/", views.reviews_index, name="reviews"),
+    path("reviews/quarters/add/", views.quarter_create, name="quarter_create"),
+    path("reviews/quarters/<int:pk>/status/", views.quarter_set_status, name="quarter_set_status"),
+    path("reviews/<slug:slug>/<int:quarter_pk>/", views.review_detail, name="review"),
+    path("reviews/<slug:slug>/<int:quarter_pk>/submit/", views.review_submit, name="review_submit"),
+    path("reviews/<slug:slug>/<int:quarter_pk>/return/", views.review_return, name="review_return"),
+    path("reviews/<slug:slug>/<int:quarter_pk>/sign-off/", views.review_sign_off, name="review_sign_off"),
+    path("reviews/<slug:slug>/<int:quarter_pk>/unlock/", views.review_unlock, name="review_unlock"),
+    path(
+        "reviews/<slug:slug>/<int:quarter_pk>/deliverables/<int:pk>/",
+        views.review_deliverable,
+        name="review_deliverable",
+    ),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
 ]

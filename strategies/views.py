@@ -1,14 +1,54 @@
+from dataclasses import dataclass
+
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
 from measures.figures import measure_summaries, reporting_date
 from measures.models import Measure
-from strategies.forms import DeliverableForm, ObjectiveForm
-from strategies.models import Deliverable, Objective, Priority, Strategy
-from strategies.permissions import get_deliverable_for_user, get_objective_for_user, get_strategy_for_user
-from strategies.services import EditConflict, deliverable_history, deliverable_save
+from partnerships.models import Partnership
+from partnerships.permissions import admin_required, get_partnership_for_user
+from strategies import services
+from strategies.forms import (
+    DeliverableForm,
+    DeliverableUpdateForm,
+    EvidenceForm,
+    ObjectiveForm,
+    ReportingQuarterForm,
+    ReviewCommentForm,
+)
+from strategies.models import (
+    Deliverable,
+    DeliverableUpdate,
+    Objective,
+    Priority,
+    QuarterlyReview,
+    ReportingQuarter,
+    Strategy,
+)
+from strategies.permissions import (
+    get_deliverable_for_user,
+    get_evidence_for_user,
+    get_objective_for_user,
+    get_strategy_for_user,
+)
+from strategies.services import (
+    ROLLUP_RULE,
+    EditConflict,
+    check_review_editable,
+    deliverable_history,
+    deliverable_save,
+    evidence_add,
+    get_review,
+    live_deliverables,
+    previous_quarter,
+    rollup,
+    strategy_for_quarter,
+    update_save,
+)
 
 
 def strategy_list(request):
@@ -63,6 +103,15 @@ def deliverable_detail(request, pk):
             "deliverable": deliverable,
             "strategy": deliverable.objective.strategy,
             "history": deliverable_history(deliverable),
+            "updates": deliverable.updates.select_related("quarter__period", "updated_by")
+            .prefetch_related("evidence")
+            .order_by("-quarter__period__end"),
+            "locked_quarters": set(
+                QuarterlyReview.objects.filter(
+                    partnership=deliverable.objective.strategy.partnership_id,
+                    status=QuarterlyReview.Status.SIGNED_OFF,
+                ).values_list("quarter_id", flat=True)
+            ),
             "as_at": as_at,
             "overdue": deliverable.is_overdue(as_at),
             "can_edit": deliverable.objective.strategy.can_edit(request.user),
@@ -141,3 +190,356 @@ def objective_update(request, pk):
         "strategies/objective_form.html",
         {"form": form, "strategy": objective.strategy, "objective": objective},
     )
+
+
+# --- Quarterly review ------------------------------------------------------------------------------
+
+
+@dataclass
+class ReviewRow:
+    deliverable: Deliverable
+    form: DeliverableUpdateForm
+    current: DeliverableUpdate | None
+    previous: DeliverableUpdate | None
+    conflict: EditConflict | None = None
+
+
+def build_review(partnership, quarter, data=None):
+    """Every live deliverable with last quarter's update beside this quarter's form (7 queries)."""
+    strategy = strategy_for_quarter(partnership, quarter)
+    deliverables = list(live_deliverables(strategy, quarter))
+    in_plan = DeliverableUpdate.objects.filter(deliverable__objective__strategy=strategy)
+    current = {u.deliverable_id: u for u in in_plan.filter(quarter=quarter).prefetch_related("evidence")}
+    before = previous_quarter(quarter)
+    previous = {u.deliverable_id: u for u in in_plan.filter(quarter=before)} if before else {}
+    rows = [
+        ReviewRow(
+            deliverable=d,
+            form=DeliverableUpdateForm(
+                data,
+                prefix=f"d{d.pk}",
+                instance=current.get(d.pk),
+                deliverable=d,
+                quarter=quarter,
+                previous=previous.get(d.pk),
+            ),
+            current=current.get(d.pk),
+            previous=previous.get(d.pk),
+        )
+        for d in deliverables
+    ]
+    return strategy, before, rows
+
+
+def group_rows(rows):
+    """Rows grouped by priority, then objective, each with its roll-up."""
+    priorities = {}
+    for row in rows:
+        objective = row.deliverable.objective
+        group = priorities.setdefault(
+            objective.priority_id, {"priority": objective.priority, "objectives": {}}
+        )
+        group["objectives"].setdefault(objective.pk, {"objective": objective, "rows": []})["rows"].append(row)
+    result = []
+    for group in priorities.values():
+        objectives = list(group["objectives"].values())
+        for item in objectives:
+            item["rollup"] = rollup([r.current for r in item["rows"]])
+        all_rows = [r for item in objectives for r in item["rows"]]
+        result.append(
+            {
+                "priority": group["priority"],
+                "objectives": objectives,
+                "rollup": rollup([r.current for r in all_rows]),
+            }
+        )
+    return result
+
+
+def reviews_index(request):
+    """Every reporting quarter and where each partnership's review stands."""
+    quarters = list(ReportingQuarter.objects.latest_first())
+    partnerships = list(Partnership.objects.active().order_by("name"))
+    reviews = {
+        (r.partnership_id, r.quarter_id): r
+        for r in QuarterlyReview.objects.filter(quarter__in=quarters, partnership__in=partnerships)
+    }
+    table = [
+        {"quarter": q, "cells": [(p, reviews.get((p.pk, q.pk))) for p in partnerships]} for q in quarters
+    ]
+    return render(
+        request,
+        "strategies/reviews_index.html",
+        {"table": table, "partnerships": partnerships, "is_admin": request.user.is_admin},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review_detail(request, slug, quarter_pk):
+    partnership = get_partnership_for_user(request.user, slug, write=request.method == "POST")
+    quarter = get_object_or_404(ReportingQuarter.objects.select_related("period"), pk=quarter_pk)
+    review = get_review(partnership, quarter)
+    data = request.POST.copy() if request.method == "POST" else None
+    strategy, before, rows = build_review(partnership, quarter, data)
+    if request.method == "POST":
+        check_review_editable(review)
+        saved, problems = 0, 0
+        for row in rows:
+            form = row.form
+            if not form.has_changed():
+                continue
+            if not form.is_valid():
+                problems += 1
+                continue
+            try:
+                update = update_save(
+                    review=review,
+                    update=form.save(commit=False),
+                    expected_version=form.expected_version,
+                    user=request.user,
+                )
+            except EditConflict as conflict:
+                row.conflict = conflict
+                data[f"{form.prefix}-version"] = conflict.current.version
+                form.add_error(
+                    None, "Someone else saved this update while you were editing it; your text is kept below."
+                )
+                problems += 1
+            else:
+                saved += 1
+                data[f"{form.prefix}-version"] = update.version
+        if not problems:
+            messages.success(
+                request,
+                f"Saved {saved} update{'s' if saved != 1 else ''}." if saved else "Nothing had changed.",
+            )
+            return redirect(review.get_absolute_url())
+        messages.warning(
+            request,
+            f"Saved {saved} update{'s' if saved != 1 else ''}. {problems} need{'s' if problems == 1 else ''} "
+            "attention: see the rows marked below.",
+        )
+        # Rebuild the rows so saved ones show their stored values beside the ones still being fixed.
+        review = get_review(partnership, quarter)
+        strategy, before, rebuilt = build_review(partnership, quarter, data)
+        for row, old in zip(rebuilt, rows, strict=True):
+            if old.form.errors or old.conflict:
+                row.form, row.conflict = old.form, old.conflict
+        rows = rebuilt
+    outstanding = [row for row in rows if row.current is None]
+    return render(
+        request,
+        "strategies/review_detail.html",
+        {
+            "partnership": partnership,
+            "quarter": quarter,
+            "review": review,
+            "strategy": strategy,
+            "previous_quarter": before,
+            "groups": group_rows(rows),
+            "rows": rows,
+            "outstanding": outstanding,
+            "lock_reason": review.lock_reason(),
+            "can_edit": partnership.can_edit(request.user) and not review.lock_reason(),
+            "can_sign_off": partnership.can_sign_off(request.user),
+            "events": review.events.select_related("user") if review.pk else [],
+            "rollup_rule": ROLLUP_RULE,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def review_deliverable(request, slug, quarter_pk, pk):
+    """One deliverable's update for a quarter, with its evidence (links and files)."""
+    writing = request.method == "POST"
+    partnership = get_partnership_for_user(request.user, slug, write=writing)
+    quarter = get_object_or_404(ReportingQuarter.objects.select_related("period"), pk=quarter_pk)
+    deliverable = get_object_or_404(
+        Deliverable.objects.select_related("objective__strategy", "objective__priority", "owner"),
+        pk=pk,
+        objective__strategy__partnership=partnership,
+    )
+    review = get_review(partnership, quarter)
+    current = DeliverableUpdate.objects.filter(deliverable=deliverable, quarter=quarter).first()
+    before = previous_quarter(quarter)
+    previous = (
+        DeliverableUpdate.objects.filter(deliverable=deliverable, quarter=before).first() if before else None
+    )
+    is_evidence = writing and request.POST.get("action") == "evidence"
+    form = DeliverableUpdateForm(
+        request.POST if writing and not is_evidence else None,
+        instance=current,
+        deliverable=deliverable,
+        quarter=quarter,
+        previous=previous,
+        empty_permitted=False,
+    )
+    evidence_form = EvidenceForm(
+        request.POST if is_evidence else None, request.FILES if is_evidence else None
+    )
+    conflict = None
+    if writing:
+        check_review_editable(review)
+        if is_evidence:
+            if current is None:
+                messages.error(request, "Save this quarter's update first, then add its evidence.")
+            elif evidence_form.is_valid():
+                evidence_add(
+                    review=review,
+                    update=current,
+                    evidence=evidence_form.save(commit=False),
+                    user=request.user,
+                )
+                messages.success(request, "Evidence added.")
+                return redirect(request.path)
+        elif form.is_valid():
+            try:
+                update_save(
+                    review=review,
+                    update=form.save(commit=False),
+                    expected_version=form.expected_version,
+                    user=request.user,
+                )
+            except EditConflict as error:
+                conflict = error
+                form.data = form.data.copy()
+                form.data["version"] = error.current.version
+                form.add_error(
+                    None,
+                    "Someone else saved this update while you were editing it. Your changes are "
+                    "below and have not been saved: check them against theirs, then save again.",
+                )
+            else:
+                messages.success(request, f"Saved the {quarter} update for “{deliverable.title}”.")
+                return redirect(request.path)
+    return render(
+        request,
+        "strategies/review_deliverable.html",
+        {
+            "partnership": partnership,
+            "quarter": quarter,
+            "review": review,
+            "deliverable": deliverable,
+            "current": current,
+            "previous": previous,
+            "previous_quarter": before,
+            "form": form,
+            "evidence_form": evidence_form,
+            "evidence": current.evidence.select_related("added_by") if current else [],
+            "conflict": conflict,
+            "lock_reason": review.lock_reason(),
+            "can_edit": partnership.can_edit(request.user) and not review.lock_reason(),
+        },
+    )
+
+
+def _review_action(request, slug, quarter_pk, *, sign_off=False):
+    partnership = get_partnership_for_user(request.user, slug, write=True)
+    if sign_off and not partnership.can_sign_off(request.user):
+        raise PermissionDenied(f"Only {partnership}'s lead can sign off or return its review.")
+    quarter = get_object_or_404(ReportingQuarter.objects.select_related("period"), pk=quarter_pk)
+    return partnership, quarter, get_review(partnership, quarter)
+
+
+@require_POST
+def review_submit(request, slug, quarter_pk):
+    partnership, quarter, review = _review_action(request, slug, quarter_pk)
+    strategy = strategy_for_quarter(partnership, quarter)
+    outstanding = live_deliverables(strategy, quarter).exclude(updates__quarter=quarter).count()
+    try:
+        services.review_submit(review=review, user=request.user, outstanding=outstanding)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Submitted {quarter} for sign-off by the partnership's lead.")
+    return redirect(review.get_absolute_url())
+
+
+@require_POST
+def review_return(request, slug, quarter_pk):
+    partnership, quarter, review = _review_action(request, slug, quarter_pk, sign_off=True)
+    form = ReviewCommentForm(request.POST)
+    form.is_valid()
+    try:
+        services.review_return(review=review, user=request.user, comment=form.cleaned_data.get("comment", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Returned {quarter} to the officers with your comment.")
+    return redirect(review.get_absolute_url())
+
+
+@require_POST
+def review_sign_off(request, slug, quarter_pk):
+    partnership, quarter, review = _review_action(request, slug, quarter_pk, sign_off=True)
+    form = ReviewCommentForm(request.POST)
+    form.is_valid()
+    try:
+        services.review_sign_off(
+            review=review, user=request.user, comment=form.cleaned_data.get("comment", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Signed off {quarter}. It is now locked for {partnership}.")
+    return redirect(review.get_absolute_url())
+
+
+@require_POST
+@admin_required
+def review_unlock(request, slug, quarter_pk):
+    partnership, quarter, review = _review_action(request, slug, quarter_pk)
+    form = ReviewCommentForm(request.POST)
+    form.is_valid()
+    try:
+        services.review_unlock(review=review, user=request.user, reason=form.cleaned_data.get("comment", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"Unlocked {quarter} for {partnership}. The reason is kept with the review."
+        )
+    return redirect(review.get_absolute_url())
+
+
+def evidence_download(request, pk):
+    """Evidence files are served only here, to people allowed to see them, never from a public URL."""
+    evidence = get_evidence_for_user(request.user, pk)
+    if not evidence.file:
+        return redirect(evidence.url)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name or f"evidence-{evidence.pk}",
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@admin_required
+def quarter_set_status(request, pk):
+    quarter = get_object_or_404(ReportingQuarter.objects.select_related("period"), pk=pk)
+    status = request.POST.get("status")
+    if status not in ReportingQuarter.Status.values:
+        messages.error(request, "Choose open, closed or not open yet.")
+    else:
+        quarter.status = status
+        quarter._history_user = request.user
+        quarter.save(update_fields=["status"])
+        messages.success(request, f"{quarter} is now {quarter.get_status_display().lower()}.")
+    return redirect("strategies:reviews")
+
+
+@require_POST
+@admin_required
+def quarter_create(request):
+    form = ReportingQuarterForm(request.POST)
+    if form.is_valid():
+        quarter = form.save()
+        messages.success(request, f"Added {quarter} ({quarter.get_status_display().lower()}).")
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("strategies:reviews")

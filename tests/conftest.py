@@ -36,6 +36,10 @@ def world(db):
             measure=measure, area=area_a, period=Period.objects.financial_quarter(2011, q), value=90 + q
         )
 
+    quarter = factories.ReportingQuarterFactory(period=Period.objects.financial_quarter(2011, 1))
+    update_a = factories.DeliverableUpdateFactory(deliverable=deliverable_a, quarter=quarter)
+    evidence_a = factories.EvidenceFactory(update=update_a)
+
     officer_a = factories.UserFactory(username="officer_a")
     lead_a = factories.UserFactory(username="lead_a")
     officer_b = factories.UserFactory(username="officer_b")
@@ -59,6 +63,9 @@ def world(db):
         deliverable_a=deliverable_a,
         deliverable_b=deliverable_b,
         measure=measure,
+        quarter=quarter,
+        update_a=update_a,
+        evidence_a=evidence_a,
         users={
             "officer_a": officer_a,
             "lead_a": lead_a,

@@ -1,11 +1,22 @@
 import datetime
 
 import factory
+from django.core.files.base import ContentFile
 from factory.django import DjangoModelFactory
 
 from measures.models import Baseline, Measure, MeasureValue, Period
 from partnerships.models import Area, AreaCode, Membership, Partnership, PartnershipArea, User
-from strategies.models import CommonTheme, Deliverable, Framework, Objective, Priority, Strategy
+from strategies.models import (
+    CommonTheme,
+    Deliverable,
+    DeliverableUpdate,
+    Evidence,
+    Framework,
+    Objective,
+    Priority,
+    ReportingQuarter,
+    Strategy,
+)
 
 PASSWORD = "correct-horse-battery"
 
@@ -149,3 +160,36 @@ class MeasureValueFactory(DjangoModelFactory):
     area = factory.SubFactory(AreaFactory)
     period = factory.LazyFunction(lambda: Period.objects.financial_quarter(2011, 1))
     value = 10
+
+
+class ReportingQuarterFactory(DjangoModelFactory):
+    class Meta:
+        model = ReportingQuarter
+
+    period = factory.LazyFunction(lambda: Period.objects.financial_quarter(2011, 1))
+    status = ReportingQuarter.Status.OPEN
+    opens_on = factory.LazyAttribute(lambda q: q.period.end + datetime.timedelta(days=1))
+
+
+class DeliverableUpdateFactory(DjangoModelFactory):
+    class Meta:
+        model = DeliverableUpdate
+
+    deliverable = factory.SubFactory(DeliverableFactory)
+    quarter = factory.SubFactory(ReportingQuarterFactory)
+    status = Deliverable.Status.ON_TRACK
+    rag = DeliverableUpdate.Rag.GREEN
+    progress = 40
+    commentary = "Going well."
+
+
+class EvidenceFactory(DjangoModelFactory):
+    class Meta:
+        model = Evidence
+
+    update = factory.SubFactory(DeliverableUpdateFactory)
+    title = "Minutes of the March meeting"
+    file = factory.LazyFunction(lambda: ContentFile(b"%PDF-1.4 minutes", name="minutes.pdf"))
+    original_name = "minutes.pdf"
+    content_type = "application/pdf"
+    size = 16

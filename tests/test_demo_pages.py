@@ -54,3 +54,12 @@ def test_every_page_reachable_from_home_renders(client, demo, username):
     seen, problems = crawl(client)
     assert problems == []
     assert len(seen) > 80, len(seen)  # the crawl really went through the site: plans, deliverables, measures
+
+
+def test_officer_home_reports_as_at_the_latest_quarter_with_figures(client, demo):
+    from partnerships.models import User
+
+    client.force_login(User.objects.get(username="oxford.officer"))
+    page = client.get("/").content.decode()
+    assert "as at 31 March 2012" in page
+    assert "2011/12 Q4 review:</strong> 0 of 15 deliverables updated" in page

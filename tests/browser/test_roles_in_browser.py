@@ -61,5 +61,6 @@ def test_officer_updates_a_deliverable_and_the_history_shows_it(page, site):
 
 def test_keyboard_user_can_skip_to_the_content(page, site):
     sign_in(page, site, "scrutiny.chair")
+    expect(page.get_by_role("heading", level=1)).to_have_text("County overview")
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()

@@ -169,6 +169,7 @@ class Command(BaseCommand):
             values = self._load_values(measures, areas)
             baselines = self._load_baselines(measures)
             targets = self._load_targets(baselines)
+            load_reviews()
         if verbosity:
             self._print_summary(values, len(baselines), targets)
 
@@ -295,6 +296,117 @@ class Command(BaseCommand):
         )
         for user in User.objects.filter(username__in=DEMO_USERNAMES).order_by("pk"):
             self.stdout.write(f"  {user.username:<18} {user.role_label}")
+
+
+# Quarterly reviews: 2011/12 Q1-Q3 reviewed, signed off and closed; Q4 open for the officers now.
+REVIEWED_QUARTERS = (1, 2, 3)
+OPEN_QUARTER = 4
+PROGRESS = {1: 20, 2: 45, 3: 70}
+RAG_FOR_STATUS = {
+    "not_started": "green",
+    "on_track": "green",
+    "at_risk": "amber",
+    "off_track": "red",
+    "complete": "complete",
+    "dropped": "amber",
+}
+
+
+def demo_status(deliverable, quarter: int) -> str:
+    """The deliverable's status in an earlier quarter: where it is now (Q3), reached step by step."""
+    final = deliverable.status
+    if quarter == 3:
+        return final
+    if final in ("complete", "at_risk", "off_track") and quarter == 2:
+        return "on_track"
+    if quarter == 1:
+        return "not_started" if final == "not_started" or deliverable.pk % 3 == 0 else "on_track"
+    return final if final != "dropped" else "at_risk"
+
+
+def demo_commentary(deliverable, status: str, rag: str) -> str:
+    agency = deliverable.lead_agency or "the lead agency"
+    return {
+        "not_started": f"Not started yet: {agency} plans to begin next quarter.",
+        "on_track": f"Progressing to plan; {agency} reported progress at the partnership meeting.",
+        "at_risk": f"Slipping: {agency} has less capacity this quarter. Recovery plan agreed; due date kept.",
+        "off_track": f"Off track: a funding decision by {agency} is delayed. Escalated to the board.",
+        "complete": f"Completed. {deliverable.closure_note}".strip(),
+        "dropped": f"Dropped. {deliverable.closure_note}".strip(),
+    }[status]
+
+
+def load_reviews():
+    """Reporting quarters for 2011/12 with each partnership's signed-off reviews for Q1-Q3 (idempotent)."""
+    import datetime
+
+    from strategies.models import DeliverableUpdate, QuarterlyReview, ReportingQuarter, ReviewEvent
+
+    strategies = Strategy.objects.filter(partnership__slug__in=DEMO_PARTNERSHIP_SLUGS, first_year=2011)
+    for number in (*REVIEWED_QUARTERS, OPEN_QUARTER):
+        period = Period.objects.financial_quarter(2011, number)
+        opens_on = period.end + datetime.timedelta(days=1)
+        is_open = number == OPEN_QUARTER
+        quarter, _ = ReportingQuarter.objects.get_or_create(
+            period=period,
+            defaults={
+                "opens_on": opens_on,
+                "due_on": opens_on + datetime.timedelta(days=29),
+                "status": ReportingQuarter.Status.OPEN if is_open else ReportingQuarter.Status.CLOSED,
+            },
+        )
+        if is_open:
+            continue
+        when = datetime.datetime.combine(
+            opens_on + datetime.timedelta(days=14), datetime.time(10), datetime.UTC
+        )
+        for strategy in strategies.select_related("partnership"):
+            partnership = strategy.partnership
+            officer = User.objects.filter(
+                memberships__partnership=partnership, memberships__role="officer"
+            ).first()
+            lead = User.objects.filter(memberships__partnership=partnership, memberships__role="lead").first()
+            review, created = QuarterlyReview.objects.get_or_create(
+                partnership=partnership,
+                quarter=quarter,
+                defaults={"status": QuarterlyReview.Status.SIGNED_OFF},
+            )
+            if not created:
+                continue
+            for deliverable in Deliverable.objects.filter(objective__strategy=strategy).order_by("pk"):
+                status = demo_status(deliverable, number)
+                rag = RAG_FOR_STATUS[status]
+                update = DeliverableUpdate(
+                    deliverable=deliverable,
+                    quarter=quarter,
+                    status=status,
+                    rag=rag,
+                    progress=100
+                    if status == "complete"
+                    else (0 if status == "not_started" else PROGRESS[number]),
+                    commentary=demo_commentary(deliverable, status, rag),
+                    updated_by=deliverable.owner or officer,
+                )
+                update._history_user = update.updated_by
+                update.save()
+            DeliverableUpdate.objects.filter(
+                quarter=quarter, deliverable__objective__strategy=strategy
+            ).update(updated_at=when)
+            ReviewEvent.objects.bulk_create(
+                [
+                    ReviewEvent(review=review, action=ReviewEvent.Action.SUBMITTED, user=officer),
+                    ReviewEvent(
+                        review=review,
+                        action=ReviewEvent.Action.SIGNED_OFF,
+                        user=lead,
+                        comment="Reviewed at the partnership meeting.",
+                    ),
+                ]
+            )
+            ReviewEvent.objects.filter(review=review, action=ReviewEvent.Action.SUBMITTED).update(at=when)
+            ReviewEvent.objects.filter(review=review, action=ReviewEvent.Action.SIGNED_OFF).update(
+                at=when + datetime.timedelta(days=7)
+            )
 
 
 def record_initial_history():
