@@ -208,7 +208,9 @@ def test_submit_return_and_sign_off_lock_the_quarter(client, plan):
         "Locked.</strong> 2011/12 Q2 is signed off and locked"
         in client.get(review_url(plan)).content.decode()
     )
-    assert re.search(r"</svg>\s*Signed off", client.get(plan.deliverable_a.get_absolute_url()).content.decode())
+    assert re.search(
+        r"</svg>\s*Signed off", client.get(plan.deliverable_a.get_absolute_url()).content.decode()
+    )
 
 
 def test_an_officer_cannot_sign_off(client, plan):
