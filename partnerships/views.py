@@ -9,7 +9,7 @@ from measures.figures import measure_summaries, reporting_date
 from measures.models import Measure
 from partnerships.models import Membership, Partnership, PartnershipArea, User
 from partnerships.permissions import get_partnership_for_user
-from strategies.models import Deliverable, ReportingQuarter, Strategy
+from strategies.models import Deliverable, QuarterlyReview, ReportingQuarter, Strategy
 from strategies.overview import county_overview, current_strategies
 from strategies.services import get_review, live_deliverables, strategy_for_quarter
 
@@ -127,6 +127,8 @@ def partnership_detail(request, slug):
     predecessors = list(merger.predecessors.all()) if merger else []
     merged_into = list(partnership.merged_into.select_related("successor"))
     summaries, sources = measure_summaries(partnership, Measure.objects.order_by("order", "name"))
+    quarters = list(ReportingQuarter.objects.latest_first()[:8])
+    reviews = {r.quarter_id: r for r in QuarterlyReview.objects.filter(partnership=partnership, quarter__in=quarters)}
     return render(
         request,
         "partnerships/partnership_detail.html",
@@ -142,6 +144,7 @@ def partnership_detail(request, slug):
             "merged_into": merged_into,
             "summaries": summaries,
             "sources": sources,
+            "review_rows": [(q, reviews.get(q.pk)) for q in quarters],
             "can_edit": partnership.can_edit(request.user),
         },
     )
