@@ -145,6 +145,7 @@ STORAGES = {
 # The demo serves static files from the source tree through whitenoise, so it
 # needs no collectstatic step; production runs collectstatic and turns this off.
 WHITENOISE_USE_FINDERS = envbool("WHITENOISE_USE_FINDERS", "True")
+WHITENOISE_AUTOREFRESH = DEBUG
 if WHITENOISE_USE_FINDERS:  # no collectstatic in the demo, so STATIC_ROOT may not exist yet
     warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 

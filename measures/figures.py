@@ -12,12 +12,13 @@ partnership has no figure for that period.
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef
 
 from measures.models import BASELINE_YEAR, Baseline, Measure, MeasureValue, Period
+from measures.trend import Trend, xmr
 from partnerships.models import PartnershipArea
 
 FOUR_QUARTERS = 4
@@ -38,7 +39,8 @@ class Change:
 
 @dataclass
 class MeasureSummary:
-    """One measure for one partnership: baseline, latest quarter, latest four quarters."""
+    """One measure for one partnership: baseline, latest quarter, latest four quarters, the same
+    quarter a year earlier, and the direction of travel on the quarterly series."""
 
     measure: Measure
     baseline: Baseline | None
@@ -47,9 +49,20 @@ class MeasureSummary:
     year_label: str
     year_value: Decimal | None
     change: Change | None
+    year_ago_period: Period | None = None
+    year_ago_value: Decimal | None = None
+    trend: Trend | None = None
+    missing: list[Period] = field(default_factory=list)
+    series: list = field(default_factory=list)  # (period, value) judged for the trend; signals index it
 
     def formatted(self, value):
         return self.measure.format_value(value)
+
+    @property
+    def year_ago_change(self) -> Decimal | None:
+        if self.latest_value is None or self.year_ago_value is None:
+            return None
+        return self.latest_value - self.year_ago_value
 
 
 def compare(measure: Measure, baseline: Decimal, latest: Decimal) -> Change:
@@ -121,11 +134,18 @@ class FigureTable:
     def series(self, partnership, measure: Measure) -> list[tuple[Period, Decimal | None]]:
         return [(period, self.value(partnership, measure, period)) for period in self.periods]
 
-    def summary(self, partnership, measure: Measure, baseline: Baseline | None) -> MeasureSummary:
-        series = [(p, v) for p, v in self.series(partnership, measure) if p.financial_year > BASELINE_YEAR]
-        known = [(p, v) for p, v in series if v is not None]
+    def summary(
+        self, partnership, measure: Measure, baseline: Baseline | None, until: Period | None = None
+    ) -> MeasureSummary:
+        """The measure for the partnership as at the end of ``until`` (the latest quarter by default)."""
+        series = self.series(partnership, measure)
+        if until is not None:
+            series = [(p, v) for p, v in series if p.end <= until.end]
+        after_baseline = [(p, v) for p, v in series if p.financial_year > BASELINE_YEAR]
+        known = [(p, v) for p, v in after_baseline if v is not None]
         latest_period, latest_value = known[-1] if known else (None, None)
         year_value, year_label = None, ""
+        year_ago_period = year_ago_value = None
         if latest_period is not None:
             index = [p for p, _ in series].index(latest_period)
             window = series[max(0, index - FOUR_QUARTERS + 1) : index + 1]
@@ -135,10 +155,37 @@ class FigureTable:
                 if not measure.is_additive:
                     year_value /= FOUR_QUARTERS
                 year_label = f"12 months to end of {latest_period.label}"
+            kind, start, end = latest_period.same_period_a_year_earlier()
+            for period, value in series:
+                if (period.kind, period.start, period.end) == (kind, start, end):
+                    year_ago_period, year_ago_value = period, value
         change = None
         if baseline is not None and year_value is not None:
             change = compare(measure, baseline.value, year_value)
-        return MeasureSummary(measure, baseline, latest_period, latest_value, year_label, year_value, change)
+        # Direction of travel on the whole quarterly series up to the latest figure.
+        first = next((i for i, (_, v) in enumerate(series) if v is not None), None)
+        judged = series[first:] if first is not None else []
+        if latest_period is not None:
+            judged = [(p, v) for p, v in judged if p.end <= latest_period.end]
+        baseline_count = sum(1 for p, _ in judged if p.financial_year <= BASELINE_YEAR)
+        trend = xmr(
+            [v for _, v in judged], baseline_count=baseline_count, higher_is_better=measure.higher_is_better
+        )
+        missing = [p for p, v in judged if v is None]
+        return MeasureSummary(
+            measure,
+            baseline,
+            latest_period,
+            latest_value,
+            year_label,
+            year_value,
+            change,
+            year_ago_period=year_ago_period,
+            year_ago_value=year_ago_value,
+            trend=trend,
+            missing=missing,
+            series=judged,
+        )
 
 
 def reporting_date(today: datetime.date | None = None) -> datetime.date:

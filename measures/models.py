@@ -111,6 +111,11 @@ class Period(models.Model):
     def financial_year(self) -> int:
         return periods.financial_year_of(self.start)
 
+    @property
+    def slug(self) -> str:
+        """For addresses people can read: 2011/12 Q3 -> "2011-12-q3"."""
+        return self.label.replace("/", "-").replace(" ", "-").lower()
+
     def same_period_a_year_earlier(self) -> tuple[str, datetime.date, datetime.date]:
         """(kind, start, end) of the matching period one year before."""
         return (self.kind, _year_before(self.start), _year_before(self.end))

@@ -1,10 +1,12 @@
-import datetime
+from decimal import Decimal
 
 from django.shortcuts import get_object_or_404, render
 
 from measures.figures import FigureTable, baselines_for
-from measures.models import Measure, Target
-from partnerships.models import Partnership
+from measures.models import Measure, Period, Target
+from measures.trend import RULE_TEXT
+from strategies import dashboard
+from strategies.views import export_or_render
 
 
 def measure_list(request):
@@ -12,9 +14,20 @@ def measure_list(request):
     return render(request, "measures/measure_list.html", {"measures": measures})
 
 
+def quarterly_equivalent(measure: Measure, value: Decimal | None, period: Period | None) -> float | None:
+    """A yearly figure drawn on a quarterly chart: a quarter's share of a count, a rate as it is."""
+    if value is None:
+        return None
+    if measure.is_additive and period is not None and period.kind != Period.Kind.QUARTER:
+        return float(value) / 4
+    return float(value)
+
+
 def measure_detail(request, slug):
+    """One measure: every partnership's series, with its baseline, target and process limits drawn."""
     measure = get_object_or_404(Measure.objects.prefetch_related("components", "priorities"), slug=slug)
-    partnerships = list(Partnership.objects.active(datetime.date.today()).order_by("name"))
+    filters = dashboard.read_filters(request)
+    partnerships = filters.selected_partnerships
     table = FigureTable(partnerships, [measure])
     baselines = baselines_for(partnerships, [measure])
     targets = {}
@@ -22,36 +35,102 @@ def measure_detail(request, slug):
         "period"
     ):
         targets.setdefault(target.partnership_id, target)
-    rows = []
-    series = []
+    periods = [p for p in table.periods if filters.quarter is None or p.end <= filters.quarter.end]
+    rows, charts, figure_rows = [], [], {p.pk: {"quarter": p.label} for p in periods}
+    combined = []
     for partnership in partnerships:
-        summary = table.summary(partnership, measure, baselines.get((partnership.pk, measure.pk)))
-        rows.append({"partnership": partnership, "summary": summary, "target": targets.get(partnership.pk)})
-        series.append(
-            {"label": partnership.name, "values": [v for _, v in table.series(partnership, measure)]}
-        )
-    periods = table.periods
-    chart = {
-        "labels": [p.label for p in periods],
-        "datasets": [
-            {"label": s["label"], "data": [float(v) if v is not None else None for v in s["values"]]}
-            for s in series
-        ],
+        baseline = baselines.get((partnership.pk, measure.pk))
+        summary = table.summary(partnership, measure, baseline, until=filters.quarter)
+        target = targets.get(partnership.pk)
+        values = {p.pk: v for p, v in table.series(partnership, measure)}
+        for p in periods:
+            figure_rows[p.pk][partnership.slug] = values.get(p.pk)
+        combined.append({"label": partnership.label, "data": [_float(values.get(p.pk)) for p in periods]})
+        rows.append({"partnership": partnership, "summary": summary, "target": target})
+        charts.append(partnership_chart(measure, partnership, summary, baseline, target))
+    first = next(
+        (i for i, p in enumerate(periods) if any(s["data"][i] is not None for s in combined)), len(periods)
+    )
+    shown = periods[first:]
+    combined_chart = {
+        "labels": [p.label for p in shown],
+        "datasets": [{**s, "data": s["data"][first:]} for s in combined],
         "unit": measure.get_unit_display(),
     }
     data_rows = [
-        {"period": period, "values": [measure.format_value(s["values"][i]) for s in series]}
-        for i, period in enumerate(periods)
+        {"period": p, "values": [measure.format_value(figure_rows[p.pk].get(x.slug)) for x in partnerships]}
+        for p in shown
     ]
-    return render(
-        request,
-        "measures/measure_detail.html",
-        {
-            "measure": measure,
-            "rows": rows,
-            "chart": chart,
-            "partnerships": partnerships,
-            "data_rows": data_rows,
-            "sources": sorted(table.sources),
-        },
+    summary_rows = dashboard.measures_table(
+        [dashboard.MeasureRow(measure, r["partnership"], r["summary"]) for r in rows]
     )
+    figure_columns = [("quarter", "Quarter")] + [(p.slug, p.name) for p in partnerships]
+    context = {
+        "measure": measure,
+        "filters": filters,
+        "rows": rows,
+        "chart": combined_chart,
+        "charts": charts,
+        "partnerships": partnerships,
+        "data_rows": data_rows,
+        "sources": sorted(table.sources),
+        "direction_rule": RULE_TEXT,
+        "tables": {
+            "partnerships": (dashboard.MEASURE_COLUMNS, lambda: summary_rows),
+            "figures": (figure_columns, lambda: [figure_rows[p.pk] for p in shown]),
+        },
+    }
+    return export_or_render(request, "measures/measure_detail.html", context, measure.name)
+
+
+def _float(value):
+    return float(value) if value is not None else None
+
+
+def partnership_chart(measure, partnership, summary, baseline, target) -> dict:
+    """One partnership's quarterly series with its centre line, process limits, baseline and target."""
+    trend = summary.trend
+    labels = [p.label for p, _ in summary.series]
+    n = len(labels)
+    signals = trend.signals if trend else {}
+    flags = ["signal" if i in signals else "" for i in range(n)]
+
+    def flat(value):
+        return [value] * n if value is not None else None
+
+    lines = {
+        "mean": flat(trend.mean if trend else None),
+        "upper": flat(trend.upper if trend else None),
+        "lower": flat(max(trend.lower, 0) if trend and trend.lower is not None else None),
+        "baseline": flat(
+            quarterly_equivalent(
+                measure, baseline.value if baseline else None, baseline.period if baseline else None
+            )
+        ),
+        "target": flat(
+            quarterly_equivalent(measure, target.value if target else None, target.period if target else None)
+        ),
+    }
+    table = [
+        {
+            "period": p,
+            "value": measure.format_value(v),
+            "missing": v is None,
+            "signal": ", ".join(sorted(str(r) for r in signals.get(i, ()))),
+        }
+        for i, (p, v) in enumerate(summary.series)
+    ]
+    return {
+        "partnership": partnership,
+        "summary": summary,
+        "id": f"chart-{partnership.slug}",
+        "data": {
+            "labels": labels,
+            "values": [_float(v) for _, v in summary.series],
+            "flags": flags,
+            "lines": {k: v for k, v in lines.items() if v is not None},
+            "unit": measure.get_unit_display(),
+            "higherIsBetter": measure.higher_is_better,
+        },
+        "table": table,
+    }

@@ -10,8 +10,9 @@ from measures.models import Measure
 from partnerships.models import Membership, Partnership, PartnershipArea, User
 from partnerships.permissions import get_partnership_for_user
 from strategies.models import Deliverable, QuarterlyReview, ReportingQuarter, Strategy
-from strategies.overview import county_overview, current_strategies
+from strategies.overview import current_strategies
 from strategies.services import get_review, live_deliverables, strategy_for_quarter
+from strategies.views import overview
 
 
 def home(request):
@@ -46,7 +47,7 @@ def home(request):
                 }
             )
         return render(request, "partnerships/home_officer.html", {"plans": plans, "as_at": reporting_date()})
-    return render(request, "partnerships/home_scrutiny.html", county_overview())
+    return overview(request)  # scrutiny members and readers: the county overview
 
 
 def review_progress(partnership, quarter) -> dict:
@@ -128,7 +129,9 @@ def partnership_detail(request, slug):
     merged_into = list(partnership.merged_into.select_related("successor"))
     summaries, sources = measure_summaries(partnership, Measure.objects.order_by("order", "name"))
     quarters = list(ReportingQuarter.objects.latest_first()[:8])
-    reviews = {r.quarter_id: r for r in QuarterlyReview.objects.filter(partnership=partnership, quarter__in=quarters)}
+    reviews = {
+        r.quarter_id: r for r in QuarterlyReview.objects.filter(partnership=partnership, quarter__in=quarters)
+    }
     return render(
         request,
         "partnerships/partnership_detail.html",

@@ -28,4 +28,7 @@ urlpatterns = [
         name="review_deliverable",
     ),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+    path("overview/", views.overview, name="overview"),
+    path("priorities/<int:pk>/", views.priority_detail, name="priority"),
+    path("paper/", views.paper, name="paper"),
 ]

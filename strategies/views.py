@@ -1,17 +1,24 @@
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
-from django.http import FileResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
+from weasyprint import HTML
 
+from measures.exports import export_response, wants_export
 from measures.figures import measure_summaries, reporting_date
 from measures.models import Measure
 from partnerships.models import Partnership
 from partnerships.permissions import admin_required, get_partnership_for_user
-from strategies import services
+from strategies import dashboard, services
 from strategies.forms import (
     DeliverableForm,
     DeliverableUpdateForm,
@@ -29,6 +36,7 @@ from strategies.models import (
     ReportingQuarter,
     Strategy,
 )
+from strategies.paper import build_paper
 from strategies.permissions import (
     get_deliverable_for_user,
     get_evidence_for_user,
@@ -543,3 +551,173 @@ def quarter_create(request):
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     return redirect("strategies:reviews")
+
+
+# --- Scrutiny dashboards ---------------------------------------------------------------------------
+
+
+def overview_context(request) -> dict:
+    """The county overview for the chosen quarter (the latest reported by default)."""
+    filters = dashboard.read_filters(request)
+    strategies = dashboard.strategies_for(filters)
+
+    def cell_url(partnership, priority, quarter):
+        query = filters.query(partnership=partnership.slug)
+        return f"{reverse('strategies:priority', args=[priority.pk])}?{query}"
+
+    grid = dashboard.rag_grid(filters, strategies, cell_url)
+    exceptions = dashboard.exceptions(filters, strategies)
+    measure_rows, sources = dashboard.measure_rows(filters)
+    return {
+        "filters": filters,
+        "grid": grid,
+        "exceptions": exceptions,
+        "measure_rows": measure_rows,
+        "directions": dashboard.direction_counts(measure_rows),
+        "direction_rule": dashboard.DIRECTION_RULE,
+        "sources": sources,
+        "tables": {
+            "grid": (dashboard.GRID_COLUMNS, lambda: dashboard.grid_table(grid)),
+            "exceptions": (dashboard.EXCEPTION_COLUMNS, lambda: dashboard.exceptions_table(exceptions)),
+            "measures": (dashboard.MEASURE_COLUMNS, lambda: dashboard.measures_table(measure_rows)),
+        },
+    }
+
+
+def export_or_render(request, template, context, title):
+    """A dashboard page, or one of its tables as CSV/XLSX when ?export=csv|xlsx&table=... asks."""
+    wanted = wants_export(request)
+    if wanted:
+        fmt, table = wanted
+        if table not in context["tables"]:
+            raise Http404("No such table on this page.")
+        columns, rows = context["tables"][table]
+        quarter = context["filters"].quarter
+        label = f"{title} {table} {quarter.label if quarter else ''}"
+        return export_response(rows(), columns, fmt, label)
+    return render(request, template, context)
+
+
+def overview(request):
+    return export_or_render(request, "strategies/overview.html", overview_context(request), "County overview")
+
+
+def priority_detail(request, pk):
+    """One priority across partnerships: its context, each partnership's objectives and deliverables
+    with their RAG and commentary for the quarter, the exceptions, and its measures."""
+    priority = get_object_or_404(
+        Priority.objects.select_related("framework").prefetch_related("themes"), pk=pk
+    )
+    filters = dashboard.read_filters(request)
+    strategies = {
+        pid: s
+        for pid, s in dashboard.strategies_for(filters).items()
+        if s.framework_id == priority.framework_id
+    }
+    quarter = ReportingQuarter.objects.filter(period=filters.quarter).first() if filters.quarter else None
+    objectives = (
+        Objective.objects.filter(strategy__in=strategies.values(), priority=priority)
+        .select_related("strategy__partnership")
+        .prefetch_related(
+            Prefetch("deliverables", queryset=Deliverable.objects.select_related("owner").order_by("pk")),
+            Prefetch(
+                "deliverables__updates",
+                queryset=DeliverableUpdate.objects.filter(quarter=quarter),
+                to_attr="quarter_updates",
+            ),
+        )
+        .order_by("strategy__partnership__name", "order", "pk")
+    )
+    by_partnership = {}
+    deliverable_rows = []
+    for objective in objectives:
+        entry = by_partnership.setdefault(
+            objective.strategy.partnership_id,
+            {"partnership": objective.strategy.partnership, "objectives": []},
+        )
+        rows = []
+        for d in objective.deliverables.all():
+            update = d.quarter_updates[0] if d.quarter_updates else None
+            rows.append({"deliverable": d, "update": update})
+            deliverable_rows.append(
+                {
+                    "partnership": objective.strategy.partnership.name,
+                    "objective": objective.title,
+                    "deliverable": d.title,
+                    "lead_agency": d.lead_agency,
+                    "owner": str(d.owner or ""),
+                    "due_date": d.due_date,
+                    "status": update.get_status_display() if update else d.get_status_display(),
+                    "rag": update.get_rag_display() if update else "No update",
+                    "progress": update.progress if update else None,
+                    "commentary": update.commentary if update else "",
+                }
+            )
+        entry["objectives"].append(
+            {"objective": objective, "rows": rows, "rollup": rollup([r["update"] for r in rows])}
+        )
+    exceptions = dashboard.exceptions(filters, strategies, priority=priority)
+    measure_rows, sources = dashboard.measure_rows(filters, priority.measures.order_by("order", "name"))
+    context = {
+        "priority": priority,
+        "filters": filters,
+        "partnership_sections": list(by_partnership.values()),
+        "exceptions": exceptions,
+        "measure_rows": measure_rows,
+        "direction_rule": dashboard.DIRECTION_RULE,
+        "rollup_rule": ROLLUP_RULE,
+        "sources": sources,
+        "reporting_quarter": quarter,
+        "tables": {
+            "deliverables": (PRIORITY_DELIVERABLE_COLUMNS, lambda: deliverable_rows),
+            "exceptions": (dashboard.EXCEPTION_COLUMNS, lambda: dashboard.exceptions_table(exceptions)),
+            "measures": (dashboard.MEASURE_COLUMNS, lambda: dashboard.measures_table(measure_rows)),
+        },
+    }
+    return export_or_render(
+        request, "strategies/priority_detail.html", context, f"Priority {priority.number}"
+    )
+
+
+PRIORITY_DELIVERABLE_COLUMNS = [
+    ("partnership", "Partnership"),
+    ("objective", "Objective"),
+    ("deliverable", "Deliverable"),
+    ("lead_agency", "Lead agency"),
+    ("owner", "Owner"),
+    ("due_date", "Due"),
+    ("status", "Status"),
+    ("rag", "RAG"),
+    ("progress", "Progress %"),
+    ("commentary", "Commentary"),
+]
+
+
+def paper(request):
+    """The committee paper for a quarter: a printable page, or a PDF with ?format=pdf."""
+    filters = dashboard.read_filters(request)
+    context = build_paper(filters)
+    if request.GET.get("format") == "pdf":
+        html = render_to_string("strategies/paper.html", {**context, "pdf": True}, request=request)
+        pdf = HTML(
+            string=html, base_url=request.build_absolute_uri("/"), url_fetcher=static_only_fetcher
+        ).write_pdf()
+        response = HttpResponse(pdf, content_type="application/pdf")
+        label = filters.quarter.slug if filters.quarter else "latest"
+        response["Content-Disposition"] = f'attachment; filename="community-safety-paper-{label}.pdf"'
+        return response
+    return render(request, "strategies/paper.html", context)
+
+
+def static_only_fetcher(url, *args, **kwargs):
+    """WeasyPrint may read our own static files (the stylesheet) from disk, and nothing else."""
+    from django.contrib.staticfiles import finders
+    from weasyprint import default_url_fetcher
+
+    path = urlparse(url).path
+    static_prefix = "/" + settings.STATIC_URL.lstrip("/")
+    if path.startswith(static_prefix):
+        found = finders.find(path[len(static_prefix) :])
+        if found:
+            return default_url_fetcher(Path(found).as_uri())
+    raise ValueError(f"The paper does not load {url}")

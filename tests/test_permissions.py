@@ -73,6 +73,9 @@ EXPECTED_GET = {
     "strategies:quarter_create": POST_ONLY,
     "strategies:quarter_set_status": POST_ONLY,
     "strategies:evidence": EVIDENCE_A,
+    "strategies:overview": READ,
+    "strategies:priority": READ,
+    "strategies:paper": READ,
     "measures:list": READ,
     "measures:detail": READ,
 }
@@ -120,6 +123,7 @@ def url_for(name, world):
         "strategies:review_deliverable": {**review, "pk": world.deliverable_a.pk},
         "strategies:quarter_set_status": {"pk": world.quarter.pk},
         "strategies:evidence": {"pk": world.evidence_a.pk},
+        "strategies:priority": {"pk": world.priorities[0].pk},
         "partnerships:detail": {"slug": world.a.slug},
         "strategies:detail": {"pk": world.strategy_a.pk},
         "strategies:deliverable": {"pk": world.deliverable_a.pk},

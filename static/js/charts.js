@@ -1,32 +1,76 @@
-// Draws the measure chart from the JSON the page embeds (no inline scripts).
+// Draws the charts on a measure page from the JSON each one embeds (no inline scripts).
 (function () {
   "use strict";
-  var source = document.getElementById("measure-chart-data");
-  var canvas = document.getElementById("measure-chart");
-  if (!source || !canvas || typeof Chart === "undefined") { return; }
-  var data = JSON.parse(source.textContent);
+  if (typeof Chart === "undefined") { return; }
   var palette = ["#1d3f6e", "#c05621", "#2f855a", "#6b46c1", "#b83280", "#2c7a7b", "#975a16", "#4a5568"];
   var dashes = [[], [6, 3], [2, 2], [8, 3, 2, 3]];
-  data.datasets.forEach(function (set, i) {
-    set.borderColor = palette[i % palette.length];
-    set.backgroundColor = palette[i % palette.length];
-    set.borderDash = dashes[i % dashes.length];
-    set.spanGaps = false;
-    set.tension = 0.2;
-    set.pointRadius = 2;
-  });
-  var chart = new Chart(canvas, {
-    type: "line",
-    data: { labels: data.labels, datasets: data.datasets },
-    options: {
+  var charts = [];
+
+  function read(canvas) {
+    var source = document.getElementById(canvas.dataset.source);
+    return source ? JSON.parse(source.textContent) : null;
+  }
+
+  function baseOptions(unit) {
+    return {
       responsive: true,
       maintainAspectRatio: false,
       animation: false,
       interaction: { mode: "index", intersect: false },
-      scales: { y: { beginAtZero: true, title: { display: true, text: data.unit } } },
+      scales: { y: { beginAtZero: true, title: { display: true, text: unit } } },
       plugins: { legend: { position: "bottom" } }
-    }
+    };
+  }
+
+  function combined(canvas, data) {
+    data.datasets.forEach(function (set, i) {
+      set.borderColor = palette[i % palette.length];
+      set.backgroundColor = palette[i % palette.length];
+      set.borderDash = dashes[i % dashes.length];
+      set.spanGaps = false;
+      set.tension = 0.2;
+      set.pointRadius = 2;
+    });
+    return new Chart(canvas, { type: "line", data: { labels: data.labels, datasets: data.datasets },
+                               options: baseOptions(data.unit) });
+  }
+
+  function xmr(canvas, data) {
+    var good = "#198754", bad = "#dc3545", plain = "#1d3f6e";
+    var colours = data.values.map(function (value, i) {
+      if (data.flags[i] !== "signal") { return plain; }
+      var mean = data.lines.mean ? data.lines.mean[0] : 0;
+      var up = value > mean;
+      return up === data.higherIsBetter ? good : bad;
+    });
+    var datasets = [{
+      label: "Figure", data: data.values, borderColor: plain, backgroundColor: colours,
+      pointBackgroundColor: colours, pointRadius: data.flags.map(function (f) { return f ? 5 : 2; }),
+      spanGaps: false, tension: 0
+    }];
+    var styles = {
+      mean: { label: "Centre line", color: "#6c757d", dash: [6, 4] },
+      upper: { label: "Upper process limit", color: "#adb5bd", dash: [3, 3] },
+      lower: { label: "Lower process limit", color: "#adb5bd", dash: [3, 3] },
+      baseline: { label: "2010/11 baseline", color: "#c05621", dash: [1, 3] },
+      target: { label: "Target", color: "#2f855a", dash: [1, 3] }
+    };
+    Object.keys(styles).forEach(function (key) {
+      if (!data.lines[key]) { return; }
+      datasets.push({ label: styles[key].label, data: data.lines[key], borderColor: styles[key].color,
+                      borderDash: styles[key].dash, pointRadius: 0, borderWidth: 1.5, fill: false });
+    });
+    var options = baseOptions(data.unit);
+    options.scales.y.beginAtZero = false;  // the limits matter more than zero here
+    options.plugins.legend.labels = { boxWidth: 18, font: { size: 11 } };
+    return new Chart(canvas, { type: "line", data: { labels: data.labels, datasets: datasets }, options: options });
+  }
+
+  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+    var data = read(canvas);
+    if (!data) { return; }
+    charts.push(canvas.dataset.chart === "xmr" ? xmr(canvas, data) : combined(canvas, data));
+    canvas.dataset.drawn = "true";
   });
-  canvas.dataset.drawn = "true";
-  window.addEventListener("beforeprint", function () { chart.resize(); });
+  window.addEventListener("beforeprint", function () { charts.forEach(function (c) { c.resize(); }); });
 })();

@@ -1,0 +1,71 @@
+"""Direction of travel on hand-built series: the XmR rule as the pages state it."""
+
+import pytest
+
+from measures.trend import IMPROVING, NO_CHANGE, NOT_ENOUGH, WORSENING, xmr
+
+# Twelve baseline quarters wobbling around 100 (mean 100, mean moving range 10 -> limits 73.4 to 126.6).
+BASELINE = [95, 105, 95, 105, 95, 105, 95, 105, 95, 105, 95, 105]
+
+
+def test_limits_are_mean_plus_or_minus_2_66_moving_ranges():
+    trend = xmr(BASELINE + [100], baseline_count=12, higher_is_better=False)
+    assert trend.mean == pytest.approx(100)
+    assert trend.upper == pytest.approx(126.6)
+    assert trend.lower == pytest.approx(73.4)
+    assert trend.limits_from_baseline and trend.baseline_points == 12
+
+
+def test_noise_is_not_a_trend():
+    trend = xmr(BASELINE + [110, 92, 118, 90], baseline_count=12, higher_is_better=False)
+    assert trend.verdict == NO_CHANGE
+
+
+def test_a_point_beyond_the_lower_limit_is_an_improvement_when_lower_is_better():
+    trend = xmr(BASELINE + [70], baseline_count=12, higher_is_better=False)
+    assert (trend.verdict, trend.direction) == (IMPROVING, "down")
+    assert 1 in trend.signals[12]
+
+
+def test_the_same_point_is_a_worsening_when_higher_is_better():
+    # e.g. hate crime reporting: fewer reports is worse
+    assert xmr(BASELINE + [70], baseline_count=12, higher_is_better=True).verdict == WORSENING
+
+
+def test_seven_quarters_above_the_mean_is_a_shift():
+    trend = xmr(BASELINE + [104, 106, 103, 108, 102, 107, 105], baseline_count=12, higher_is_better=False)
+    assert trend.verdict == WORSENING
+    assert 2 in trend.signals[18]
+
+
+def test_six_quarters_above_the_mean_is_not_yet_a_shift():
+    trend = xmr(BASELINE + [104, 106, 103, 108, 102, 107], baseline_count=12, higher_is_better=False)
+    assert trend.verdict == NO_CHANGE
+
+
+def test_seven_quarters_each_lower_than_the_last_is_a_trend():
+    trend = xmr(BASELINE + [106, 104, 103, 101, 99, 98, 96], baseline_count=12, higher_is_better=False)
+    assert 3 in trend.signals[18]
+    assert (trend.verdict, trend.direction) == (IMPROVING, "down")
+
+
+def test_two_of_three_close_to_a_limit():
+    # two-thirds of the way to the upper limit is 117.7
+    trend = xmr(BASELINE + [119, 100, 120], baseline_count=12, higher_is_better=False)
+    assert 4 in trend.signals[14]
+    assert trend.verdict == WORSENING
+
+
+def test_missing_quarters_are_skipped_not_read_as_zero():
+    trend = xmr(BASELINE + [None, 100], baseline_count=12, higher_is_better=False)
+    assert trend.verdict == NO_CHANGE
+    assert 12 not in trend.signals
+
+
+def test_without_enough_baseline_quarters_the_limits_use_every_quarter():
+    trend = xmr([10, 12, 11, 13, 12], baseline_count=2, higher_is_better=True)
+    assert not trend.limits_from_baseline and trend.baseline_points == 5
+
+
+def test_too_few_quarters_is_said_plainly():
+    assert xmr([1, 2, None], baseline_count=0, higher_is_better=True).verdict == NOT_ENOUGH
