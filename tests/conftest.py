@@ -36,6 +36,10 @@ def world(db):
             measure=measure, area=area_a, period=Period.objects.financial_quarter(2011, q), value=90 + q
         )
 
+    component = factories.MeasureComponentFactory(measure=measure, label="Burglary")
+    ignored_label = factories.IgnoredLabelFactory(label="Total recorded crime")
+    batch = factories.ImportBatchFactory()
+
     officer_a = factories.UserFactory(username="officer_a")
     lead_a = factories.UserFactory(username="lead_a")
     officer_b = factories.UserFactory(username="officer_b")
@@ -59,6 +63,9 @@ def world(db):
         deliverable_a=deliverable_a,
         deliverable_b=deliverable_b,
         measure=measure,
+        component=component,
+        ignored_label=ignored_label,
+        batch=batch,
         users={
             "officer_a": officer_a,
             "lead_a": lead_a,

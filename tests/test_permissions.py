@@ -28,6 +28,10 @@ WRITE_A = {
     "scrutiny": 403,
 }
 
+# Admin-only pages (imports): signed-in non-admins get 403, whatever their partnership.
+ADMIN_ONLY = {"anonymous": "login", **{role: 403 for role in EVERYONE_SIGNED_IN}, "admin": 200}
+ADMIN_POST_ONLY = {**ADMIN_ONLY, "admin": 405}
+
 EXPECTED_GET = {
     "home": READ,
     "login": {"anonymous": 200, **{role: 302 for role in EVERYONE_SIGNED_IN}},
@@ -45,6 +49,18 @@ EXPECTED_GET = {
     "strategies:deliverable_update": WRITE_A,
     "measures:list": READ,
     "measures:detail": READ,
+    "measures:imports": ADMIN_ONLY,
+    "measures:import_template": ADMIN_ONLY,
+    "measures:mappings": ADMIN_ONLY,
+    "measures:import_batch": ADMIN_ONLY,
+    "measures:import_progress": ADMIN_ONLY,
+    # Views that only take POSTs: GET is refused (405) for admins, after the permission check.
+    "measures:import_preview": ADMIN_POST_ONLY,
+    "measures:import_map_labels": ADMIN_POST_ONLY,
+    "measures:import_apply": ADMIN_POST_ONLY,
+    "measures:import_rollback": ADMIN_POST_ONLY,
+    "measures:mapping_delete": ADMIN_POST_ONLY,
+    "measures:ignored_label_delete": ADMIN_POST_ONLY,
 }
 
 # Views that change data, with a valid POST body; everyone who may not write must change nothing.
@@ -76,6 +92,15 @@ def url_for(name, world):
         "strategies:deliverable_create": {"objective_pk": world.objective_a.pk},
         "strategies:deliverable_update": {"pk": world.deliverable_a.pk},
         "measures:detail": {"slug": world.measure.slug},
+        "measures:import_template": {"fmt": "csv"},
+        "measures:import_batch": {"pk": world.batch.pk},
+        "measures:import_progress": {"pk": world.batch.pk},
+        "measures:import_preview": {"pk": world.batch.pk},
+        "measures:import_map_labels": {"pk": world.batch.pk},
+        "measures:import_apply": {"pk": world.batch.pk},
+        "measures:import_rollback": {"pk": world.batch.pk},
+        "measures:mapping_delete": {"pk": world.component.pk},
+        "measures:ignored_label_delete": {"pk": world.ignored_label.pk},
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
 
