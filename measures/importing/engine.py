@@ -29,8 +29,10 @@ from django.utils import timezone
 
 from measures.importing import layouts
 from measures.importing.mapping import (
+    LABEL_DIRECT,
     LABEL_IGNORED,
     LABEL_MEASURES,
+    LABEL_UNKNOWN,
     NOT_OURS,
     SUBTOTAL,
     Mapper,
@@ -194,6 +196,7 @@ class ImportPass:
         self._masks = {}  # (m, a, p) -> bit mask of the lines present with a value
         self._measure_bits = defaultdict(int)  # measure -> bit mask of its lines the file reports
         self._seen = set()
+        self._direct = {}  # (m, a, p) -> value given for the measure itself (our template)
 
     # --- the pass -------------------------------------------------------------------------------
     def run(self) -> PassResult:
@@ -212,7 +215,7 @@ class ImportPass:
                 head.append(cells)
                 if len(head) >= layouts.HEADER_SEARCH_ROWS:
                     break
-            header = layouts.find_header(head, self.options.layout)
+            header = layouts.find_header(head, self.options.layout, self._known)
             self.result.layout = header.layout
             self.header = header
             body = self._chain(head[header.row_index + 1 :], rows)
@@ -253,7 +256,7 @@ class ImportPass:
                 if len(rows) >= layouts.HEADER_SEARCH_ROWS:
                     break
             try:
-                layouts.find_header(rows, self.options.layout)
+                layouts.find_header(rows, self.options.layout, self._known)
             except ImportFileError:
                 continue
             candidates.append(name)
@@ -271,6 +274,9 @@ class ImportPass:
             f"This workbook has several tables ({', '.join(candidates)}): choose the sheet to import.",
         )
         return None
+
+    def _known(self, label) -> bool:
+        return self.mapper.label(label)[0] != LABEL_UNKNOWN
 
     def _cell(self, row: int, column: int | None, header: str = "") -> str:
         """A cell reference a person can find: "C12" in a spreadsheet, "row 12, Burglary" in a CSV."""
@@ -352,8 +358,8 @@ class ImportPass:
         c_code, c_name, c_period, c_value, c_label = (
             cols[k] for k in ("area_code", "area_name", "period", "value", "label")
         )
-        c_unit, c_qualifier = cols.get("unit"), cols.get("qualifier")
-        width = max(c for c in cols.values() if c is not None) + 1
+        c_units, c_qualifier = cols.get("units", []), cols.get("qualifier")
+        width = max([c for c in cols.values() if isinstance(c, int)] + c_units) + 1
         label_cache = {}
         for offset, cells in enumerate(body):
             row = self.first_row + start + offset
@@ -380,19 +386,19 @@ class ImportPass:
                 result.skip(reason, name or code)
                 continue
             qualifier = text_of(cells[c_qualifier]) if c_qualifier is not None else ""
-            unit = text_of(cells[c_unit]).lower() if c_unit is not None else ""
+            unit = " ".join(text_of(cells[c]) for c in c_units).lower()
             lkey = (label, qualifier)
             found = label_cache.get(lkey)
             if found is None:
                 found = mapper.label(f"{qualifier}: {label}") if qualifier else (None, ())
-                if found[0] != LABEL_MEASURES:
+                if found[0] not in (LABEL_MEASURES, LABEL_IGNORED, LABEL_DIRECT):
                     found = mapper.label(label)
                 label_cache[lkey] = found
             kind, measures = found
             if kind == LABEL_IGNORED:
                 result.skip(IGNORED, label)
                 continue
-            if kind != LABEL_MEASURES:
+            if kind not in (LABEL_MEASURES, LABEL_DIRECT):
                 result.error(
                     row,
                     self._cell(row, c_label),
@@ -427,6 +433,9 @@ class ImportPass:
             result.values_read += 1
             if value is None:
                 result.skip(SUPPRESSED_REASON)
+            if kind == LABEL_DIRECT:
+                self._direct[measures[0], area, period] = value
+                continue
             self._add(measures, area, period, value, self._bit(label))
 
     def _read_wide(self, body, start, sheet_name):
@@ -452,7 +461,7 @@ class ImportPass:
             kind, measures = mapper.label(label)
             if kind == LABEL_IGNORED:
                 continue
-            if kind != LABEL_MEASURES:
+            if kind not in (LABEL_MEASURES, LABEL_DIRECT):
                 unknown.append((column, text))
                 continue
             columns.append((column, text, measures, self._bit(text)))
@@ -608,7 +617,7 @@ class ImportPass:
                 if kind == LABEL_IGNORED:
                     result.skip(IGNORED, label, n)
                     continue
-                if kind != LABEL_MEASURES:
+                if kind not in (LABEL_MEASURES, LABEL_DIRECT):
                     unknown[label] += n
                     continue
                 result.values_read += n
@@ -648,6 +657,11 @@ class ImportPass:
                 f"{mapper.measures[m].name}, {mapper.area_names[area]}, "
                 f"{period_label(result.periods[period])}: no {', '.join(missing)}",
             )
+        for key, value in self._direct.items():
+            if value is None:
+                sums.pop(key, None)
+            else:
+                sums[key] = value  # a measure's own figure wins over its lines in the same file
         for m, bits in self._measure_bits.items():
             measure = mapper.measures[m]
             mapped = {label for label, ms in mapper.lines.items() if m in ms}

@@ -88,8 +88,15 @@ class Header:
     title: str = ""  # the text above the header (titles, notes)
 
 
-def classify(cells: list) -> Header | None:
-    """The layout a row would be the header of, or None when it is no header."""
+GENERIC_AREA_HEADERS = {"name", "area", "geography", "district"}
+
+
+def classify(cells: list, known=None) -> Header | None:
+    """The layout a row would be the header of, or None when it is no header.
+
+    ``known(label)`` says whether the mapping knows an offence line; a wide table whose area column
+    is only called "name" or "area" needs at least one known line to count as a header.
+    """
     folded = [fold(c) for c in cells]
     present = [h for h in folded if h]
     if len(present) < 2:
@@ -128,8 +135,8 @@ def classify(cells: list) -> Header | None:
     label = named(LABEL_HEADERS, taken | {value, period})
     if value is not None and period is not None and label is not None:
         used = taken | {value, period, label}
-        unit = named(UNIT_HEADERS, used)
-        qualifier = named(["indicator"], used | ({unit} if unit is not None else set()))
+        units = [i for i, h in enumerate(folded) if h in UNIT_HEADERS and i not in used]
+        qualifier = named(["indicator"], used | set(units))
         layout = "template" if set(present) <= set(TEMPLATE_COLUMNS) else "long"
         columns = {
             "area_code": code,
@@ -137,7 +144,7 @@ def classify(cells: list) -> Header | None:
             "period": period,
             "value": value,
             "label": label,
-            "unit": unit,
+            "units": units,
             "qualifier": qualifier,
         }
         return Header(layout, 0, cells, columns)
@@ -155,15 +162,18 @@ def classify(cells: list) -> Header | None:
         offence_columns.append((i, cells[i]))
     if not offence_columns:
         return None
+    generic = all(folded[i] in GENERIC_AREA_HEADERS for i in taken)
+    if generic and known is not None and not any(known(label) for _, label in offence_columns):
+        return None
     columns = {"area_code": code, "area_name": name, "force": force, "period": period}
     return Header("wide", 0, cells, columns, offence_columns)
 
 
-def find_header(rows: list[list], requested: str = "") -> Header:
+def find_header(rows: list[list], requested: str = "", known=None) -> Header:
     """The first row, among the first few, that is a header (of the requested layout, if given)."""
     titles = []
     for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        header = classify(cells)
+        header = classify(cells, known)
         if header is not None and (not requested or _fits(header.layout, requested)):
             header.row_index = index
             header.title = " ".join(titles)

@@ -20,7 +20,7 @@ NOT_OURS = "Areas outside the county (not ours)"
 SUBTOTAL = "Force, regional or national subtotals"
 UNASSIGNED = "“Unassigned” rows (crimes not assigned to a partnership area)"
 
-LABEL_MEASURES, LABEL_IGNORED, LABEL_UNKNOWN = "measures", "ignored", "unknown"
+LABEL_MEASURES, LABEL_IGNORED, LABEL_UNKNOWN, LABEL_DIRECT = "measures", "ignored", "unknown", "direct"
 
 
 class Mapper:
@@ -75,7 +75,10 @@ class Mapper:
         return None, NOT_OURS
 
     def label(self, text) -> tuple[str, tuple[int, ...]]:
-        """(LABEL_MEASURES, measure ids) | (LABEL_IGNORED, ()) | (LABEL_UNKNOWN, ())."""
+        """(kind, measure ids): LABEL_MEASURES, LABEL_DIRECT (one id), LABEL_IGNORED or LABEL_UNKNOWN (none).
+
+        LABEL_DIRECT: the text names a measure itself (our template), so the value is the measure's.
+        """
         found = self._labels.get(text)
         if found is None:
             folded = normalise_label(text)
@@ -84,7 +87,7 @@ class Mapper:
             elif folded in self.ignored:
                 found = (LABEL_IGNORED, ())
             elif folded in self.measure_names:
-                found = (LABEL_MEASURES, (self.measure_names[folded],))
+                found = (LABEL_DIRECT, (self.measure_names[folded],))
             else:
                 found = (LABEL_UNKNOWN, ())
             self._labels[text] = found

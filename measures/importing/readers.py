@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and the wrapper of password-protected .xlsx
@@ -67,7 +67,7 @@ class Workbook:
                     f"The spreadsheet is damaged or not a real Excel file, so it cannot be read ({error})."
                 ) from error
             self.sheet_names = [
-                meta.name for meta in self._book.sheets_metadata if meta.typ.name.lower() == "worksheet"
+                meta.name for meta in self._book.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet
             ] or list(self._book.sheet_names)
         else:
             self.sheet_names = ["CSV"]
