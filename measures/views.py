@@ -12,7 +12,7 @@ from import_export.formats import base_formats
 from measures.figures import FigureTable, baselines_for
 from measures.forms import ImportOptionsForm, ImportUploadForm, MappingForm
 from measures.importing.readers import ImportFileError
-from measures.models import IgnoredLabel, ImportBatch, Measure, MeasureComponent, Target
+from measures.models import IgnoredLabel, ImportBatch, Measure, MeasureComponent, Period, Target
 from measures.resources import import_template_dataset
 from measures.services import (
     import_batch_apply,
@@ -23,6 +23,8 @@ from measures.services import (
 from measures.tasks import apply_import, preview_import
 from partnerships.models import Partnership
 from partnerships.permissions import admin_required
+
+OTHER_KINDS = (Period.Kind.MONTH, Period.Kind.ROLLING_YEAR, Period.Kind.YEAR)
 
 
 def measure_list(request):
@@ -61,6 +63,14 @@ def measure_detail(request, slug):
         {"period": period, "values": [measure.format_value(s["values"][i]) for s in series]}
         for i, period in enumerate(periods)
     ]
+    # Imported months, financial years and rolling twelve months (data.police.uk, ONS tables) have no
+    # place in the quarterly chart: the latest of each kind is shown in a table of its own.
+    other = FigureTable(partnerships, [measure], kinds=OTHER_KINDS)
+    other_rows = []
+    for kind in OTHER_KINDS:
+        cells = [other.latest(partnership, measure, kind) for partnership in partnerships]
+        if any(period is not None for period, _ in cells):
+            other_rows.append({"kind": Period.Kind(kind).label, "cells": cells})
     return render(
         request,
         "measures/measure_detail.html",
@@ -70,7 +80,8 @@ def measure_detail(request, slug):
             "chart": chart,
             "partnerships": partnerships,
             "data_rows": data_rows,
-            "sources": sorted(table.sources),
+            "sources": sorted(table.sources | other.sources),
+            "other_rows": other_rows,
         },
     )
 
