@@ -4,7 +4,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test test-postgres lint format migrations-check ci
+.PHONY: install demo test test-postgres lint format migrations-check ci bench-import
 
 install: $(VENV)/.installed
 
@@ -15,9 +15,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet ".[dev]"
 	touch $@
 
+# The task worker (large imports run in the background) runs beside the server and stops with it.
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
@@ -45,3 +48,8 @@ migrations-check: install
 
 ci:
 	bash .ci/run
+
+# Import benchmark on SQLite, then on a private PostgreSQL cluster (port 55433, dropped afterwards).
+bench-import: install
+	$(BIN)/python bench/import_bench.py
+	bash bench/with-private-postgres.sh $(BIN)/python bench/import_bench.py

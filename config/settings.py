@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "import_export",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "partnerships",
     "strategies",
     "measures",
@@ -148,6 +150,20 @@ WHITENOISE_USE_FINDERS = envbool("WHITENOISE_USE_FINDERS", "True")
 WHITENOISE_AUTOREFRESH = DEBUG
 if WHITENOISE_USE_FINDERS:  # no collectstatic in the demo, so STATIC_ROOT may not exist yet
     warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+
+# Background work (large imports) goes through Django's tasks framework (the django-tasks backport)
+# with its database backend: `manage.py db_worker` runs the queue (`make demo` starts one).
+TASKS = {
+    "default": {
+        "BACKEND": os.getenv("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Performance spreadsheets: refuse files above IMPORT_MAX_BYTES; files above IMPORT_BACKGROUND_BYTES
+# are read and imported by the worker, with a progress bar, rather than in the request.
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(200 * 1024 * 1024))
+IMPORT_BACKGROUND_BYTES = envint("IMPORT_BACKGROUND_BYTES", str(5 * 1024 * 1024))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -22,3 +22,4 @@ STORAGES["private"] = {  # noqa: F405
     "BACKEND": "strategies.storage.PrivateFileStorage",
     "OPTIONS": {"location": str(MEDIA_ROOT / "private")},
 }
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}

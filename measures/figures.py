@@ -79,13 +79,14 @@ def compare(measure: Measure, baseline: Decimal, latest: Decimal) -> Change:
 
 
 class FigureTable:
-    """Figures of some partnerships for some measures over every financial quarter on record.
+    """Figures of some partnerships for some measures over every period of the given kinds on record
+    (financial quarters unless told otherwise).
 
     Three queries, whatever the number of partnerships, measures or periods:
-    coverage (with area populations), quarterly periods, and the values.
+    coverage (with area populations), the periods, and the values.
     """
 
-    def __init__(self, partnerships, measures):
+    def __init__(self, partnerships, measures, kinds=(Period.Kind.QUARTER,)):
         self.partnerships = list(partnerships)
         self.measures = list(measures)
         coverage = PartnershipArea.objects.filter(partnership__in=self.partnerships).select_related("area")
@@ -93,14 +94,23 @@ class FigureTable:
         for row in coverage:
             self.coverage[row.partnership_id].append(row)
         area_ids = {row.area_id for rows in self.coverage.values() for row in rows}
-        self.periods = list(Period.objects.quarters().order_by("end"))
+        self.periods = list(Period.objects.filter(kind__in=kinds).order_by("end", "start"))
         self.values = {}
         self.sources = set()  # where the figures on the page came from, to say so beside them
         for m, a, p, v, source in MeasureValue.objects.filter(
-            measure__in=self.measures, area_id__in=area_ids, period__kind=Period.Kind.QUARTER
+            measure__in=self.measures, area_id__in=area_ids, period__kind__in=kinds
         ).values_list("measure_id", "area_id", "period_id", "value", "source"):
             self.values[m, a, p] = v
             self.sources.add(source or "source not recorded")
+
+    def latest(self, partnership, measure: Measure, kind: str) -> tuple[Period | None, Decimal | None]:
+        """The most recent period of one kind with a figure for the partnership, and the figure."""
+        for period in reversed(self.periods):
+            if period.kind == kind:
+                value = self.value(partnership, measure, period)
+                if value is not None:
+                    return period, value
+        return None, None
 
     def areas_for(self, partnership, period: Period) -> list:
         rows = self.coverage.get(partnership.pk, [])

@@ -1,8 +1,10 @@
 """Measures of success, reporting periods, baselines, targets and the values police files report."""
 
 import datetime
+import re
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -206,11 +208,28 @@ class Measure(models.Model):
         return f"{value:,.0f}"
 
 
+def normalise_label(label: str) -> str:
+    """Fold the ways files spell one offence line: case, line breaks, spaces, '&', note markers.
+
+    "Criminal damage\nand arson [note 2]" and "criminal damage & arson" both give
+    "criminal damage and arson".
+    """
+    text = re.sub(r"\[[^\]]*\]", " ", str(label)).lower().replace("&", " and ")
+    return " ".join(text.split())
+
+
+class MeasureComponentQuerySet(models.QuerySet):
+    def for_mappings(self):
+        return self.select_related("measure").order_by("measure__order", "measure__name", "label")
+
+
 class MeasureComponent(models.Model):
     """An offence line or indicator that adds into a measure: acquisitive crime = burglary + robbery + ..."""
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="components")
     label = models.CharField(max_length=160, help_text="As police and ONS files name it, e.g. 'Burglary'.")
+
+    objects = MeasureComponentQuerySet.as_manager()
 
     class Meta:
         ordering = ["label"]
@@ -224,6 +243,27 @@ class MeasureComponent(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class IgnoredLabel(models.Model):
+    """An offence line or crime type that files report and no measure uses (e.g. "Total recorded crime").
+
+    Importing a file skips these lines; a line that is neither mapped to a measure nor ignored is an
+    error, so a new or misspelt line is never dropped without anyone deciding.
+    """
+
+    label = models.CharField(max_length=160)
+    normalised = models.CharField(max_length=160, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["label"]
+
+    def __str__(self):
+        return self.label
+
+    def save(self, *args, **kwargs):
+        self.normalised = normalise_label(self.label)
+        super().save(*args, **kwargs)
 
 
 class Baseline(models.Model):
@@ -302,6 +342,14 @@ class MeasureValue(models.Model):
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="measure_values")
     value = models.DecimalField(max_digits=14, decimal_places=4)
     source = models.CharField(max_length=200, blank=True)
+    batch = models.ForeignKey(
+        "ImportBatch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="values",
+        help_text="The import that last wrote this value.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     # No per-row history: imports write values in bulk and keep their own batch record.
@@ -320,3 +368,111 @@ class MeasureValue(models.Model):
 
     def __str__(self):
         return f"{self.measure}, {self.area}, {self.period}: {self.value}"
+
+
+class ImportBatchQuerySet(models.QuerySet):
+    def for_list(self):
+        """The imports page: who imported, without the (large) summary."""
+        return self.select_related("created_by").defer("summary").order_by("-created_at", "-pk")
+
+
+class ImportBatch(models.Model):
+    """One spreadsheet read (and perhaps imported): who, when, which file, what it did, how to undo it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be read"
+        PREVIEWING = "previewing", "Reading"
+        PREVIEWED = "previewed", "Previewed"
+        APPLYING = "applying", "Importing"
+        APPLIED = "applied", "Imported"
+        ROLLED_BACK = "rolled_back", "Rolled back"
+        FAILED = "failed", "Cannot be imported"
+
+    class Layout(models.TextChoices):
+        TEMPLATE = "template", "Our long template"
+        WIDE = "wide", "Wide table by area (ONS / Home Office)"
+        STREET = "street", "data.police.uk street-level crimes"
+        LONG = "long", "Long open-data table"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    rolled_back_at = models.DateTimeField(null=True, blank=True)
+    rolled_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Uploaded files are kept in MEDIA_ROOT, which nothing serves: only the importer reads them.
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=255)
+    file_size = models.PositiveBigIntegerField(default=0)
+    checksum = models.CharField(max_length=64, db_index=True, help_text="SHA-256 of the file.")
+    layout_requested = models.CharField(max_length=10, choices=Layout.choices, blank=True)
+    layout = models.CharField(max_length=10, choices=Layout.choices, blank=True)
+    sheet = models.CharField(max_length=120, blank=True)
+    period_text = models.CharField(
+        "period", max_length=60, blank=True, help_text="The period the file covers, when it does not say."
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    rows_read = models.PositiveIntegerField(default=0)
+    new_count = models.PositiveIntegerField(default=0)
+    changed_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done, for background work.")
+    progress_note = models.CharField(max_length=120, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self):
+        return f"Import #{self.pk}: {self.file_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("measures:import_batch", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.PREVIEWING, self.Status.APPLYING)
+
+    def can_apply(self) -> bool:
+        return self.status == self.Status.PREVIEWED and self.error_count == 0
+
+    def can_rollback(self) -> bool:
+        return self.status == self.Status.APPLIED
+
+
+class ImportChange(models.Model):
+    """What one cell held before a batch changed it, so the batch can be rolled back.
+
+    Only cells whose value the batch *changed* get a row; a cell the batch created is
+    recognised at rollback by holding the batch's mark with no row here, and unchanged
+    cells are not written at all.
+    """
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="changes")
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    previous_value = models.DecimalField(max_digits=14, decimal_places=4)
+    previous_source = models.CharField(max_length=200, blank=True)
+    previous_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "measure", "area", "period"], name="importchange_one_per_cell"
+            ),
+        ]
+
+    def __str__(self):
+        cell = f"{self.measure_id}/{self.area_id}/{self.period_id}"
+        return f"Import #{self.batch_id}: cell {cell} was {self.previous_value}"

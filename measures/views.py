@@ -1,12 +1,32 @@
 from decimal import Decimal
 
-from django.shortcuts import get_object_or_404, render
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from import_export.formats import base_formats
 
 from measures.figures import FigureTable, baselines_for
-from measures.models import Measure, Period, Target
+from measures.forms import ImportOptionsForm, ImportUploadForm, MappingForm
+from measures.importing.readers import ImportFileError
+from measures.models import IgnoredLabel, ImportBatch, Measure, MeasureComponent, Period, Target
+from measures.resources import import_template_dataset
+from measures.services import (
+    import_batch_apply,
+    import_batch_create,
+    import_batch_preview,
+    import_batch_rollback,
+)
+from measures.tasks import apply_import, preview_import
 from measures.trend import RULE_TEXT
+from partnerships.permissions import admin_required
 from strategies import dashboard
 from strategies.views import export_or_render
+
+OTHER_KINDS = (Period.Kind.MONTH, Period.Kind.ROLLING_YEAR, Period.Kind.YEAR)
 
 
 def measure_list(request):
@@ -61,6 +81,14 @@ def measure_detail(request, slug):
         {"period": p, "values": [measure.format_value(figure_rows[p.pk].get(x.slug)) for x in partnerships]}
         for p in shown
     ]
+    # Imported months, financial years and rolling twelve months (data.police.uk, ONS tables) have no
+    # place in the quarterly chart: the latest of each kind is shown in a table of its own.
+    other = FigureTable(partnerships, [measure], kinds=OTHER_KINDS)
+    other_rows = []
+    for kind in OTHER_KINDS:
+        cells = [other.latest(partnership, measure, kind) for partnership in partnerships]
+        if any(period is not None for period, _ in cells):
+            other_rows.append({"kind": Period.Kind(kind).label, "cells": cells})
     summary_rows = dashboard.measures_table(
         [dashboard.MeasureRow(measure, r["partnership"], r["summary"]) for r in rows]
     )
@@ -73,7 +101,8 @@ def measure_detail(request, slug):
         "charts": charts,
         "partnerships": partnerships,
         "data_rows": data_rows,
-        "sources": sorted(table.sources),
+        "sources": sorted(table.sources | other.sources),
+        "other_rows": other_rows,
         "direction_rule": RULE_TEXT,
         "tables": {
             "partnerships": (dashboard.MEASURE_COLUMNS, lambda: summary_rows),
@@ -134,3 +163,191 @@ def partnership_chart(measure, partnership, summary, baseline, target) -> dict:
         },
         "table": table,
     }
+
+
+# --- Imports: admins upload police and ONS spreadsheets, preview, confirm, roll back ---------------
+
+
+def _run(batch, service, task):
+    """Small files are read in the request; large ones go to the worker (a progress bar polls)."""
+    if batch.file_size > settings.IMPORT_BACKGROUND_BYTES:
+        transaction.on_commit(lambda: task.enqueue(batch.pk))
+        return
+    service(batch=batch)
+
+
+@admin_required
+def imports(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        batch = import_batch_create(
+            user=request.user,
+            uploaded_file=form.cleaned_data["file"],
+            layout=form.cleaned_data["layout"],
+            period=form.cleaned_data["period"],
+            sheet=form.cleaned_data["sheet"],
+        )
+        _run(batch, import_batch_preview, preview_import)
+        return redirect(batch)
+    page = Paginator(ImportBatch.objects.for_list(), 25).get_page(request.GET.get("page"))
+    return render(request, "measures/imports.html", {"form": form, "page": page})
+
+
+@admin_required
+def import_batch(request, pk):
+    batch = get_object_or_404(ImportBatch.objects.select_related("created_by", "rolled_back_by"), pk=pk)
+    summary = batch.summary or {}
+    context = {
+        "batch": batch,
+        "summary": summary,
+        "options_form": ImportOptionsForm(instance=batch),
+        "mapping_forms": [
+            MappingForm(prefix=f"label{i}", initial={"label": label})
+            for i, label in enumerate(summary.get("unknown_labels", [])[:30])
+        ],
+    }
+    return render(request, "measures/import_batch.html", context)
+
+
+@admin_required
+@require_GET
+def import_progress(request, pk):
+    batch = get_object_or_404(ImportBatch.objects.defer("summary"), pk=pk)
+    return JsonResponse(
+        {
+            "status": batch.status,
+            "status_label": batch.get_status_display(),
+            "progress": batch.progress,
+            "note": batch.progress_note,
+            "running": batch.is_running,
+        }
+    )
+
+
+@admin_required
+@require_POST
+def import_preview(request, pk):
+    """Read the file again, with the period, sheet or layout the person chose."""
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    if batch.status not in (ImportBatch.Status.PREVIEWED, ImportBatch.Status.FAILED) or not batch.file:
+        messages.error(request, "This import can no longer be previewed.")
+        return redirect(batch)
+    form = ImportOptionsForm(request.POST, instance=batch)
+    if form.is_valid():
+        batch = form.save()
+        _run(batch, import_batch_preview, preview_import)
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(batch)
+
+
+@admin_required
+@require_POST
+def import_map_labels(request, pk):
+    """Map the lines a preview did not know, then read the file again."""
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    labels = (batch.summary or {}).get("unknown_labels", [])[:30]
+    saved = 0
+    for i in range(len(labels)):
+        form = MappingForm(request.POST, prefix=f"label{i}")
+        if request.POST.get(f"label{i}-target") and form.is_valid():
+            form.save()
+            saved += 1
+    messages.success(request, f"{saved} mapping(s) saved.")
+    if batch.file and batch.status in (ImportBatch.Status.PREVIEWED, ImportBatch.Status.FAILED):
+        _run(batch, import_batch_preview, preview_import)
+    return redirect(batch)
+
+
+@admin_required
+@require_POST
+def import_apply(request, pk):
+    claimed = ImportBatch.objects.filter(pk=pk, status=ImportBatch.Status.PREVIEWED, error_count=0).update(
+        status=ImportBatch.Status.APPLYING, progress=0
+    )
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    if not claimed:
+        messages.error(request, "This import cannot be applied: it has errors, or it was applied already.")
+        return redirect(batch)
+    _run(batch, import_batch_apply, apply_import)
+    batch.refresh_from_db()
+    if batch.status == ImportBatch.Status.APPLIED:
+        messages.success(
+            request,
+            f"Imported: {batch.new_count} new, {batch.changed_count} changed, "
+            f"{batch.unchanged_count} unchanged.",
+        )
+    elif batch.status == ImportBatch.Status.FAILED:
+        messages.error(request, "The file could not be imported; nothing was written.")
+    return redirect(batch)
+
+
+@admin_required
+@require_POST
+def import_rollback(request, pk):
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    try:
+        counts = import_batch_rollback(batch=batch, user=request.user)
+    except ImportFileError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Rolled back: {counts['restored']} values restored, {counts['removed']} removed"
+            + (f", {counts['kept']} left as a later import changed them" if counts["kept"] else "")
+            + ".",
+        )
+    return redirect(batch)
+
+
+@admin_required
+@require_GET
+def import_template(request, fmt):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("The template comes as CSV or XLSX.")
+    dataset = import_template_dataset()
+    if fmt == "xlsx":
+        content = base_formats.XLSX().export_data(dataset)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content = base_formats.CSV().export_data(dataset)
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="performance-import-template.{fmt}"'
+    return response
+
+
+@admin_required
+def mappings(request):
+    form = MappingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved: “{form.cleaned_data['label']}”.")
+        return redirect("measures:mappings")
+    lines = MeasureComponent.objects.for_mappings()
+    by_measure = {}
+    for line in lines:
+        by_measure.setdefault(line.measure, []).append(line)
+    return render(
+        request,
+        "measures/mappings.html",
+        {"form": form, "by_measure": by_measure, "ignored": IgnoredLabel.objects.all()},
+    )
+
+
+@admin_required
+@require_POST
+def mapping_delete(request, pk):
+    line = get_object_or_404(MeasureComponent.objects.select_related("measure"), pk=pk)
+    line.delete()
+    messages.success(request, f"“{line.label}” no longer goes into {line.measure}.")
+    return redirect("measures:mappings")
+
+
+@admin_required
+@require_POST
+def ignored_label_delete(request, pk):
+    label = get_object_or_404(IgnoredLabel, pk=pk)
+    label.delete()
+    messages.success(request, f"“{label.label}” is no longer skipped: files with it need a mapping.")
+    return redirect("measures:mappings")

@@ -39,6 +39,9 @@ def world(db):
     quarter = factories.ReportingQuarterFactory(period=Period.objects.financial_quarter(2011, 1))
     update_a = factories.DeliverableUpdateFactory(deliverable=deliverable_a, quarter=quarter)
     evidence_a = factories.EvidenceFactory(update=update_a)
+    component = factories.MeasureComponentFactory(measure=measure, label="Burglary")
+    ignored_label = factories.IgnoredLabelFactory(label="Total recorded crime")
+    batch = factories.ImportBatchFactory()
 
     officer_a = factories.UserFactory(username="officer_a")
     lead_a = factories.UserFactory(username="lead_a")
@@ -66,6 +69,9 @@ def world(db):
         quarter=quarter,
         update_a=update_a,
         evidence_a=evidence_a,
+        component=component,
+        ignored_label=ignored_label,
+        batch=batch,
         users={
             "officer_a": officer_a,
             "lead_a": lead_a,

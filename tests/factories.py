@@ -4,7 +4,15 @@ import factory
 from django.core.files.base import ContentFile
 from factory.django import DjangoModelFactory
 
-from measures.models import Baseline, Measure, MeasureValue, Period
+from measures.models import (
+    Baseline,
+    IgnoredLabel,
+    ImportBatch,
+    Measure,
+    MeasureComponent,
+    MeasureValue,
+    Period,
+)
 from partnerships.models import Area, AreaCode, Membership, Partnership, PartnershipArea, User
 from strategies.models import (
     CommonTheme,
@@ -193,3 +201,29 @@ class EvidenceFactory(DjangoModelFactory):
     original_name = "minutes.pdf"
     content_type = "application/pdf"
     size = 16
+
+
+class MeasureComponentFactory(DjangoModelFactory):
+    class Meta:
+        model = MeasureComponent
+
+    measure = factory.SubFactory(MeasureFactory)
+    label = factory.Sequence(lambda n: f"Offence line {n}")
+
+
+class IgnoredLabelFactory(DjangoModelFactory):
+    class Meta:
+        model = IgnoredLabel
+
+    label = factory.Sequence(lambda n: f"Unused line {n}")
+
+
+class ImportBatchFactory(DjangoModelFactory):
+    class Meta:
+        model = ImportBatch
+
+    file_name = factory.Sequence(lambda n: f"figures-{n}.csv")
+    checksum = factory.Sequence(lambda n: f"{n:064x}")
+    layout = ImportBatch.Layout.TEMPLATE
+    status = ImportBatch.Status.APPLIED
+    summary = factory.LazyFunction(dict)

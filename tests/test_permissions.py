@@ -47,6 +47,9 @@ EVIDENCE_A = {
     "officer_b": 404,
     "scrutiny": 200,
 }
+# Admin-only pages (imports): signed-in non-admins get 403, whatever their partnership.
+ADMIN_ONLY = {"anonymous": "login", **{role: 403 for role in EVERYONE_SIGNED_IN}, "admin": 200}
+ADMIN_POST_ONLY = {**ADMIN_ONLY, "admin": 405}
 
 EXPECTED_GET = {
     "home": READ,
@@ -78,11 +81,29 @@ EXPECTED_GET = {
     "strategies:paper": READ,
     "measures:list": READ,
     "measures:detail": READ,
+    "measures:imports": ADMIN_ONLY,
+    "measures:import_template": ADMIN_ONLY,
+    "measures:mappings": ADMIN_ONLY,
+    "measures:import_batch": ADMIN_ONLY,
+    "measures:import_progress": ADMIN_ONLY,
+    # Views that only take POSTs: GET is refused (405) for admins, after the permission check.
+    "measures:import_preview": ADMIN_POST_ONLY,
+    "measures:import_map_labels": ADMIN_POST_ONLY,
+    "measures:import_apply": ADMIN_POST_ONLY,
+    "measures:import_rollback": ADMIN_POST_ONLY,
+    "measures:mapping_delete": ADMIN_POST_ONLY,
+    "measures:ignored_label_delete": ADMIN_POST_ONLY,
 }
 
 SAVES_A = {**WRITE_A, "officer_a": 302, "lead_a": 302, "admin": 302}  # a successful POST redirects
 SIGN_OFF_A = {**SAVES_A, "officer_a": 403}  # only the lead (and admins) sign off or return
-ADMIN_ONLY = {"anonymous": "login", "officer_a": 403, "lead_a": 403, "officer_b": 403, "scrutiny": 403}
+NON_ADMINS_REFUSED = {
+    "anonymous": "login",
+    "officer_a": 403,
+    "lead_a": 403,
+    "officer_b": 403,
+    "scrutiny": 403,
+}
 
 # Every view that changes data, with who may POST to it. Everyone else must change nothing.
 EXPECTED_POST = {
@@ -95,9 +116,9 @@ EXPECTED_POST = {
     "strategies:review_submit": SAVES_A,
     "strategies:review_return": SIGN_OFF_A,
     "strategies:review_sign_off": SIGN_OFF_A,
-    "strategies:review_unlock": {**ADMIN_ONLY, "admin": 302},
-    "strategies:quarter_create": {**ADMIN_ONLY, "admin": 302},
-    "strategies:quarter_set_status": {**ADMIN_ONLY, "admin": 302},
+    "strategies:review_unlock": {**NON_ADMINS_REFUSED, "admin": 302},
+    "strategies:quarter_create": {**NON_ADMINS_REFUSED, "admin": 302},
+    "strategies:quarter_set_status": {**NON_ADMINS_REFUSED, "admin": 302},
 }
 WRITE_VIEWS = sorted(EXPECTED_POST)
 
@@ -132,6 +153,15 @@ def url_for(name, world):
         "strategies:deliverable_create": {"objective_pk": world.objective_a.pk},
         "strategies:deliverable_update": {"pk": world.deliverable_a.pk},
         "measures:detail": {"slug": world.measure.slug},
+        "measures:import_template": {"fmt": "csv"},
+        "measures:import_batch": {"pk": world.batch.pk},
+        "measures:import_progress": {"pk": world.batch.pk},
+        "measures:import_preview": {"pk": world.batch.pk},
+        "measures:import_map_labels": {"pk": world.batch.pk},
+        "measures:import_apply": {"pk": world.batch.pk},
+        "measures:import_rollback": {"pk": world.batch.pk},
+        "measures:mapping_delete": {"pk": world.component.pk},
+        "measures:ignored_label_delete": {"pk": world.ignored_label.pk},
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
 

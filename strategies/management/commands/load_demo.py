@@ -19,7 +19,7 @@ from measures.models import BASELINE_YEAR, Baseline, Measure, MeasureValue, Peri
 from partnerships.models import Area, Membership, Merger, Partnership, User
 from strategies.models import Deliverable, Framework, Objective, Priority, Strategy
 
-FIXTURES = ("demo_users", "oxfordshire")  # users first: deliverables name their owners
+FIXTURES = ("demo_users", "oxfordshire", "import_mappings")  # users first: deliverables name their owners
 DEMO_PASSWORD = "safer-communities"
 DEMO_USERNAMES = (
     "admin",

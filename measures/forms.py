@@ -1,0 +1,110 @@
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
+from measures.importing.period_labels import parse_period
+from measures.models import IgnoredLabel, ImportBatch, Measure, MeasureComponent, normalise_label
+
+LAYOUT_CHOICES = [("", "Work it out from the columns"), *ImportBatch.Layout.choices]
+PERIOD_HELP = (
+    "Only needed when the file does not say, e.g. “year ending December 2024”, “2023/24”, "
+    "“2023/24 Q1” or “June 2024”."
+)
+
+
+def clean_period_text(value: str) -> str:
+    value = " ".join(value.split())
+    if value and parse_period(value) is None:
+        raise forms.ValidationError(
+            "Not a period the importer knows: try “2023/24”, “2023/24 Q1”, “June 2024” or “year ending "
+            "December 2024”."
+        )
+    return value
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(help_text="CSV, XLSX, XLS or ODS.")
+    layout = forms.ChoiceField(choices=LAYOUT_CHOICES, required=False)
+    period = forms.CharField(max_length=60, required=False, help_text=PERIOD_HELP)
+    sheet = forms.CharField(max_length=120, required=False, help_text="In a workbook with several tables.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size == 0:
+            raise forms.ValidationError("The file is empty.")
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is {filesizeformat(upload.size)}; the limit is "
+                f"{filesizeformat(settings.IMPORT_MAX_BYTES)}."
+            )
+        return upload
+
+    def clean_period(self):
+        return clean_period_text(self.cleaned_data["period"])
+
+
+class ImportOptionsForm(forms.ModelForm):
+    """Read the same file again with the period, sheet or layout the person chose."""
+
+    class Meta:
+        model = ImportBatch
+        fields = ["period_text", "sheet", "layout_requested"]
+        labels = {"layout_requested": "Layout"}
+        help_texts = {"period_text": PERIOD_HELP}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["layout_requested"].choices = LAYOUT_CHOICES
+        sheets = self.instance.summary.get("sheets") or []
+        if len(sheets) > 1:
+            self.fields["sheet"] = forms.ChoiceField(
+                choices=[("", "Choose a sheet"), *((s, s) for s in sheets)], required=False
+            )
+
+    def clean_period_text(self):
+        return clean_period_text(self.cleaned_data["period_text"])
+
+
+NOT_USED = "ignore"
+
+
+class MappingForm(forms.Form):
+    """Map an offence line or crime type to a measure, or mark it as used by no measure."""
+
+    label = forms.CharField(max_length=160, help_text="As the files write it, e.g. “Vehicle crime”.")
+    target = forms.ChoiceField(label="Goes into")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [
+            ("", "Choose…"),
+            (NOT_USED, "Not used by any measure (skip it)"),
+            *((str(m.pk), m.name) for m in Measure.objects.order_by("order", "name")),
+        ]
+
+    def clean_label(self):
+        label = " ".join(self.cleaned_data["label"].split())
+        if label[:1] in ("=", "+", "-", "@"):
+            raise forms.ValidationError("A label cannot start with =, +, - or @.")
+        return label
+
+    def clean(self):
+        data = super().clean()
+        label, target = data.get("label"), data.get("target")
+        if not label or not target:
+            return data
+        folded = normalise_label(label)
+        if target == NOT_USED:
+            if IgnoredLabel.objects.filter(normalised=folded).exists():
+                raise forms.ValidationError(f"“{label}” is already marked not used.")
+        else:
+            existing = [c.label for c in MeasureComponent.objects.filter(measure_id=target)]
+            if folded in {normalise_label(x) for x in existing}:
+                raise forms.ValidationError("That measure already adds up this line.")
+        return data
+
+    def save(self):
+        label, target = self.cleaned_data["label"], self.cleaned_data["target"]
+        if target == NOT_USED:
+            return IgnoredLabel.objects.create(label=label)
+        return MeasureComponent.objects.create(measure_id=int(target), label=label)

@@ -1,0 +1,209 @@
+"""Find the header row and say which layout a sheet is in, and which column plays which part.
+
+Layouts:
+- ``template``: our own long template: area (or area code), measure or offence, period, value;
+- ``long``: long open-data tables (area_code, area_name, period, value, indicator/group, ...);
+- ``wide``: one row per area, one column per offence group, title and notes above the header;
+- ``street``: data.police.uk street-level crimes, one row per crime.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from measures.importing.readers import ImportFileError
+
+HEADER_SEARCH_ROWS = 40
+TEMPLATE_COLUMNS = ["area", "area code", "measure or offence", "period", "value"]
+TEMPLATE_INSTRUCTIONS = (
+    "Instructions: one row per area, measure or offence line, and period. area: the area's name "
+    "(or give its ONS code in area code). measure or offence: a measure's name or an offence line "
+    "mapped to measures on the Imports page. period: 2023/24 (financial year), 2023/24 Q1 (quarter), "
+    "June 2024 (month), or year ending December 2024 (rolling 12 months). value: a number; leave it "
+    "blank when there is no figure. Delete this line before importing, or leave it: it is skipped."
+)
+
+LABEL_HEADERS = [
+    "measure or offence",
+    "offence",
+    "offence group",
+    "offence type",
+    "group",
+    "crime type",
+    "category",
+    "indicator",
+    "measure",
+]
+PERIOD_HEADERS = ["period", "time period", "date", "month", "quarter", "financial year", "year", "time"]
+VALUE_HEADERS = ["value", "count", "number", "offences", "number of offences", "crimes", "obs value", "rate"]
+UNIT_HEADERS = ["unit", "measure", "unit of measure", "units"]
+
+
+def fold(text) -> str:
+    text = re.sub(r"\[[^\]]*\]", " ", str(text if text is not None else "")).lower()
+    return " ".join(text.replace("_", " ").replace("\u00a0", " ").split())
+
+
+def is_area_code_header(h: str) -> bool:
+    return (
+        ("code" in h or h in {"lad22cd", "lad23cd", "csp22cd", "csp23cd", "geography code", "ons code"})
+        and not any(
+            w in h for w in ("lsoa", "msoa", "force", "region", "postcode", "offence", "country", "pfa")
+        )
+    ) or bool(re.fullmatch(r"(lad|csp|la|cty|utla|ltla)\d*cd", h))
+
+
+def is_area_name_header(h: str) -> bool:
+    if any(w in h for w in ("force", "region", "country", "lsoa", "msoa", "pfa", "code")):
+        return False
+    return (
+        h in {"area", "area name", "name", "csp", "district", "geography", "local authority"}
+        or "community safety partnership" in h
+        or "csp" in h.split()
+        or ("area" in h and "name" in h)
+        or "local authority" in h
+        or bool(re.fullmatch(r"(lad|csp|la)\d*nm", h))
+    )
+
+
+IDENTIFIER_WORDS = (
+    "name",
+    "code",
+    "region",
+    "force",
+    "country",
+    "area",
+    "partnership",
+    "district",
+    "population",
+)
+
+
+@dataclass
+class Header:
+    layout: str
+    row_index: int  # index into the sheet's rows (0 = first row yielded)
+    cells: list  # the header cells as written
+    columns: dict = field(default_factory=dict)  # role -> column index
+    offence_columns: list = field(default_factory=list)  # (column index, label) for wide tables
+    title: str = ""  # the text above the header (titles, notes)
+
+
+GENERIC_AREA_HEADERS = {"name", "area", "geography", "district"}
+
+
+def classify(cells: list, known=None) -> Header | None:
+    """The layout a row would be the header of, or None when it is no header.
+
+    ``known(label)`` says whether the mapping knows an offence line; a wide table whose area column
+    is only called "name" or "area" needs at least one known line to count as a header.
+    """
+    folded = [fold(c) for c in cells]
+    present = [h for h in folded if h]
+    if len(present) < 2:
+        return None
+
+    def first(predicate, exclude=()):
+        for i, h in enumerate(folded):
+            if h and i not in exclude and predicate(h):
+                return i
+        return None
+
+    def named(names, exclude=()):
+        for name in names:
+            for i, h in enumerate(folded):
+                if h == name and i not in exclude:
+                    return i
+        return None
+
+    if "crime type" in folded and "lsoa name" in folded:
+        columns = {
+            "label": folded.index("crime type"),
+            "area_name": folded.index("lsoa name"),
+            "area_code": folded.index("lsoa code") if "lsoa code" in folded else None,
+            "period": folded.index("month") if "month" in folded else None,
+            "location": folded.index("location") if "location" in folded else None,
+        }
+        return Header("street", 0, cells, columns)
+
+    code = first(is_area_code_header)
+    name = first(is_area_name_header)
+    if code is None and name is None:
+        return None
+    taken = {i for i in (code, name) if i is not None}
+    value = named(VALUE_HEADERS, taken)
+    period = named(PERIOD_HEADERS, taken)
+    label = named(LABEL_HEADERS, taken | {value, period})
+    if value is not None and period is not None and label is not None:
+        used = taken | {value, period, label}
+        units = [i for i, h in enumerate(folded) if h in UNIT_HEADERS and i not in used]
+        qualifier = named(["indicator"], used | set(units))
+        layout = "template" if set(present) <= set(TEMPLATE_COLUMNS) else "long"
+        columns = {
+            "area_code": code,
+            "area_name": name,
+            "period": period,
+            "value": value,
+            "label": label,
+            "units": units,
+            "qualifier": qualifier,
+        }
+        return Header(layout, 0, cells, columns)
+
+    force = first(lambda h: "force" in h)
+    period = named(PERIOD_HEADERS, taken)
+    offence_columns = []
+    for i, h in enumerate(folded):
+        if not h or i in taken or i in (force, period):
+            continue
+        if any(word in h.split() for word in IDENTIFIER_WORDS) and (
+            "name" in h or "code" in h or h in IDENTIFIER_WORDS
+        ):
+            continue
+        offence_columns.append((i, cells[i]))
+    if not offence_columns:
+        return None
+    generic = all(folded[i] in GENERIC_AREA_HEADERS for i in taken)
+    if generic and known is not None and not any(known(label) for _, label in offence_columns):
+        return None
+    columns = {"area_code": code, "area_name": name, "force": force, "period": period}
+    return Header("wide", 0, cells, columns, offence_columns)
+
+
+def find_header(rows: list[list], requested: str = "", known=None) -> Header:
+    """The first row, among the first few, that is a header (of the requested layout, if given)."""
+    titles = []
+    for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        header = classify(cells, known)
+        if header is not None and (not requested or _fits(header.layout, requested)):
+            header.row_index = index
+            header.title = " ".join(titles)
+            if requested:
+                header.layout = requested
+            return header
+        titles.extend(str(c) for c in cells if c not in (None, ""))
+    if requested:
+        raise ImportFileError(
+            f"The columns do not fit the layout “{requested}”: {expected_columns(requested)} "
+            f"No such header was found in the first {HEADER_SEARCH_ROWS} rows."
+        )
+    raise ImportFileError(
+        f"No header row found in the first {HEADER_SEARCH_ROWS} rows: the columns were not recognised. "
+        "Expected one of: our template (area, measure or offence, period, value); a table with one row per "
+        "area (a column such as “Community Safety Partnership name” or “area code”) and one column per "
+        "offence group; a long table (area_code, area_name, period, value, indicator); or a "
+        "data.police.uk street-level file (Month, LSOA name, Crime type)."
+    )
+
+
+def _fits(found: str, requested: str) -> bool:
+    return found == requested or {found, requested} <= {"template", "long"}
+
+
+def expected_columns(layout: str) -> str:
+    return {
+        "template": "our template has the columns area, measure or offence, period and value.",
+        "long": "a long table has an area code or name, a period, a value and an offence or indicator "
+        "column.",
+        "wide": "a wide table has an area name or code column and one column per offence group.",
+        "street": "a data.police.uk file has the columns Month, LSOA code, LSOA name and Crime type.",
+    }.get(layout, "")

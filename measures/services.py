@@ -1,0 +1,192 @@
+"""Importing performance spreadsheets: create a batch, preview it, apply it, roll it back.
+
+The page, the background worker and ``manage.py import_performance`` all go through these
+functions, so a file gives the same result whichever way it is imported.
+"""
+
+import hashlib
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from measures.importing.engine import (
+    ImportPass,
+    Options,
+    compare_and_write,
+    rollback,
+    skipped_rows,
+    source_label,
+    summarise,
+)
+from measures.importing.mapping import Mapper
+from measures.importing.readers import ImportFileError
+from measures.models import ImportBatch
+
+
+def file_checksum(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def import_batch_create(*, user, uploaded_file, layout="", period="", sheet="") -> ImportBatch:
+    """Keep an uploaded file (privately) as a batch waiting to be previewed."""
+    digest = hashlib.sha256()
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    batch = ImportBatch(
+        created_by=user,
+        file_name=Path(uploaded_file.name).name[:255],
+        file_size=uploaded_file.size,
+        checksum=digest.hexdigest(),
+        layout_requested=layout,
+        period_text=period,
+        sheet=sheet,
+    )
+    batch.file.save(
+        f"{digest.hexdigest()[:16]}{Path(uploaded_file.name).suffix.lower()[:8]}", uploaded_file, save=False
+    )
+    batch.save()
+    return batch
+
+
+def _progress_callback(batch, phase: str, low: int, high: int):
+    def report(fraction: float):
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            progress=low + int((high - low) * fraction), progress_note=phase
+        )
+
+    return report
+
+
+def _options(batch) -> Options:
+    return Options(layout=batch.layout_requested, period=batch.period_text, sheet=batch.sheet)
+
+
+def _record(batch, result, outcome, status):
+    batch.layout = result.layout
+    batch.rows_read = result.rows_read
+    batch.error_count = result.error_count
+    batch.skipped_count = skipped_rows(result)
+    batch.new_count = outcome.new if outcome else 0
+    batch.changed_count = outcome.changed if outcome else 0
+    batch.unchanged_count = outcome.unchanged if outcome else 0
+    batch.summary = summarise(result, outcome)
+    earlier = (
+        ImportBatch.objects.filter(checksum=batch.checksum, status=ImportBatch.Status.APPLIED)
+        .exclude(pk=batch.pk)
+        .order_by("-applied_at")
+        .first()
+    )
+    if earlier is not None:
+        batch.summary["notices"].insert(
+            0,
+            f"This file was imported before (import #{earlier.pk}, "
+            f"{timezone.localtime(earlier.applied_at):%d %b %Y %H:%M}).",
+        )
+    batch.status = status
+    batch.progress = 100
+    batch.progress_note = ""
+    batch.save()
+
+
+def import_batch_preview(*, batch: ImportBatch, path=None, report_progress=False) -> ImportBatch:
+    """Read the whole file and say what importing it would do; write no values."""
+    batch.status = ImportBatch.Status.PREVIEWING
+    batch.progress = 0
+    batch.save(update_fields=["status", "progress"])
+    mapper = Mapper()
+    progress = _progress_callback(batch, "Reading the file", 0, 90) if report_progress else None
+    result = ImportPass(path or batch.file.path, _options(batch), mapper=mapper, progress=progress).run()
+    outcome = compare_and_write(result, mapper) if result.error_count == 0 else None
+    _record(
+        batch,
+        result,
+        outcome,
+        ImportBatch.Status.PREVIEWED if result.error_count == 0 else ImportBatch.Status.FAILED,
+    )
+    return batch
+
+
+def import_batch_apply(*, batch: ImportBatch, path=None, report_progress=False) -> ImportBatch:
+    """Read the file again and write its figures in one transaction; with any error, write nothing."""
+    batch.status = ImportBatch.Status.APPLYING
+    batch.progress = 0
+    batch.save(update_fields=["status", "progress"])
+    mapper = Mapper()
+    progress = _progress_callback(batch, "Reading the file", 0, 60) if report_progress else None
+    result = ImportPass(path or batch.file.path, _options(batch), mapper=mapper, progress=progress).run()
+    if result.error_count:
+        _record(batch, result, None, ImportBatch.Status.FAILED)
+        return batch
+    if report_progress:
+        ImportBatch.objects.filter(pk=batch.pk).update(progress=60, progress_note="Writing the figures")
+    try:
+        with transaction.atomic():
+            locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if locked.status != ImportBatch.Status.APPLYING:
+                raise ImportFileError("This import has already been applied.")
+            outcome = compare_and_write(
+                result, mapper, batch=batch, source=source_label(result, batch.file_name)
+            )
+            batch.applied_at = timezone.now()
+            _record(batch, result, outcome, ImportBatch.Status.APPLIED)
+    except ImportFileError as error:
+        result.error(None, "", str(error))
+        batch.refresh_from_db(fields=["applied_at"])
+        _record(batch, result, None, ImportBatch.Status.FAILED)
+    if batch.status == ImportBatch.Status.APPLIED and batch.file:
+        # Applied: the values and the batch record are what matter now; the upload is not kept.
+        batch.file.delete(save=True)
+    return batch
+
+
+def import_batch_rollback(*, batch: ImportBatch, user) -> dict:
+    """Restore every value the batch changed and remove those it added (those changed since stay)."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if not locked.can_rollback():
+            raise ImportFileError("Only an applied import can be rolled back.")
+        counts = rollback(batch)
+        batch.status = ImportBatch.Status.ROLLED_BACK
+        batch.rolled_back_at = timezone.now()
+        batch.rolled_back_by = user
+        batch.summary = {**batch.summary, "rollback": counts}
+        batch.save()
+    return counts
+
+
+def import_file(*, path, user=None, layout="", period="", sheet="", dry_run=False) -> ImportBatch:
+    """The command line's way in: the same preview and apply as the page, on a file read in place."""
+    path = Path(path)
+    batch = ImportBatch(
+        created_by=user,
+        file_name=path.name,
+        file_size=path.stat().st_size,
+        checksum=file_checksum(path),
+        layout_requested=layout,
+        period_text=period,
+        sheet=sheet,
+    )
+    if dry_run:
+        # Nothing is written, not even the batch: the preview runs on an unsaved record.
+        mapper = Mapper()
+        result = ImportPass(path, _options(batch), mapper=mapper).run()
+        outcome = compare_and_write(result, mapper) if result.error_count == 0 else None
+        batch.layout = result.layout
+        batch.rows_read = result.rows_read
+        batch.error_count = result.error_count
+        batch.skipped_count = skipped_rows(result)
+        batch.new_count, batch.changed_count, batch.unchanged_count = (
+            (outcome.new, outcome.changed, outcome.unchanged) if outcome else (0, 0, 0)
+        )
+        batch.summary = summarise(result, outcome)
+        batch.status = ImportBatch.Status.PREVIEWED if not result.error_count else ImportBatch.Status.FAILED
+        return batch
+    batch.status = ImportBatch.Status.APPLYING
+    batch.save()
+    return import_batch_apply(batch=batch, path=path)

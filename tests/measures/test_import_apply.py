@@ -1,0 +1,115 @@
+"""All or nothing, the same file twice changes nothing, rollback restores, the CLI matches the page."""
+
+import io
+from decimal import Decimal
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from measures.models import ImportBatch, ImportChange, MeasureValue, Period
+from measures.services import import_batch_rollback, import_file
+from tests import factories
+from tests.measures.conftest import DATA, values, write_csv
+
+HEADER = "area,measure or offence,period,value\n"
+
+
+def test_an_error_in_the_last_row_writes_nothing(county, tmp_path):
+    rows = "".join(f"Cherwell,Violent crime,2011/12 Q{q},{q}\n" for q in (1, 2, 3, 4))
+    path = write_csv(tmp_path, "last-row.csv", HEADER + rows + "Oxford,Violent crime,2011/12,twelve\n")
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.summary["errors"] == [
+        {"row": 6, "cell": "column D (value)", "message": "The value “twelve” is not a number"}
+    ]
+    assert MeasureValue.objects.count() == 0
+    assert not Period.objects.exists()  # not even the periods
+
+
+def test_importing_the_same_file_twice_changes_nothing(county):
+    first = import_file(path=DATA / "csp-offences-12-months-wide.csv", period="2018/19")
+    before = list(MeasureValue.objects.order_by("pk").values_list("pk", "value", "batch_id", "updated_at"))
+    second = import_file(path=DATA / "csp-offences-12-months-wide.csv", period="2018/19")
+    assert (second.new_count, second.changed_count, second.unchanged_count) == (0, 0, first.new_count)
+    assert (
+        list(MeasureValue.objects.order_by("pk").values_list("pk", "value", "batch_id", "updated_at"))
+        == before
+    )
+    assert any("imported before" in n for n in second.summary["notices"])
+
+
+def test_rollback_restores_previous_values_and_removes_new_ones(county, tmp_path):
+    q1 = Period.objects.financial_quarter(2011, 1)
+    factories.MeasureValueFactory(
+        measure=county.violent, area=county.areas["Cherwell"], period=q1, value=50, source="old"
+    )
+    path = write_csv(
+        tmp_path,
+        "update.csv",
+        HEADER + "Cherwell,Violent crime,2011/12 Q1,55\nOxford,Violent crime,2011/12 Q1,70\n",
+    )
+    batch = import_file(path=path)
+    assert (batch.new_count, batch.changed_count) == (1, 1)
+    assert ImportChange.objects.filter(batch=batch).count() == 1
+    assert values(county.violent) == {
+        ("violent-crime", "Cherwell", "2011/12 Q1"): Decimal(55),
+        ("violent-crime", "Oxford", "2011/12 Q1"): Decimal(70),
+    }
+    counts = import_batch_rollback(batch=batch, user=county.admin)
+    assert counts == {"restored": 1, "removed": 1, "kept": 0}
+    restored = MeasureValue.objects.get()
+    assert (restored.value, restored.source, restored.batch) == (50, "old", None)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.ROLLED_BACK
+
+
+def test_rollback_leaves_values_a_later_import_changed(county, tmp_path):
+    first = import_file(path=write_csv(tmp_path, "a.csv", HEADER + "Cherwell,Violent crime,2011/12 Q1,1\n"))
+    second = import_file(path=write_csv(tmp_path, "b.csv", HEADER + "Cherwell,Violent crime,2011/12 Q1,2\n"))
+    assert import_batch_rollback(batch=first, user=None) == {"restored": 0, "removed": 0, "kept": 0}
+    assert MeasureValue.objects.get().value == 2
+    import_batch_rollback(batch=second, user=None)
+    assert MeasureValue.objects.get().value == 1  # back to what the first import wrote
+
+
+def test_the_command_line_gives_the_same_figures_as_the_page(client, county, tmp_path):
+    street = DATA / "2018-06-thames-valley-street-cut.csv"
+    call_command("import_performance", str(street), stdout=io.StringIO())
+    by_command = values()
+    cli_batch = ImportBatch.objects.get()
+    import_batch_rollback(batch=cli_batch, user=None)
+    assert MeasureValue.objects.count() == 0
+
+    client.force_login(county.admin)
+    with open(street, "rb") as f:
+        response = client.post(reverse("measures:imports"), {"file": f})
+    page_batch = ImportBatch.objects.exclude(pk=cli_batch.pk).get()
+    assert response.url == page_batch.get_absolute_url()
+    client.post(reverse("measures:import_apply", args=[page_batch.pk]))
+    assert values() == by_command
+    page_batch.refresh_from_db()
+    assert page_batch.summary["skipped"] == cli_batch.summary["skipped"]
+    assert (page_batch.new_count, page_batch.rows_read) == (cli_batch.new_count, cli_batch.rows_read)
+
+
+def test_the_command_exits_non_zero_and_prints_the_errors(county, tmp_path):
+    path = write_csv(tmp_path, "bad.csv", HEADER + "Cherwell,Violent crime,2011/12,=1+1\n")
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_performance", str(path), stdout=out, stderr=err)
+    except CommandError as error:
+        assert "nothing was imported" in str(error)
+    else:
+        raise AssertionError("the command should fail")
+    assert "row 2" in err.getvalue() and "formulas are refused" in err.getvalue()
+    assert MeasureValue.objects.count() == 0
+
+
+def test_dry_run_writes_nothing_not_even_a_batch(county):
+    out = io.StringIO()
+    call_command("import_performance", str(DATA / "csp-offences-12-months-wide.csv"), "--period", "2018/19",
+                 "--dry-run", stdout=out)  # fmt: skip
+    assert "15 new" in out.getvalue()
+    assert MeasureValue.objects.count() == 0
+    assert ImportBatch.objects.count() == 0

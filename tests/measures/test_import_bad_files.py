@@ -1,0 +1,127 @@
+"""Bad files get a clear message, never a 500, and nothing is written."""
+
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from measures.models import ImportBatch, MeasureValue
+from measures.services import import_file
+from tests.measures.conftest import write_csv, write_xlsx
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def xlsx_bytes(tmp_path) -> bytes:
+    return write_xlsx(
+        tmp_path, "good.xlsx", {"Data": [["area", "measure or offence", "period", "value"]]}
+    ).read_bytes()
+
+
+def bad_files(tmp_path):
+    good = xlsx_bytes(tmp_path)
+    not_zip = io.BytesIO()
+    with zipfile.ZipFile(not_zip, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    return {
+        "empty": (b"", "empty"),
+        "blank lines only": (b"\n\n  \n", "empty"),
+        "an image": (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "not a spreadsheet"),
+        "a zip of other things": (not_zip.getvalue(), "not a spreadsheet"),
+        "a truncated xlsx": (good[: len(good) // 2], "damaged"),
+        "a password-protected xlsx": (
+            OLE_MAGIC + b"\x00" * 504 + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 1024,
+            "password-protected",
+        ),
+        "wrong columns": (b"name,colour,size\nCherwell,red,3\n", "No header row found"),
+        "no header row": (b"Police recorded crime\nA note\n\n1,2,3\n", "No header row found"),
+    }
+
+
+CASES = ["empty", "blank lines only", "an image", "a zip of other things", "a truncated xlsx",
+         "a password-protected xlsx", "wrong columns", "no header row"]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_file_on_the_command_line_gives_a_clear_error_and_writes_nothing(county, tmp_path, case):
+    content, message = bad_files(tmp_path)[case]
+    path = tmp_path / "upload.bin"
+    path.write_bytes(content)
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert message in batch.summary["errors"][0]["message"]
+    assert MeasureValue.objects.count() == 0
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_file_uploaded_in_the_browser_gives_a_clear_message_not_a_500(client, county, tmp_path, case):
+    content, message = bad_files(tmp_path)[case]
+    client.force_login(county.admin)
+    upload = io.BytesIO(content)
+    upload.name = "figures.xlsx"
+    response = client.post(reverse("measures:imports"), {"file": upload}, follow=True)
+    assert response.status_code == 200
+    text = response.content.decode()
+    if case == "empty":  # refused by the form, before any batch is made
+        assert "file is empty." in text
+    else:
+        assert message in text
+        assert ImportBatch.objects.get().status == ImportBatch.Status.FAILED
+    assert MeasureValue.objects.count() == 0
+
+
+def test_a_file_over_the_size_limit_is_refused(client, county, settings):
+    settings.IMPORT_MAX_BYTES = 100
+    client.force_login(county.admin)
+    upload = io.BytesIO(
+        b"area,measure or offence,period,value\n" + b"Cherwell,Violent crime,2011/12,1\n" * 10
+    )
+    upload.name = "big.csv"
+    response = client.post(reverse("measures:imports"), {"file": upload})
+    assert response.status_code == 200
+    assert "the limit is 100" in response.content.decode()
+    assert ImportBatch.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("cell", "column"),
+    [("=HYPERLINK(\"http://evil\")", "area"), ("+cmd|' /C calc'!A0", "area"), ("-2+3", "measure or offence"),
+     ("@SUM(1)", "period"), ("=1+1", "value"), ("@A1", "value"), ("+1+1", "value")],
+)  # fmt: skip
+def test_cells_that_start_like_formulas_are_errors_with_their_row_and_cell(county, tmp_path, cell, column):
+    row = {"area": "Cherwell", "measure or offence": "Violent crime", "period": "2011/12", "value": "5"}
+    row[column] = cell
+    text = "area,measure or offence,period,value\nOxford,Violent crime,2011/12,9\n"
+    text += ",".join(
+        f'"{v}"' if "," in v or '"' in v else v for v in (x.replace('"', '""') for x in row.values())
+    )
+    batch = import_file(path=write_csv(tmp_path, "formula.csv", text + "\n"))
+    assert batch.status == ImportBatch.Status.FAILED
+    error = batch.summary["errors"][0]
+    assert error["row"] == 3
+    assert column.split()[0] in error["cell"] or column == "value" and "value" in error["cell"]
+    assert "formula" in error["message"] or "not a number" in error["message"]
+    assert MeasureValue.objects.count() == 0  # the good row before it is not written either
+
+
+def test_a_negative_number_is_a_number_not_a_formula(county, tmp_path):
+    text = "area,measure or offence,period,value\nCherwell,Violent crime,2011/12,-5\n"
+    batch = import_file(path=write_csv(tmp_path, "negative.csv", text))
+    assert batch.status == ImportBatch.Status.APPLIED
+    assert MeasureValue.objects.get().value == -5
+
+
+def test_unknown_offence_and_period_for_our_area_are_errors_with_row_and_cell(county, tmp_path):
+    text = (
+        "area,measure or offence,period,value\n"
+        "Cherwell,Violent crime,2011/12,1\n"
+        "Cherwell,Cyber stalking,2011/12,2\n"
+        "Cherwell,Violent crime,last summer,3\n"
+        "Kent,Cyber stalking,last summer,4\n"  # not ours: skipped, not an error
+    )
+    batch = import_file(path=write_csv(tmp_path, "unknown.csv", text))
+    errors = [(e["row"], e["cell"]) for e in batch.summary["errors"]]
+    assert errors == [(3, "column B (measure or offence)"), (4, "column C (period)")]
+    assert batch.summary["unknown_labels"] == ["Cyber stalking"]
+    assert MeasureValue.objects.count() == 0

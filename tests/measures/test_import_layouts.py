@@ -1,0 +1,140 @@
+"""Each layout in its general form: our template, wide tables as ONS publish them, long tables."""
+
+from decimal import Decimal
+
+import pytest
+
+from measures.importing.engine import PARTIAL, SUPPRESSED_REASON
+from measures.importing.mapping import SUBTOTAL, UNASSIGNED
+from measures.models import ImportBatch, MeasureValue
+from measures.services import import_file
+from tests.measures.conftest import values, write_csv, write_xlsx
+
+WIDE_HEADER = [
+    "Area Code",
+    "Community Safety Partnership name [note 2]",
+    "Violence against\nthe person [note 3]",
+    "Criminal damage & arson",
+    "Total recorded crime",
+]
+
+
+def wide_rows():
+    return [
+        ["Police recorded crime by Community Safety Partnership area, year ending December 2024"],
+        ["This worksheet contains one table. Some cells are suppressed [x]."],
+        [],
+        WIDE_HEADER,
+        ["E23000029", "Thames Valley", "50,000", "9,000", "120,000"],
+        ["E07000177", "Cherwell", "4,154", "901", "11,139"],
+        ["E07000178", "Oxford City", 5058, 1124, 17062],
+        ["E22000312", "South Oxon", "[x]", 655, 6569],
+        ["", "Vale of the White Horse", 2777, "[u]", 6731],
+        ["E07000181", "WEST OXFORDSHIRE", 2084, ":", 4923],
+        ["W06000001", "Isle of Anglesey", 100, 10, 200],
+        ["", "Unassigned Thames Valley", 330, 41, 776],
+        ["Source: Home Office"],
+    ]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_wide_table_with_title_notes_codes_aliases_and_suppression(county, tmp_path, kind):
+    rows = wide_rows()
+    if kind == "csv":
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(rows)
+        path = write_csv(tmp_path, "wide.csv", buffer.getvalue())
+    else:
+        path = write_xlsx(tmp_path, "wide.xlsx", {"Table 1": rows})
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    stored = values()
+    period = "12 months to Dec 2024"  # read from the title
+    assert stored["violent-crime", "Cherwell", period] == 4154  # thousands separator
+    assert stored["violent-crime", "Oxford", period] == 5058  # alias "Oxford City"? no: name folding
+    assert stored["criminal-damage", "South Oxfordshire", period] == 655  # by its CSP code
+    assert stored["violent-crime", "Vale of White Horse", period] == 2777  # by alias
+    assert stored["violent-crime", "West Oxfordshire", period] == 2084  # case folded
+    # Suppressed cells are missing, never zero.
+    assert ("violent-crime", "South Oxfordshire", period) not in stored
+    assert ("criminal-damage", "Vale of White Horse", period) not in stored
+    assert not MeasureValue.objects.filter(value=0).exists()
+    reasons = {s["reason"]: s["count"] for s in batch.summary["skipped"]}
+    assert reasons[SUBTOTAL] == 1
+    assert reasons[UNASSIGNED] == 1
+    assert reasons[SUPPRESSED_REASON] == 3
+
+
+def test_a_sheet_is_asked_for_when_a_workbook_has_several_tables_and_used_when_named(county, tmp_path):
+    rows = wide_rows()
+    path = write_xlsx(
+        tmp_path, "book.xlsx", {"Cover": [["About this release"]], "Table 1": rows, "Table 2": rows}
+    )
+    asked = import_file(path=path, dry_run=True)
+    assert asked.summary["needs"] == "sheet"
+    assert asked.summary["sheets"] == ["Table 1", "Table 2"]
+    chosen = import_file(path=path, sheet="Table 2")
+    assert chosen.status == ImportBatch.Status.APPLIED
+    assert chosen.summary["sheet"] == "Table 2"
+
+
+def test_the_period_given_is_used_when_the_title_states_none(county, tmp_path):
+    rows = wide_rows()[3:]
+    path = write_xlsx(tmp_path, "untitled.xlsx", {"Data": rows})
+    assert import_file(path=path, dry_run=True).summary["needs"] == "period"
+    batch = import_file(path=path, period="2023/24 Q3")
+    assert values()["violent-crime", "Cherwell", "2023/24 Q3"] == 4154
+    assert batch.summary["period_note"] == "2023/24 Q3 (as you chose)"
+
+
+def test_template_csv_reads_measure_names_offence_lines_and_every_period_kind(county, tmp_path):
+    path = write_csv(
+        tmp_path,
+        "template.csv",
+        "area,area code,measure or offence,period,value\n"
+        "Cherwell,,Violent crime,2011/12 Q1,101\n"
+        ",E07000178,violence against the person,2011/12,400\n"
+        "Cherwell,,Criminal damage and arson,June 2011,12\n"
+        "Cherwell,,Criminal damage and arson,year ending December 2011,150\n"
+        "Cherwell,,Anti-social behaviour,2012,-\n",
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert batch.layout == "template"
+    assert values() == {
+        ("violent-crime", "Cherwell", "2011/12 Q1"): Decimal(101),
+        ("violent-crime", "Oxford", "2011/12"): Decimal(400),
+        ("criminal-damage", "Cherwell", "June 2011"): Decimal(12),
+        ("criminal-damage", "Cherwell", "12 months to Dec 2011"): Decimal(150),
+    }
+
+
+def test_a_measure_missing_one_of_its_lines_for_an_area_is_skipped_not_stored_as_a_partial_sum(
+    county, tmp_path
+):
+    path = write_csv(
+        tmp_path,
+        "long.csv",
+        "area_code,area_name,period,value,offence\n"
+        "E07000177,Cherwell,2011/12,10,Burglary\n"
+        "E07000177,Cherwell,2011/12,20,Robbery\n"
+        "E07000178,Oxford,2011/12,30,Burglary\n"
+        "E07000178,Oxford,2011/12,[x],Robbery\n",
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {("acquisitive-crime", "Cherwell", "2011/12"): Decimal(30)}
+    partial = next(s for s in batch.summary["skipped"] if s["reason"] == PARTIAL)
+    assert partial["examples"][0][0] == "Acquisitive crime, Oxford, 2011/12: no Robbery"
+    assert any("adds up 9 mapped lines; this file reports 2" in n for n in batch.summary["notices"])
+
+
+def test_utf16_and_semicolon_separated_csv_are_read(county, tmp_path):
+    text = "area;measure or offence;period;value\r\nCherwell;Violent crime;2011/12 Q1;7\r\n"
+    path = write_csv(tmp_path, "excel-export.csv", "\ufeff" + text, encoding="utf-16-le")
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {("violent-crime", "Cherwell", "2011/12 Q1"): Decimal(7)}

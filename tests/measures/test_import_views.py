@@ -1,0 +1,193 @@
+"""The Imports pages: upload, preview, confirm, history, background work, template, mappings."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from python_calamine import CalamineWorkbook
+
+from measures.models import IgnoredLabel, ImportBatch, MeasureComponent, MeasureValue
+from tests import factories
+from tests.measures.conftest import DATA
+
+
+def upload(client, path, **data):
+    with open(path, "rb") as f:
+        return client.post(reverse("measures:imports"), {"file": f, **data})
+
+
+def test_admin_previews_then_confirms_a_wide_table_and_sees_it_on_the_measure_page(client, county):
+    client.force_login(county.admin)
+    response = upload(client, DATA / "csp-offences-12-months-wide.csv")
+    batch = ImportBatch.objects.get()
+    page = client.get(response.url).content.decode()
+    assert "Which period are these figures for?" in page
+    client.post(
+        reverse("measures:import_preview", args=[batch.pk]), {"period_text": "year ending March 2019"}
+    )
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert "Nothing has been written yet" in page and "Areas outside the county (not ours)" in page
+    assert MeasureValue.objects.count() == 0
+    response = client.post(reverse("measures:import_apply", args=[batch.pk]), follow=True)
+    assert "Imported: 15 new" in response.content.decode()
+    assert MeasureValue.objects.count() == 15
+    detail = client.get(county.violent.get_absolute_url()).content.decode()
+    assert "Latest monthly and yearly figures" in detail
+    assert "5,058" in detail  # Oxford's violence against the person, 2018/19
+    assert "2,777" not in detail  # the Vale alone is not a partnership: South and Vale adds both
+    assert f"{2510 + 2777:,}" in detail
+
+
+def test_a_second_confirm_does_not_apply_twice(client, county):
+    client.force_login(county.admin)
+    upload(client, DATA / "2018-06-thames-valley-street-cut.csv")
+    batch = ImportBatch.objects.get()
+    client.post(reverse("measures:import_apply", args=[batch.pk]))
+    response = client.post(reverse("measures:import_apply", args=[batch.pk]), follow=True)
+    assert "cannot be applied" in response.content.decode()
+    assert ImportBatch.objects.get().status == ImportBatch.Status.APPLIED
+
+
+def test_large_files_run_in_the_background_with_progress(
+    client, county, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_BACKGROUND_BYTES = 1000  # tests use django-tasks' immediate backend
+    client.force_login(county.admin)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        upload(client, DATA / "2018-06-thames-valley-street-cut.csv")
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.PENDING  # queued for the worker, not read in the request
+    assert len(queued) == 1
+    queued[0]()  # the worker's turn
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEWED
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("measures:import_apply", args=[batch.pk]))
+    progress = client.get(reverse("measures:import_progress", args=[batch.pk])).json()
+    assert progress == {
+        "status": "applied",
+        "status_label": "Imported",
+        "progress": 100,
+        "note": "",
+        "running": False,
+    }
+    assert MeasureValue.objects.count() == 15
+
+
+def test_a_running_import_shows_a_progress_bar(client, county):
+    batch = factories.ImportBatchFactory(status=ImportBatch.Status.PREVIEWING, progress=40)
+    client.force_login(county.admin)
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert 'id="import-progress"' in page and "js/import-progress.js" in page
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_template_downloads_with_instructions_and_imports_as_it_is(client, county, fmt, tmp_path):
+    client.force_login(county.admin)
+    response = client.get(reverse("measures:import_template", args=[fmt]))
+    assert response.status_code == 200
+    path = tmp_path / f"template.{fmt}"
+    path.write_bytes(response.content)
+    if fmt == "xlsx":
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    else:
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert str(rows[0][0]).startswith("Instructions:")
+    assert [str(c) for c in rows[1]] == ["area", "area code", "measure or offence", "period", "value"]
+    upload(client, path)
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.PREVIEWED, batch.summary["errors"]
+    assert batch.new_count == 1  # the example with a value; the blank one is missing, not zero
+
+
+def test_unknown_lines_can_be_mapped_from_the_preview(client, county):
+    MeasureComponent.objects.filter(label="Other theft").delete()
+    IgnoredLabel.objects.filter(label="Drugs").delete()
+    client.force_login(county.admin)
+    upload(client, DATA / "2018-06-thames-valley-street-cut.csv")
+    batch = ImportBatch.objects.get()
+    assert batch.summary["unknown_labels"] == ["Drugs", "Other theft"]
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert "Lines no mapping knows" in page
+    client.post(
+        reverse("measures:import_map_labels", args=[batch.pk]),
+        {
+            "label0-label": "Drugs",
+            "label0-target": "ignore",
+            "label1-label": "Other theft",
+            "label1-target": str(county.acquisitive.pk),
+        },
+    )
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEWED and batch.error_count == 0
+
+
+def test_mappings_page_adds_and_removes_lines(client, county):
+    client.force_login(county.admin)
+    url = reverse("measures:mappings")
+    assert "Vehicle crime" in client.get(url).content.decode()
+    client.post(url, {"label": "Residential burglary", "target": str(county.acquisitive.pk)})
+    line = MeasureComponent.objects.get(label="Residential burglary")
+    response = client.post(url, {"label": "residential  BURGLARY", "target": str(county.acquisitive.pk)})
+    assert "already adds up this line" in response.content.decode()
+    client.post(url, {"label": "Fraud", "target": "ignore"})
+    assert IgnoredLabel.objects.filter(normalised="fraud").exists()
+    client.post(reverse("measures:mapping_delete", args=[line.pk]))
+    assert not MeasureComponent.objects.filter(pk=line.pk).exists()
+
+
+@pytest.mark.parametrize("role", ["anonymous", "officer_a", "officer_b", "lead_a", "scrutiny"])
+def test_posts_by_non_admins_change_nothing(client_for, world, role):
+    client = client_for(role)
+    before = (
+        list(MeasureValue.objects.values_list("pk", "value")),
+        list(ImportBatch.objects.values_list("pk", "status")),
+        list(MeasureComponent.objects.values_list("pk", "label")),
+        list(IgnoredLabel.objects.values_list("pk", "label")),
+    )
+    upload_file = io.BytesIO(
+        b"area,measure or offence,period,value\nAlpha district,Acquisitive crime,2011/12 Q1,1\n"
+    )
+    upload_file.name = "x.csv"
+    posts = [
+        (reverse("measures:imports"), {"file": upload_file}),
+        (reverse("measures:import_preview", args=[world.batch.pk]), {"period_text": "2011/12"}),
+        (reverse("measures:import_map_labels", args=[world.batch.pk]), {}),
+        (reverse("measures:import_apply", args=[world.batch.pk]), {}),
+        (reverse("measures:import_rollback", args=[world.batch.pk]), {}),
+        (reverse("measures:mappings"), {"label": "Robbery", "target": "ignore"}),
+        (reverse("measures:mapping_delete", args=[world.component.pk]), {}),
+        (reverse("measures:ignored_label_delete", args=[world.ignored_label.pk]), {}),
+    ]
+    for url, data in posts:
+        response = client.post(url, data)
+        assert response.status_code in (302, 403), url
+        if role == "anonymous":
+            assert response.url.startswith(reverse("login"))
+    after = (
+        list(MeasureValue.objects.values_list("pk", "value")),
+        list(ImportBatch.objects.values_list("pk", "status")),
+        list(MeasureComponent.objects.values_list("pk", "label")),
+        list(IgnoredLabel.objects.values_list("pk", "label")),
+    )
+    assert after == before
+
+
+def imports_page_queries(client, admin):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("measures:imports")).status_code == 200
+    return len(captured)
+
+
+def test_imports_page_runs_the_same_queries_for_1_and_20_imports(client, county):
+    # session, user, count of batches, the page of batches with their users: nothing per row.
+    client.force_login(county.admin)
+    factories.ImportBatchFactory(created_by=county.admin)
+    one = imports_page_queries(client, county.admin)
+    for _ in range(19):
+        factories.ImportBatchFactory(created_by=factories.UserFactory())
+    assert imports_page_queries(client, county.admin) == one
+    assert one <= 6
