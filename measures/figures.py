@@ -86,7 +86,7 @@ class FigureTable:
     coverage (with area populations), the periods, and the values.
     """
 
-    def __init__(self, partnerships, measures, kinds=(Period.Kind.QUARTER,)):
+    def __init__(self, partnerships, measures, kinds=(Period.Kind.QUARTER,), periods=None):
         self.partnerships = list(partnerships)
         self.measures = list(measures)
         coverage = PartnershipArea.objects.filter(partnership__in=self.partnerships).select_related("area")
@@ -94,7 +94,10 @@ class FigureTable:
         for row in coverage:
             self.coverage[row.partnership_id].append(row)
         area_ids = {row.area_id for rows in self.coverage.values() for row in rows}
-        self.periods = list(Period.objects.filter(kind__in=kinds).order_by("end", "start"))
+        # The caller may already hold the periods (the dashboards' quarter list): no need to ask again.
+        if periods is None:
+            periods = Period.objects.filter(kind__in=kinds).order_by("end", "start")
+        self.periods = sorted(periods, key=lambda p: (p.end, p.start))
         self.values = {}
         self.sources = set()  # where the figures on the page came from, to say so beside them
         for m, a, p, v, source in MeasureValue.objects.filter(

@@ -48,7 +48,7 @@ def measure_detail(request, slug):
     measure = get_object_or_404(Measure.objects.prefetch_related("components", "priorities"), slug=slug)
     filters = dashboard.read_filters(request)
     partnerships = filters.selected_partnerships
-    table = FigureTable(partnerships, [measure])
+    table = FigureTable(partnerships, [measure], periods=filters.quarters)
     baselines = baselines_for(partnerships, [measure])
     targets = {}
     for target in Target.objects.filter(measure=measure, partnership__in=partnerships).select_related(

@@ -25,8 +25,8 @@ def check_can_edit(user, partnership: Partnership) -> None:
     raise Http404("No such page for you.")
 
 
-def get_partnership_for_user(user, slug: str, *, write: bool = False) -> Partnership:
-    partnership = get_object_or_404(Partnership, slug=slug)
+def get_partnership_for_user(user, slug: str, *, write: bool = False, queryset=None) -> Partnership:
+    partnership = get_object_or_404(queryset if queryset is not None else Partnership.objects, slug=slug)
     if write:
         check_can_edit(user, partnership)
     return partnership

@@ -1,18 +1,19 @@
 import datetime
 
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import render
 from django.views.decorators.csrf import requires_csrf_token
 
-from measures.figures import measure_summaries, reporting_date
+from measures.figures import reporting_date
 from measures.models import Measure
-from partnerships.models import Membership, Partnership, PartnershipArea, User
+from partnerships.models import Membership, Merger, Partnership, PartnershipArea, User
 from partnerships.permissions import get_partnership_for_user
+from strategies import dashboard
 from strategies.models import Deliverable, QuarterlyReview, ReportingQuarter, Strategy
 from strategies.overview import current_strategies
 from strategies.services import get_review, live_deliverables, strategy_for_quarter
-from strategies.views import overview
+from strategies.views import export_or_render, overview
 
 
 def home(request):
@@ -23,6 +24,8 @@ def home(request):
     user = request.user
     if user.is_admin:
         return render(request, "partnerships/home_admin.html", admin_todo())
+    if user.is_scrutiny_member:
+        return overview(request)
     if user.membership_roles:
         partnerships = Partnership.objects.filter(pk__in=user.membership_roles).order_by("name")
         strategies = current_strategies(partnerships)
@@ -110,46 +113,77 @@ def partnership_list(request):
 
 
 def partnership_detail(request, slug):
+    """A partnership's page: areas over time, mergers, strategies, people, plan and measures (15 queries)."""
     partnership = get_partnership_for_user(request.user, slug)
+    filters = dashboard.read_filters(request, partnership=partnership)
     coverage = (
         PartnershipArea.objects.filter(partnership=partnership)
         .select_related("area")
         .prefetch_related("area__codes")
     )
-    strategies = (
+    strategies = list(
         Strategy.objects.for_partnership(partnership)
         .select_related("framework")
-        .annotate(deliverable_count=Count("objectives__deliverables"))
+        .annotate(
+            deliverable_count=Count("objectives__deliverables"),
+            **{
+                f"n_{value}": Count(
+                    "objectives__deliverables", filter=Q(objectives__deliverables__status=value)
+                )
+                for value in Deliverable.Status.values
+            },
+        )
     )
     current = next((s for s in strategies if s.status == Strategy.Status.ADOPTED), None)
-    status_counts = Deliverable.objects.filter(objective__strategy=current).status_counts() if current else {}
     memberships = Membership.objects.filter(partnership=partnership).select_related("user").order_by("role")
-    merger = getattr(partnership, "formed_by", None)
-    predecessors = list(merger.predecessors.all()) if merger else []
-    merged_into = list(partnership.merged_into.select_related("successor"))
-    summaries, sources = measure_summaries(partnership, Measure.objects.order_by("order", "name"))
-    quarters = list(ReportingQuarter.objects.latest_first()[:8])
-    reviews = {
-        r.quarter_id: r for r in QuarterlyReview.objects.filter(partnership=partnership, quarter__in=quarters)
-    }
-    return render(
+    mergers = list(
+        Merger.objects.filter(Q(successor=partnership) | Q(predecessors=partnership))
+        .distinct()
+        .select_related("successor")
+        .prefetch_related("predecessors")
+    )
+    merger = next((m for m in mergers if m.successor_id == partnership.pk), None)
+    measure_rows, sources = dashboard.measure_rows(filters)
+    quarters = list(
+        ReportingQuarter.objects.latest_first().annotate(
+            review_status=Subquery(
+                QuarterlyReview.objects.filter(partnership=partnership, quarter=OuterRef("pk")).values(
+                    "status"
+                )[:1]
+            )
+        )[:8]
+    )
+    return export_or_render(
         request,
         "partnerships/partnership_detail.html",
         {
+            "tables": {
+                "measures": (dashboard.MEASURE_COLUMNS, lambda: dashboard.measures_table(measure_rows))
+            },
             "partnership": partnership,
+            "filters": filters,
             "coverage": coverage,
             "strategies": strategies,
             "current": current,
-            "status_rows": status_rows(status_counts),
+            "status_rows": [
+                (value, label, getattr(current, f"n_{value}", 0))
+                for value, label in Deliverable.Status.choices
+            ]
+            if current
+            else [],
             "memberships": memberships,
             "merger": merger,
-            "predecessors": predecessors,
-            "merged_into": merged_into,
-            "summaries": summaries,
+            "predecessors": list(merger.predecessors.all()) if merger else [],
+            "merged_into": [m for m in mergers if m.successor_id != partnership.pk],
+            "measure_rows": measure_rows,
+            "direction_rule": dashboard.DIRECTION_RULE,
             "sources": sources,
-            "review_rows": [(q, reviews.get(q.pk)) for q in quarters],
+            "review_rows": [
+                (q, QuarterlyReview(status=q.review_status) if q.review_status else None) for q in quarters
+            ],
             "can_edit": partnership.can_edit(request.user),
         },
+        partnership.label,
     )
 
 

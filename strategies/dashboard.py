@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from measures import periods
 from measures.figures import FigureTable, MeasureSummary, baselines_for
@@ -59,14 +59,22 @@ class Filters:
         return periods.strategy_span_label(self.strategy_year) if self.strategy_year else ""
 
 
-def read_filters(request) -> Filters:
-    """The dashboard filters from the query string; anything unknown falls back to the default (3 queries)."""
+def read_filters(request, *, partnership: Partnership | None = None) -> Filters:
+    """The dashboard filters from the query string; anything unknown falls back to the default (3 queries).
+
+    Each quarter on offer carries its reporting quarter (``reporting_quarter_id``) and whether any
+    partnership has reported on it (``reported``), so the pages need not look them up again.
+    """
     quarters = list(
         Period.objects.quarters()
-        .filter(
-            Q(Exists(ReportingQuarter.objects.filter(period=OuterRef("pk"))))
-            | Q(Exists(MeasureValue.objects.filter(period=OuterRef("pk"))))
+        .annotate(
+            reporting_quarter_id=Subquery(
+                ReportingQuarter.objects.filter(period=OuterRef("pk")).values("pk")[:1]
+            ),
+            reported=Exists(DeliverableUpdate.objects.filter(quarter__period=OuterRef("pk"))),
+            has_figures=Exists(MeasureValue.objects.filter(period=OuterRef("pk"))),
         )
+        .filter(Q(reporting_quarter_id__isnull=False) | Q(has_figures=True))
         .order_by("end")
     )
     chosen = None
@@ -76,9 +84,14 @@ def read_filters(request) -> Filters:
         chosen = next((q for q in quarters if q.start == start), None)
     if chosen is None:
         chosen = default_quarter(quarters)
-    partnerships = list(Partnership.objects.active().order_by("name"))
-    partnership = next((p for p in partnerships if p.slug == request.GET.get("partnership")), None)
-    years = sorted(set(Strategy.objects.values_list("first_year", flat=True)), reverse=True)
+    if partnership is not None:  # a partnership's own page: no partnership or strategy choices to offer
+        partnerships, years = [partnership], []
+    else:
+        partnerships = list(Partnership.objects.active().order_by("name"))
+        partnership = next((p for p in partnerships if p.slug == request.GET.get("partnership")), None)
+        years = sorted(
+            set(Strategy.objects.values_list("first_year", flat=True).distinct().order_by()), reverse=True
+        )
     try:
         year = int(request.GET.get("strategy", ""))
     except ValueError:
@@ -95,18 +108,25 @@ def read_filters(request) -> Filters:
 
 def default_quarter(quarters: list[Period]) -> Period | None:
     """The latest quarter partnerships have reported on; failing that, the latest with figures."""
-    reviewed = set(
-        DeliverableUpdate.objects.values_list("quarter__period_id", flat=True).distinct().order_by()
-    )
     for period in reversed(quarters):
-        if period.pk in reviewed:
+        if period.reported:
             return period
     return quarters[-1] if quarters else None
 
 
+def reporting_quarter(filters: Filters) -> ReportingQuarter | None:
+    """The chosen quarter's reporting quarter, without a query (its period is the chosen one)."""
+    if filters.quarter is None or filters.quarter.reporting_quarter_id is None:
+        return None
+    quarter = ReportingQuarter(pk=filters.quarter.reporting_quarter_id, period=filters.quarter)
+    return quarter
+
+
 def strategies_for(filters: Filters) -> dict[int, Strategy]:
     """partnership id -> the strategy to show: the chosen span, or the one the quarter falls in."""
-    qs = Strategy.objects.filter(partnership__in=filters.selected_partnerships).select_related("framework")
+    qs = Strategy.objects.filter(partnership__in=filters.selected_partnerships).select_related(
+        "framework", "partnership"
+    )
     if filters.strategy_year:
         qs = qs.filter(first_year=filters.strategy_year)
     elif filters.quarter:
@@ -136,7 +156,7 @@ class RagCell:
 
 def rag_grid(filters: Filters, strategies: dict[int, Strategy], url_for_cell) -> dict:
     """Partnerships x priorities: deliverables by RAG in the quarter, and those with no update (4 queries)."""
-    quarter = ReportingQuarter.objects.filter(period=filters.quarter).first() if filters.quarter else None
+    quarter = reporting_quarter(filters)
     strategy_ids = [s.pk for s in strategies.values()]
     framework_ids = {s.framework_id for s in strategies.values()}
     priorities = list(Priority.objects.filter(framework__in=framework_ids).order_by("framework_id", "number"))
@@ -195,7 +215,7 @@ def exceptions(filters: Filters, strategies: dict[int, Strategy], *, priority=No
     """Red and amber deliverables in the quarter, and overdue ones, with their commentary (2 queries)."""
     if filters.quarter is None:
         return []
-    quarter = ReportingQuarter.objects.filter(period=filters.quarter).first()
+    quarter = reporting_quarter(filters)
     deliverables = Deliverable.objects.filter(objective__strategy__in=[s.pk for s in strategies.values()])
     if priority is not None:
         deliverables = deliverables.filter(objective__priority=priority)
@@ -211,15 +231,18 @@ def exceptions(filters: Filters, strategies: dict[int, Strategy], *, priority=No
     candidates = deliverables.filter(
         Q(pk__in=list(updates)) | Q(due_date__lte=filters.quarter.end)
     ).select_related("objective__strategy__partnership", "objective__priority", "owner")
-    rows = []
-    for d in candidates.order_by(
+    ordered = candidates.order_by(
         "objective__strategy__partnership__name", "objective__priority__number", "due_date"
-    ):
-        update = updates.get(d.pk)
+    )
+    return exception_rows([(d, updates.get(d.pk)) for d in ordered], filters.quarter.end)
+
+
+def exception_rows(pairs, quarter_end) -> list[dict]:
+    """From (deliverable, this quarter's update or None): the red, amber and overdue ones, worst first."""
+    rows = []
+    for d, update in pairs:
         status = update.status if update else d.status
-        overdue = bool(
-            d.due_date and d.due_date <= filters.quarter.end and status not in Deliverable.CLOSED_STATUSES
-        )
+        overdue = bool(d.due_date and d.due_date <= quarter_end and status not in Deliverable.CLOSED_STATUSES)
         flagged = update is not None and update.rag in DeliverableUpdate.NEEDS_COMMENTARY
         if not (overdue or flagged):
             continue
@@ -256,7 +279,7 @@ def measure_rows(filters: Filters, measures=None) -> tuple[list[MeasureRow], lis
     """Every measure for every selected partnership as at the chosen quarter (4 queries + 1 for measures)."""
     measures = list(measures if measures is not None else Measure.objects.order_by("order", "name"))
     partnerships = filters.selected_partnerships
-    table = FigureTable(partnerships, measures)
+    table = FigureTable(partnerships, measures, periods=filters.quarters)
     baselines = baselines_for(partnerships, measures)
     rows = [
         MeasureRow(

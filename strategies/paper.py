@@ -60,7 +60,7 @@ def build_paper(filters: dashboard.Filters) -> dict:
 
     measures = list(Measure.objects.prefetch_related("priorities").order_by("order", "name"))
     partnerships = filters.selected_partnerships
-    table = FigureTable(partnerships, measures)
+    table = FigureTable(partnerships, measures, periods=filters.quarters)
     baselines = baselines_for(partnerships, measures)
     measure_rows = []
     direction_changes = []

@@ -604,7 +604,7 @@ def overview(request):
 
 def priority_detail(request, pk):
     """One priority across partnerships: its context, each partnership's objectives and deliverables
-    with their RAG and commentary for the quarter, the exceptions, and its measures."""
+    with their RAG and commentary for the quarter, the exceptions, and its measures (15 queries)."""
     priority = get_object_or_404(
         Priority.objects.select_related("framework").prefetch_related("themes"), pk=pk
     )
@@ -614,54 +614,58 @@ def priority_detail(request, pk):
         for pid, s in dashboard.strategies_for(filters).items()
         if s.framework_id == priority.framework_id
     }
-    quarter = ReportingQuarter.objects.filter(period=filters.quarter).first() if filters.quarter else None
-    objectives = (
-        Objective.objects.filter(strategy__in=strategies.values(), priority=priority)
-        .select_related("strategy__partnership")
+    quarter = dashboard.reporting_quarter(filters)
+    deliverables = (
+        Deliverable.objects.filter(objective__strategy__in=strategies.values(), objective__priority=priority)
+        .select_related("objective__strategy__partnership", "objective__priority", "owner")
         .prefetch_related(
-            Prefetch("deliverables", queryset=Deliverable.objects.select_related("owner").order_by("pk")),
             Prefetch(
-                "deliverables__updates",
+                "updates",
                 queryset=DeliverableUpdate.objects.filter(quarter=quarter),
                 to_attr="quarter_updates",
-            ),
+            )
         )
-        .order_by("strategy__partnership__name", "order", "pk")
+        .order_by("objective__strategy__partnership__name", "objective__order", "objective_id", "pk")
     )
     by_partnership = {}
     deliverable_rows = []
-    for objective in objectives:
+    pairs = []
+    for d in deliverables:
+        objective = d.objective
+        update = d.quarter_updates[0] if d.quarter_updates else None
+        pairs.append((d, update))
         entry = by_partnership.setdefault(
             objective.strategy.partnership_id,
-            {"partnership": objective.strategy.partnership, "objectives": []},
+            {"partnership": objective.strategy.partnership, "objectives": {}},
         )
-        rows = []
-        for d in objective.deliverables.all():
-            update = d.quarter_updates[0] if d.quarter_updates else None
-            rows.append({"deliverable": d, "update": update})
-            deliverable_rows.append(
-                {
-                    "partnership": objective.strategy.partnership.name,
-                    "objective": objective.title,
-                    "deliverable": d.title,
-                    "lead_agency": d.lead_agency,
-                    "owner": str(d.owner or ""),
-                    "due_date": d.due_date,
-                    "status": update.get_status_display() if update else d.get_status_display(),
-                    "rag": update.get_rag_display() if update else "No update",
-                    "progress": update.progress if update else None,
-                    "commentary": update.commentary if update else "",
-                }
-            )
-        entry["objectives"].append(
-            {"objective": objective, "rows": rows, "rollup": rollup([r["update"] for r in rows])}
+        item = entry["objectives"].setdefault(objective.pk, {"objective": objective, "rows": []})
+        item["rows"].append({"deliverable": d, "update": update})
+        deliverable_rows.append(
+            {
+                "partnership": objective.strategy.partnership.name,
+                "objective": objective.title,
+                "deliverable": d.title,
+                "lead_agency": d.lead_agency,
+                "owner": str(d.owner or ""),
+                "due_date": d.due_date,
+                "status": update.get_status_display() if update else d.get_status_display(),
+                "rag": update.get_rag_display() if update else "No update",
+                "progress": update.progress if update else None,
+                "commentary": update.commentary if update else "",
+            }
         )
-    exceptions = dashboard.exceptions(filters, strategies, priority=priority)
+    sections = []
+    for entry in by_partnership.values():
+        objectives = list(entry["objectives"].values())
+        for item in objectives:
+            item["rollup"] = rollup([r["update"] for r in item["rows"]])
+        sections.append({"partnership": entry["partnership"], "objectives": objectives})
+    exceptions = dashboard.exception_rows(pairs, filters.quarter.end) if filters.quarter else []
     measure_rows, sources = dashboard.measure_rows(filters, priority.measures.order_by("order", "name"))
     context = {
         "priority": priority,
         "filters": filters,
-        "partnership_sections": list(by_partnership.values()),
+        "partnership_sections": sections,
         "exceptions": exceptions,
         "measure_rows": measure_rows,
         "direction_rule": dashboard.DIRECTION_RULE,

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from measures.models import Period
 from partnerships.models import Membership
-from strategies.models import Deliverable
+from strategies.models import Deliverable, ReportingQuarter
 from tests import factories
 
 THEMES_PER_PRIORITY = 2
@@ -28,6 +28,9 @@ def build_county(size):
     for measure in measures:
         measure.priorities.add(*priorities)
     quarters = [Period.objects.financial_quarter(2011, q) for q in (1, 2, 3, 4)]
+    reporting = ReportingQuarter.objects.get_or_create(
+        period=quarters[-1], defaults={"opens_on": quarters[-1].end, "status": "open"}
+    )[0]
     first = None
     for i in range(size):
         partnership = factories.PartnershipFactory()
@@ -57,6 +60,8 @@ def build_county(size):
                 "strategy": strategy,
                 "officer": officer,
                 "measure": measures[0],
+                "priority": priorities[0],
+                "reporting": reporting,
             }
     first["deliverable"] = Deliverable.objects.filter(objective__strategy=first["strategy"]).first()
     first["scrutiny"] = factories.UserFactory(is_scrutiny_member=True)
@@ -79,7 +84,15 @@ PAGES = {
     ),
     "measure list": ("scrutiny", lambda w: reverse("measures:list")),
     "measure detail": ("scrutiny", lambda w: w["measure"].get_absolute_url()),
+    "county overview": ("scrutiny", lambda w: reverse("strategies:overview")),
+    "priority page": ("scrutiny", lambda w: reverse("strategies:priority", args=[w["priority"].pk])),
+    "committee paper": ("scrutiny", lambda w: reverse("strategies:paper")),
+    "review page": (
+        "officer",
+        lambda w: reverse("strategies:review", args=[w["partnership"].slug, w["reporting"].pk]),
+    ),
 }
+DASHBOARDS = {"home as scrutiny", "county overview", "priority page", "measure detail", "partnership detail"}
 
 
 def count_queries(client, world, page):
@@ -99,4 +112,5 @@ def test_query_count_does_not_grow_with_partnerships(client, page, django_db_blo
     large = count_queries(client, build_county(20), page)
     print(f"{page}: {small} queries")
     assert small == large, f"{page}: {small} queries with 1 partnership, {large} with 20"
-    assert small <= 25, f"{page} runs {small} queries"
+    limit = 15 if page in DASHBOARDS else 25
+    assert small <= limit, f"{page} runs {small} queries"
