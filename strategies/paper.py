@@ -6,8 +6,14 @@ changed since the previous quarter's paper.
 """
 
 from collections import defaultdict
+from pathlib import Path
+from urllib.parse import urlparse
 
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.db.models import Prefetch
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
 
 from measures.figures import FigureTable, baselines_for
 from measures.models import Measure
@@ -140,3 +146,24 @@ def summary_bullets(filters, strategies, rag_totals, directions, exceptions, pri
         f"{'are' if len(exceptions) != 1 else 'is'} listed under Exceptions."
     )
     return bullets
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """WeasyPrint may read our own static files (the paper's stylesheet) from disk, and nothing else:
+    no network, no other files."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols={"file"})
+
+    def fetch(self, url, headers=None):
+        path = urlparse(url).path
+        prefix = "/" + settings.STATIC_URL.lstrip("/")
+        if path.startswith(prefix):
+            found = finders.find(path[len(prefix) :])
+            if found:
+                return super().fetch(Path(found).as_uri(), headers)
+        raise ValueError(f"The paper does not load {url}")
+
+
+def paper_pdf(html: str, *, base_url: str) -> bytes:
+    return HTML(string=html, base_url=base_url, url_fetcher=StaticOnlyFetcher()).write_pdf()

@@ -1,8 +1,5 @@
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import urlparse
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
@@ -11,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
-from weasyprint import HTML
 
 from measures.exports import export_response, wants_export
 from measures.figures import measure_summaries, reporting_date
@@ -36,7 +32,7 @@ from strategies.models import (
     ReportingQuarter,
     Strategy,
 )
-from strategies.paper import build_paper
+from strategies.paper import build_paper, paper_pdf
 from strategies.permissions import (
     get_deliverable_for_user,
     get_evidence_for_user,
@@ -703,25 +699,9 @@ def paper(request):
     context = build_paper(filters)
     if request.GET.get("format") == "pdf":
         html = render_to_string("strategies/paper.html", {**context, "pdf": True}, request=request)
-        pdf = HTML(
-            string=html, base_url=request.build_absolute_uri("/"), url_fetcher=static_only_fetcher
-        ).write_pdf()
+        pdf = paper_pdf(html, base_url=request.build_absolute_uri("/"))
         response = HttpResponse(pdf, content_type="application/pdf")
         label = filters.quarter.slug if filters.quarter else "latest"
         response["Content-Disposition"] = f'attachment; filename="community-safety-paper-{label}.pdf"'
         return response
     return render(request, "strategies/paper.html", context)
-
-
-def static_only_fetcher(url, *args, **kwargs):
-    """WeasyPrint may read our own static files (the stylesheet) from disk, and nothing else."""
-    from django.contrib.staticfiles import finders
-    from weasyprint import default_url_fetcher
-
-    path = urlparse(url).path
-    static_prefix = "/" + settings.STATIC_URL.lstrip("/")
-    if path.startswith(static_prefix):
-        found = finders.find(path[len(static_prefix) :])
-        if found:
-            return default_url_fetcher(Path(found).as_uri())
-    raise ValueError(f"The paper does not load {url}")

@@ -1,0 +1,165 @@
+"""Scrutiny dashboards: the numbers match what is stored, the exports match the pages, the paper prints."""
+
+import csv
+import io
+import re
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from measures.models import Period
+from strategies.models import DeliverableUpdate
+from tests import factories
+
+
+@pytest.fixture
+def county(world):
+    """Partnership A with three deliverables rated red, amber and green for 2011/12 Q1, and a long
+    quarterly series for its measure: twelve steady baseline quarters, then a sharp fall."""
+    q1 = world.quarter
+    DeliverableUpdate.objects.filter(deliverable=world.deliverable_a).update(
+        rag="red", status="off_track", commentary='=HYPERLINK("http://evil")'
+    )
+    amber = factories.DeliverableFactory(objective=world.objective_a, title="Amber work")
+    factories.DeliverableUpdateFactory(
+        deliverable=amber, quarter=q1, rag="amber", status="at_risk", commentary="Slipping."
+    )
+    green = factories.DeliverableFactory(objective=world.objective_a, title="Green work")
+    factories.DeliverableUpdateFactory(deliverable=green, quarter=q1, rag="green", status="on_track")
+    factories.DeliverableFactory(objective=world.objective_a, title="Not updated work")
+    steady = [95, 105] * 6
+    for i, value in enumerate(steady):
+        period = Period.objects.financial_quarter(2007 + i // 4, i % 4 + 1)
+        factories.MeasureValueFactory(measure=world.measure, area=world.area_a, period=period, value=value)
+    world.measure.values.filter(period__start__year__gte=2011).update(value=40)  # far below the limits
+    return world
+
+
+def overview(client_for, role="scrutiny", **params):
+    client = client_for(role)
+    return client, client.get(reverse("strategies:overview"), params)
+
+
+def test_the_grid_counts_deliverables_by_rating_for_the_quarter(client_for, county):
+    _, response = overview(client_for, quarter="2011-12-q1")
+    grid = response.context["grid"]
+    row = next(r for r in grid["rows"] if r["partnership"] == county.a)
+    priority, cell = row["cells"][0]
+    assert (cell.get("red"), cell.get("amber"), cell.get("green"), cell.no_update) == (1, 1, 1, 1)
+    assert f"?quarter=2011-12-q1&amp;partnership={county.a.slug}" in response.content.decode()
+
+
+def test_exceptions_list_red_and_amber_with_their_commentary(client_for, county):
+    _, response = overview(client_for, quarter="2011-12-q1")
+    titles = [e["deliverable"].title for e in response.context["exceptions"]]
+    assert titles[:2] == [county.deliverable_a.title, "Amber work"]  # worst first
+    assert "Slipping." in response.content.decode()
+
+
+def test_the_direction_of_travel_follows_the_stated_rule(client_for, county):
+    _, response = overview(client_for, quarter="2011-12-q1", partnership=county.a.slug)
+    [row] = [r for r in response.context["measure_rows"] if r.measure == county.measure]
+    # Twelve baseline quarters at 95/105 give limits 73.4 to 126.6; 40 is far below: lower is better.
+    assert row.summary.trend.verdict == "improving"
+    assert 1 in row.summary.trend.signals[len(row.summary.series) - 1]
+    assert "2.66 × the mean moving range" in response.content.decode()
+
+
+def test_filters_survive_in_the_url_and_nonsense_falls_back(client_for, county):
+    _, response = overview(client_for, quarter="2099-00-q9", strategy="banana", partnership="nobody")
+    assert response.status_code == 200
+    filters = response.context["filters"]
+    assert filters.quarter is not None and filters.strategy_year is None and filters.partnership is None
+    _, response = overview(client_for, quarter="2011-12-q1", strategy="2011", partnership=county.b.slug)
+    assert response.context["filters"].query() == "quarter=2011-12-q1&strategy=2011&partnership=beta"
+    assert [r["partnership"] for r in response.context["grid"]["rows"]] == [county.b]
+
+
+def test_csv_export_has_the_numbers_on_the_page(client_for, county):
+    client, page = overview(client_for, quarter="2011-12-q1")
+    response = client.get(
+        reverse("strategies:overview"), {"quarter": "2011-12-q1", "export": "csv", "table": "grid"}
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    alpha = next(r for r in rows if r["Partnership"] == county.a.name and r["Priority"].startswith("1."))
+    assert (alpha["Red"], alpha["Amber"], alpha["Green"], alpha["No update"]) == ("1", "1", "1", "1")
+
+
+def test_xlsx_export_opens_and_formulas_are_made_harmless(client_for, county):
+    client, _ = overview(client_for)
+    response = client.get(
+        reverse("strategies:overview"), {"quarter": "2011-12-q1", "export": "xlsx", "table": "exceptions"}
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0][:3] == ["Partnership", "Priority", "Deliverable"]
+    commentary = [row[-1] for row in values[1:]]
+    assert '\'=HYPERLINK("http://evil")' in commentary  # shown as text, never run
+
+
+def test_measure_export_matches_the_measure_page(client_for, county):
+    client = client_for("scrutiny")
+    url = county.measure.get_absolute_url()
+    page = client.get(url, {"quarter": "2011-12-q1"})
+    row = page.context["rows"][0]
+    response = client.get(url, {"quarter": "2011-12-q1", "export": "csv", "table": "partnerships"})
+    first = next(csv.DictReader(io.StringIO(response.content.decode())))
+    assert first["Partnership"] == row["partnership"].name
+    assert float(first["Latest quarter's figure"]) == float(row["summary"].latest_value)
+    assert first["Direction of travel"] == "Improving"
+
+
+def test_unknown_export_table_is_a_404(client_for, county):
+    client, _ = overview(client_for)
+    assert client.get(reverse("strategies:overview"), {"export": "csv", "table": "nope"}).status_code == 404
+
+
+def test_priority_page_shows_each_partnerships_deliverables_with_rating_and_commentary(client_for, county):
+    response = client_for("officer_b").get(
+        reverse("strategies:priority", args=[county.priorities[0].pk]), {"quarter": "2011-12-q1"}
+    )
+    page = response.content.decode()
+    assert "Amber work" in page and "Slipping." in page and county.a.name in page
+
+
+def test_the_measure_page_draws_limits_for_each_partnership(client_for, county):
+    response = client_for("scrutiny").get(county.measure.get_absolute_url(), {"quarter": "2011-12-q1"})
+    chart = next(c for c in response.context["charts"] if c["partnership"] == county.a)
+    assert {"mean", "upper", "lower", "baseline"} <= set(chart["data"]["lines"])
+    assert "signal" in chart["data"]["flags"]
+    assert 'data-chart="xmr"' in response.content.decode()
+
+
+def test_the_paper_has_the_seeds_sections(client_for, county):
+    response = client_for("scrutiny").get(
+        reverse("strategies:paper"), {"quarter": "2011-12-q1", "partnership": county.a.slug}
+    )
+    page = response.content.decode()
+    for heading in ("Summary", "Context:", "Measures of success", "Exceptions", "What has changed since"):
+        assert heading in page
+    assert re.search(r"Of 4 deliverables, 1 are green, 1 amber, 1 red and 0 complete; 1 had no update", page)
+
+
+def test_the_paper_downloads_as_a_pdf(client_for, county):
+    response = client_for("scrutiny").get(
+        reverse("strategies:paper"), {"quarter": "2011-12-q1", "format": "pdf"}
+    )
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and len(response.content) > 5000
+
+
+def test_what_changed_since_the_previous_quarter(client_for, county):
+    q2 = factories.ReportingQuarterFactory(period=Period.objects.financial_quarter(2011, 2))
+    factories.DeliverableUpdateFactory(
+        deliverable=county.deliverable_a, quarter=q2, rag="green", status="on_track", commentary="Recovered."
+    )
+    response = client_for("scrutiny").get(reverse("strategies:paper"), {"quarter": "2011-12-q2"})
+    assert f"“{county.deliverable_a.title}” moved from Red to Green" in response.content.decode()
+
+
+def test_officers_see_the_dashboards_read_only(client_for, county):
+    page = client_for("officer_b").get(reverse("strategies:overview")).content.decode()
+    forms = re.findall(r'<form method="post"[^>]*>', page)
+    assert forms == ['<form method="post" action="/accounts/logout/">']  # signing out is the only one
