@@ -98,7 +98,13 @@ class FigureTable:
         if periods is None:
             periods = Period.objects.filter(kind__in=kinds).order_by("end", "start")
         self.periods = sorted(periods, key=lambda p: (p.end, p.start))
+        # Looked up many times per page, so worked out once.
+        self._index = {p.pk: i for i, p in enumerate(self.periods)}
+        self._fy = {p.pk: p.financial_year for p in self.periods}
+        self._span_index = {(p.kind, p.start, p.end): i for i, p in enumerate(self.periods)}
         self.values = {}
+        self._areas = {}  # (partnership, period) -> coverage rows: the same for every measure
+        self._series = {}
         self.sources = set()  # where the figures on the page came from, to say so beside them
         for m, a, p, v, source in MeasureValue.objects.filter(
             measure__in=self.measures, area_id__in=area_ids, period__kind__in=kinds
@@ -116,6 +122,13 @@ class FigureTable:
         return None, None
 
     def areas_for(self, partnership, period: Period) -> list:
+        key = (partnership.pk, period.pk)
+        cached = self._areas.get(key)
+        if cached is None:
+            cached = self._areas[key] = self._areas_for(partnership, period)
+        return cached
+
+    def _areas_for(self, partnership, period: Period) -> list:
         rows = self.coverage.get(partnership.pk, [])
         covering = [row for row in rows if row.covers(period.end)]
         if covering or not rows:
@@ -129,6 +142,8 @@ class FigureTable:
         rows = self.areas_for(partnership, period)
         if not rows:
             return None
+        if len(rows) == 1:  # the usual case: one district, its own figure
+            return self.values.get((measure.pk, rows[0].area_id, period.pk))
         parts = []
         for row in rows:
             value = self.values.get((measure.pk, row.area_id, period.pk))
@@ -145,42 +160,45 @@ class FigureTable:
         return sum((v * population for v, population in parts), Decimal(0)) / total
 
     def series(self, partnership, measure: Measure) -> list[tuple[Period, Decimal | None]]:
-        return [(period, self.value(partnership, measure, period)) for period in self.periods]
+        key = (partnership.pk, measure.pk)
+        if key not in self._series:
+            self._series[key] = [
+                (period, self.value(partnership, measure, period)) for period in self.periods
+            ]
+        return self._series[key]
 
     def summary(
         self, partnership, measure: Measure, baseline: Baseline | None, until: Period | None = None
     ) -> MeasureSummary:
         """The measure for the partnership as at the end of ``until`` (the latest quarter by default)."""
         series = self.series(partnership, measure)
-        if until is not None:
-            series = [(p, v) for p, v in series if p.end <= until.end]
-        after_baseline = [(p, v) for p, v in series if p.financial_year > BASELINE_YEAR]
-        known = [(p, v) for p, v in after_baseline if v is not None]
+        if until is not None:  # the periods are in date order, so "up to the end of until" is a prefix
+            cut = next((i for i, (p, _) in enumerate(series) if p.end > until.end), len(series))
+            series = series[:cut]
+        fy = self._fy
+        known = [(p, v) for p, v in series if v is not None and fy[p.pk] > BASELINE_YEAR]
         latest_period, latest_value = known[-1] if known else (None, None)
         year_value, year_label = None, ""
         year_ago_period = year_ago_value = None
         if latest_period is not None:
-            index = [p for p, _ in series].index(latest_period)
+            index = self._index[latest_period.pk]
             window = series[max(0, index - FOUR_QUARTERS + 1) : index + 1]
             if len(window) == FOUR_QUARTERS and all(v is not None for _, v in window):
-                values = [v for _, v in window]
-                year_value = sum(values, Decimal(0))
+                year_value = sum((v for _, v in window), Decimal(0))
                 if not measure.is_additive:
                     year_value /= FOUR_QUARTERS
                 year_label = f"12 months to end of {latest_period.label}"
-            kind, start, end = latest_period.same_period_a_year_earlier()
-            for period, value in series:
-                if (period.kind, period.start, period.end) == (kind, start, end):
-                    year_ago_period, year_ago_value = period, value
+            earlier = self._span_index.get(latest_period.same_period_a_year_earlier())
+            if earlier is not None and earlier < len(series):
+                year_ago_period, year_ago_value = series[earlier]
         change = None
         if baseline is not None and year_value is not None:
             change = compare(measure, baseline.value, year_value)
         # Direction of travel on the whole quarterly series up to the latest figure.
         first = next((i for i, (_, v) in enumerate(series) if v is not None), None)
-        judged = series[first:] if first is not None else []
-        if latest_period is not None:
-            judged = [(p, v) for p, v in judged if p.end <= latest_period.end]
-        baseline_count = sum(1 for p, _ in judged if p.financial_year <= BASELINE_YEAR)
+        last = self._index[latest_period.pk] + 1 if latest_period is not None else len(series)
+        judged = series[first:last] if first is not None else []
+        baseline_count = sum(1 for p, _ in judged if fy[p.pk] <= BASELINE_YEAR)
         trend = xmr(
             [v for _, v in judged], baseline_count=baseline_count, higher_is_better=measure.higher_is_better
         )

@@ -62,6 +62,10 @@ class Trend:
     def label(self) -> str:
         return VERDICT_LABELS[self.verdict]
 
+    @property
+    def symbol(self) -> str:
+        return {IMPROVING: "▲", WORSENING: "▼", NO_CHANGE: "■"}.get(self.verdict, "")
+
 
 def xmr(values: list[Decimal | float | None], *, baseline_count: int, higher_is_better: bool) -> Trend:
     """Judge a quarterly series. ``values`` may hold None for missing quarters, which are skipped.

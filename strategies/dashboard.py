@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from measures import periods
@@ -37,12 +38,15 @@ class Filters:
     strategy_years: list[int]
     partnership: Partnership | None
     partnerships: list[Partnership]
+    page: int = 1
+    page_size: int | None = None  # None: every partnership on one page (exports, the paper)
 
     def params(self, **changes) -> dict:
         values = {
             "quarter": quarter_slug(self.quarter) if self.quarter else None,
             "strategy": self.strategy_year,
             "partnership": self.partnership.slug if self.partnership else None,
+            "page": self.page if self.page > 1 else None,
         }
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "")}
@@ -51,15 +55,37 @@ class Filters:
         return urlencode(self.params(**changes))
 
     @property
+    def query_without_page(self) -> str:
+        return self.query(page=None)
+
+    @property
     def selected_partnerships(self) -> list[Partnership]:
-        return [self.partnership] if self.partnership else self.partnerships
+        """The partnerships this page shows: one, or a page of them (large deployments have hundreds)."""
+        if self.partnership:
+            return [self.partnership]
+        if self.page_size is None:
+            return self.partnerships
+        start = (self.page - 1) * self.page_size
+        return self.partnerships[start : start + self.page_size]
+
+    @property
+    def page_count(self) -> int:
+        if self.partnership or self.page_size is None:
+            return 1
+        return max(1, -(-len(self.partnerships) // self.page_size))
+
+    @property
+    def page_range(self) -> tuple[int, int]:
+        shown = self.selected_partnerships
+        start = (self.page - 1) * (self.page_size or 0) + 1 if shown else 0
+        return start, start + len(shown) - 1
 
     @property
     def strategy_label(self) -> str:
         return periods.strategy_span_label(self.strategy_year) if self.strategy_year else ""
 
 
-def read_filters(request, *, partnership: Partnership | None = None) -> Filters:
+def read_filters(request, *, partnership: Partnership | None = None, paginate: bool = True) -> Filters:
     """The dashboard filters from the query string; anything unknown falls back to the default (3 queries).
 
     Each quarter on offer carries its reporting quarter (``reporting_quarter_id``) and whether any
@@ -96,14 +122,22 @@ def read_filters(request, *, partnership: Partnership | None = None) -> Filters:
         year = int(request.GET.get("strategy", ""))
     except ValueError:
         year = None
-    return Filters(
+    # Downloads and the paper cover every partnership; pages show them a page at a time.
+    page_size = settings.DASHBOARD_PAGE_SIZE if paginate and "export" not in request.GET else None
+    filters = Filters(
         quarter=chosen,
         quarters=quarters,
         strategy_year=year if year in years else None,
         strategy_years=years,
         partnership=partnership,
         partnerships=partnerships,
+        page_size=page_size,
     )
+    try:
+        filters.page = min(max(int(request.GET.get("page", "1")), 1), filters.page_count)
+    except ValueError:
+        filters.page = 1
+    return filters
 
 
 def default_quarter(quarters: list[Period]) -> Period | None:

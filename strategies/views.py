@@ -695,7 +695,7 @@ PRIORITY_DELIVERABLE_COLUMNS = [
 
 def paper(request):
     """The committee paper for a quarter: a printable page, or a PDF with ?format=pdf."""
-    filters = dashboard.read_filters(request)
+    filters = dashboard.read_filters(request, paginate=False)
     context = build_paper(filters)
     if request.GET.get("format") == "pdf":
         html = render_to_string("strategies/paper.html", {**context, "pdf": True}, request=request)

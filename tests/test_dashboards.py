@@ -163,3 +163,20 @@ def test_officers_see_the_dashboards_read_only(client_for, county):
     page = client_for("officer_b").get(reverse("strategies:overview")).content.decode()
     forms = re.findall(r'<form method="post"[^>]*>', page)
     assert forms == ['<form method="post" action="/accounts/logout/">']  # signing out is the only one
+
+
+def test_many_partnerships_are_shown_a_page_at_a_time_and_exported_whole(client_for, county, settings):
+    settings.DASHBOARD_PAGE_SIZE = 1
+    client = client_for("scrutiny")
+    first = client.get(reverse("strategies:overview"), {"quarter": "2011-12-q1"})
+    second = client.get(reverse("strategies:overview"), {"quarter": "2011-12-q1", "page": 2})
+    assert [r["partnership"] for r in first.context["grid"]["rows"]] == [county.a]
+    assert [r["partnership"] for r in second.context["grid"]["rows"]] == [county.b]
+    assert "Partnerships 1–1 of 2" in first.content.decode()
+    export = client.get(
+        reverse("strategies:overview"), {"quarter": "2011-12-q1", "export": "csv", "table": "grid"}
+    )
+    assert {row["Partnership"] for row in csv.DictReader(io.StringIO(export.content.decode()))} == {
+        county.a.name,
+        county.b.name,
+    }

@@ -12,6 +12,19 @@ def figure(value, measure):
 
 
 @register.filter
+def signed(value, measure):
+    """A change with its sign: +12, −3.5%."""
+    if value is None:
+        return "–"
+    return ("+" if value > 0 else "") + measure.format_value(value)
+
+
+@register.filter
+def signed_percent(value):
+    return "" if value is None else f"{'+' if value > 0 else ''}{value}%"
+
+
+@register.filter
 def status_class(status):
     return f"status-{status}"
 
