@@ -72,7 +72,7 @@ def xmr(values: list[Decimal | float | None], *, baseline_count: int, higher_is_
 
     ``baseline_count`` is how many of the leading values belong to the baseline period.
     """
-    points = [(i, float(v)) for i, v in enumerate(values) if v is not None]
+    points = [(i, v if isinstance(v, float) else float(v)) for i, v in enumerate(values) if v is not None]
     if len(points) < MIN_POINTS:
         return Trend(reason=f"Fewer than {MIN_POINTS} quarters with figures.")
     baseline = [(i, v) for i, v in points if i < baseline_count]

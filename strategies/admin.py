@@ -9,6 +9,7 @@ from strategies.models import (
     DeliverableUpdate,
     Evidence,
     Framework,
+    HorizonItem,
     Objective,
     Priority,
     QuarterlyReview,
@@ -172,3 +173,11 @@ class EvidenceAdmin(SimpleHistoryAdmin):
         return format_html(
             '<a href="{}">{}</a>', reverse("strategies:evidence", args=[obj.pk]), obj.original_name
         )
+
+
+@admin.register(HorizonItem)
+class HorizonItemAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "kind", "body", "expected_on", "status", "impact"]
+    list_filter = ["kind", "status", "impact", "priorities"]
+    search_fields = ["title", "body", "impact_note"]
+    filter_horizontal = ["priorities", "partnerships"]

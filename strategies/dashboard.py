@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery, Value
 
 from measures import periods
 from measures.figures import FigureTable, MeasureSummary, baselines_for
@@ -189,36 +189,32 @@ class RagCell:
 
 
 def rag_grid(filters: Filters, strategies: dict[int, Strategy], url_for_cell) -> dict:
-    """Partnerships x priorities: deliverables by RAG in the quarter, and those with no update (4 queries)."""
+    """Partnerships x priorities: deliverables by RAG in the quarter, and those with no update (2 queries)."""
     quarter = reporting_quarter(filters)
     strategy_ids = [s.pk for s in strategies.values()]
     framework_ids = {s.framework_id for s in strategies.values()}
     priorities = list(Priority.objects.filter(framework__in=framework_ids).order_by("framework_id", "number"))
-    updated = defaultdict(lambda: defaultdict(int))
-    if quarter is not None:
-        for partnership_id, priority_id, rag, n in (
-            DeliverableUpdate.objects.filter(
-                quarter=quarter, deliverable__objective__strategy__in=strategy_ids
-            )
-            .values_list(
-                "deliverable__objective__strategy__partnership_id",
-                "deliverable__objective__priority_id",
-                "rag",
-            )
-            .annotate(n=Count("pk"))
-        ):
-            updated[partnership_id, priority_id][rag] += n
+    # One query: every live deliverable with this quarter's rating (None: not updated), counted.
     live = Deliverable.objects.filter(objective__strategy__in=strategy_ids)
     if quarter is not None:
-        live = live.filter(~Q(status__in=Deliverable.CLOSED_STATUSES) | Q(updates__quarter=quarter))
+        this_quarter = DeliverableUpdate.objects.filter(deliverable=OuterRef("pk"), quarter=quarter)
+        live = live.annotate(rag=Subquery(this_quarter.values("rag")[:1])).filter(
+            ~Q(status__in=Deliverable.CLOSED_STATUSES) | Q(rag__isnull=False)
+        )
     else:
-        live = live.exclude(status__in=Deliverable.CLOSED_STATUSES)
-    totals = {
-        (p, pr): n
-        for p, pr, n in live.values_list("objective__strategy__partnership_id", "objective__priority_id")
-        .annotate(n=Count("pk", distinct=True))
+        live = live.annotate(rag=Value(None, output_field=CharField())).exclude(
+            status__in=Deliverable.CLOSED_STATUSES
+        )
+    updated = defaultdict(lambda: defaultdict(int))
+    totals = defaultdict(int)
+    for partnership_id, priority_id, rag, n in (
+        live.values_list("objective__strategy__partnership_id", "objective__priority_id", "rag")
+        .annotate(n=Count("pk"))
         .order_by()
-    }
+    ):
+        totals[partnership_id, priority_id] += n
+        if rag:
+            updated[partnership_id, priority_id][rag] += n
     rows = []
     for partnership in filters.selected_partnerships:
         strategy = strategies.get(partnership.pk)

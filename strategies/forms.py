@@ -10,6 +10,7 @@ from strategies.models import (
     Deliverable,
     DeliverableUpdate,
     Evidence,
+    HorizonItem,
     Objective,
     Priority,
     ReportingQuarter,
@@ -195,3 +196,32 @@ class ReportingQuarterForm(forms.Form):
         return ReportingQuarter.objects.create(
             period=period, opens_on=data["opens_on"], due_on=data["due_on"], status=data["status"]
         )
+
+
+class HorizonItemForm(forms.ModelForm):
+    class Meta:
+        model = HorizonItem
+        fields = [
+            "title",
+            "kind",
+            "body",
+            "expected_on",
+            "expected_when",
+            "status",
+            "impact",
+            "impact_note",
+            "priorities",
+            "partnerships",
+            "link",
+        ]
+        widgets = {
+            "expected_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "impact_note": forms.Textarea(attrs={"rows": 3}),
+            "priorities": forms.CheckboxSelectMultiple,
+            "partnerships": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["priorities"].queryset = Priority.objects.select_related("framework")
+        self.fields["link"].assume_scheme = "https"

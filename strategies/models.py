@@ -559,3 +559,84 @@ class Evidence(models.Model):
     @property
     def is_file(self) -> bool:
         return bool(self.file)
+
+
+# --- Horizon scanning --------------------------------------------------------------------------
+
+
+class HorizonItemQuerySet(models.QuerySet):
+    def current(self):
+        """What is still ahead or in force: not withdrawn or superseded."""
+        return self.exclude(status__in=[HorizonItem.Status.WITHDRAWN])
+
+    def for_register(self):
+        return self.prefetch_related("priorities", "partnerships").order_by("expected_on", "title")
+
+
+class HorizonItem(models.Model):
+    """A new or expected strategy, law, guidance or tool that will affect community safety."""
+
+    class Kind(models.TextChoices):
+        LEGISLATION = "law", "Legislation"
+        STRATEGY = "strategy", "Government strategy or plan"
+        GUIDANCE = "guidance", "Guidance"
+        TOOL = "tool", "Tool or system"
+        ORGANISATION = "organisation", "Change to organisations"
+        FUNDING = "funding", "Funding"
+
+    class Status(models.TextChoices):
+        EXPECTED = "expected", "Expected"
+        CONSULTATION = "consultation", "Out for consultation"
+        PUBLISHED = "published", "Published or in force"
+        WITHDRAWN = "withdrawn", "Withdrawn or dropped"
+
+    class Impact(models.TextChoices):
+        HIGH = "high", "High"
+        MEDIUM = "medium", "Medium"
+        LOW = "low", "Low"
+
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=14, choices=Kind.choices, default=Kind.STRATEGY)
+    body = models.CharField("issued by", max_length=200, help_text="e.g. Home Office, Ministry of Justice")
+    expected_on = models.DateField("expected date", null=True, blank=True)
+    expected_when = models.CharField(
+        "expected (in words)",
+        max_length=60,
+        blank=True,
+        help_text="When a date is not known, e.g. 'autumn 2011'.",
+    )
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.EXPECTED)
+    impact = models.CharField("expected impact", max_length=8, choices=Impact.choices, default=Impact.MEDIUM)
+    impact_note = models.TextField("how it will affect community safety", blank=True)
+    priorities = models.ManyToManyField(Priority, blank=True, related_name="horizon_items")
+    partnerships = models.ManyToManyField(
+        Partnership,
+        blank=True,
+        related_name="horizon_items",
+        help_text="Leave empty when it affects them all.",
+    )
+    link = models.URLField(blank=True, max_length=500)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = HorizonItemQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[priorities, partnerships])
+
+    class Meta:
+        ordering = ["expected_on", "title"]
+        verbose_name = "horizon-scanning item"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["title", "body"],
+                name="horizonitem_unique_title",
+                violation_error_message="That item is already on the register.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def when(self) -> str:
+        if self.expected_when:
+            return self.expected_when
+        return self.expected_on.strftime("%B %Y") if self.expected_on else "Not known"

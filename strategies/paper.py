@@ -19,7 +19,14 @@ from measures.figures import FigureTable, baselines_for
 from measures.models import Measure
 from measures.trend import IMPROVING, NO_CHANGE, WORSENING
 from strategies import dashboard
-from strategies.models import Deliverable, DeliverableUpdate, Objective, Priority, ReportingQuarter
+from strategies.models import (
+    Deliverable,
+    DeliverableUpdate,
+    HorizonItem,
+    Objective,
+    Priority,
+    ReportingQuarter,
+)
 from strategies.services import previous_quarter
 
 
@@ -98,7 +105,9 @@ def build_paper(filters: dashboard.Filters) -> dict:
             }
         )
     directions = dashboard.direction_counts(measure_rows)
+    horizon = list(HorizonItem.objects.current().for_register())
     return {
+        "horizon": horizon,
         "filters": filters,
         "quarter": quarter,
         "previous": before,

@@ -31,4 +31,7 @@ urlpatterns = [
     path("overview/", views.overview, name="overview"),
     path("priorities/<int:pk>/", views.priority_detail, name="priority"),
     path("paper/", views.paper, name="paper"),
+    path("horizon/", views.horizon, name="horizon"),
+    path("horizon/add/", views.horizon_edit, name="horizon_add"),
+    path("horizon/<int:pk>/edit/", views.horizon_edit, name="horizon_edit"),
 ]

@@ -19,6 +19,7 @@ from strategies.forms import (
     DeliverableForm,
     DeliverableUpdateForm,
     EvidenceForm,
+    HorizonItemForm,
     ObjectiveForm,
     ReportingQuarterForm,
     ReviewCommentForm,
@@ -26,6 +27,7 @@ from strategies.forms import (
 from strategies.models import (
     Deliverable,
     DeliverableUpdate,
+    HorizonItem,
     Objective,
     Priority,
     QuarterlyReview,
@@ -564,7 +566,11 @@ def overview_context(request) -> dict:
     grid = dashboard.rag_grid(filters, strategies, cell_url)
     exceptions = dashboard.exceptions(filters, strategies)
     measure_rows, sources = dashboard.measure_rows(filters)
+    horizon_items = list(
+        HorizonItem.objects.current().exclude(status=HorizonItem.Status.PUBLISHED).order_by("expected_on")[:6]
+    )
     return {
+        "horizon_items": horizon_items,
         "filters": filters,
         "grid": grid,
         "exceptions": exceptions,
@@ -705,3 +711,62 @@ def paper(request):
         response["Content-Disposition"] = f'attachment; filename="community-safety-paper-{label}.pdf"'
         return response
     return render(request, "strategies/paper.html", context)
+
+
+# --- Horizon scanning ------------------------------------------------------------------------------
+
+HORIZON_COLUMNS = [
+    ("title", "Title"),
+    ("kind", "Kind"),
+    ("body", "Issued by"),
+    ("when", "Expected"),
+    ("status", "Status"),
+    ("impact", "Expected impact"),
+    ("impact_note", "How it affects community safety"),
+    ("priorities", "Priorities"),
+    ("partnerships", "Partnerships"),
+]
+
+
+def horizon_rows(items) -> list[dict]:
+    return [
+        {
+            "title": i.title,
+            "kind": i.get_kind_display(),
+            "body": i.body,
+            "when": i.when,
+            "status": i.get_status_display(),
+            "impact": i.get_impact_display(),
+            "impact_note": i.impact_note,
+            "priorities": ", ".join(str(p.number) for p in i.priorities.all()),
+            "partnerships": ", ".join(p.label for p in i.partnerships.all()) or "All",
+        }
+        for i in items
+    ]
+
+
+def horizon(request):
+    """The horizon-scanning register: strategies, laws, guidance and tools ahead for community safety."""
+    items = list(HorizonItem.objects.for_register())
+    context = {
+        "items": items,
+        "can_edit": request.user.is_admin,
+        "filters": dashboard.Filters(None, [], None, [], None, []),
+        "tables": {"register": (HORIZON_COLUMNS, lambda: horizon_rows(items))},
+    }
+    return export_or_render(request, "strategies/horizon.html", context, "Horizon scanning")
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def horizon_edit(request, pk=None):
+    item = get_object_or_404(HorizonItem, pk=pk) if pk else None
+    form = HorizonItemForm(request.POST or None, instance=item)
+    if form.is_valid():
+        saved = form.save(commit=False)
+        saved._history_user = request.user
+        saved.save()
+        form.save_m2m()
+        messages.success(request, f"Saved “{saved.title}”.")
+        return redirect("strategies:horizon")
+    return render(request, "strategies/horizon_form.html", {"form": form, "item": item})

@@ -7,6 +7,7 @@ import pytest
 
 from measures.models import Period
 from partnerships.models import Membership
+from strategies.models import HorizonItem
 from tests import factories
 
 
@@ -43,6 +44,8 @@ def world(db):
     ignored_label = factories.IgnoredLabelFactory(label="Total recorded crime")
     batch = factories.ImportBatchFactory()
 
+    horizon_item = HorizonItem.objects.create(title="Crime Strategy", body="Home Office", impact="high")
+
     officer_a = factories.UserFactory(username="officer_a")
     lead_a = factories.UserFactory(username="lead_a")
     officer_b = factories.UserFactory(username="officer_b")
@@ -66,6 +69,7 @@ def world(db):
         deliverable_a=deliverable_a,
         deliverable_b=deliverable_b,
         measure=measure,
+        horizon_item=horizon_item,
         quarter=quarter,
         update_a=update_a,
         evidence_a=evidence_a,

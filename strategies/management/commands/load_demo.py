@@ -17,9 +17,14 @@ from django.db import transaction
 
 from measures.models import BASELINE_YEAR, Baseline, Measure, MeasureValue, Period, Target
 from partnerships.models import Area, Membership, Merger, Partnership, User
-from strategies.models import Deliverable, Framework, Objective, Priority, Strategy
+from strategies.models import Deliverable, Framework, HorizonItem, Objective, Priority, Strategy
 
-FIXTURES = ("demo_users", "oxfordshire", "import_mappings")  # users first: deliverables name their owners
+FIXTURES = (
+    "demo_users",
+    "oxfordshire",
+    "import_mappings",
+    "horizon_2011",
+)  # users first: deliverables name their owners
 DEMO_PASSWORD = "safer-communities"
 DEMO_USERNAMES = (
     "admin",
@@ -422,6 +427,7 @@ def record_initial_history():
         Objective,
         Deliverable,
         Measure,
+        HorizonItem,
     ):
         missing = model.objects.exclude(pk__in=model.history.values("id"))
         model.history.bulk_history_create(list(missing), default_change_reason="Loaded with the demo")
