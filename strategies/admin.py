@@ -16,6 +16,7 @@ from strategies.models import (
     ReportingQuarter,
     ReviewEvent,
     Strategy,
+    StrategyRefresh,
     WiderObjective,
 )
 
@@ -181,3 +182,18 @@ class HorizonItemAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "status", "impact", "priorities"]
     search_fields = ["title", "body", "impact_note"]
     filter_horizontal = ["priorities", "partnerships"]
+
+
+@admin.register(StrategyRefresh)
+class StrategyRefreshAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "first_year", "framework", "created_by", "created_at"]
+    list_filter = ["first_year", "framework"]
+    search_fields = ["framework__name"]
+    readonly_fields = [
+        "first_year",
+        "framework",
+        "priority_mapping",
+        "strategies",
+        "created_by",
+        "created_at",
+    ]

@@ -3,13 +3,14 @@ from django.conf import settings
 
 from measures import periods
 from measures.models import Period
-from partnerships.models import User
+from partnerships.models import Partnership, User
 from strategies.evidence import ALLOWED_DESCRIPTION, SNIFF_BYTES, sniff_content_type
 from strategies.models import (
     CommonTheme,
     Deliverable,
     DeliverableUpdate,
     Evidence,
+    Framework,
     HorizonItem,
     Objective,
     Priority,
@@ -225,3 +226,26 @@ class HorizonItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["priorities"].queryset = Priority.objects.select_related("framework")
         self.fields["link"].assume_scheme = "https"
+
+
+class RefreshForm(forms.Form):
+    """Start the annual refresh: the new strategies' first year, their framework, which partnerships."""
+
+    first_year = forms.IntegerField(
+        label="New strategies start in financial year",
+        min_value=2000,
+        max_value=2100,
+        help_text="e.g. 2012 for 2012-15, refreshing 2011-14.",
+    )
+    framework = forms.ModelChoiceField(
+        queryset=Framework.objects.all(), help_text="The county framework the new strategies follow."
+    )
+    partnerships = forms.ModelMultipleChoiceField(
+        queryset=Partnership.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Partnerships with an adopted strategy to refresh.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partnerships"].queryset = Partnership.objects.active().order_by("name")

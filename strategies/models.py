@@ -215,6 +215,9 @@ class Objective(models.Model):
     priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="objectives")
     title = models.TextField()
     order = models.PositiveIntegerField(default=0)
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_into"
+    )
 
     history = HistoricalRecords()
 
@@ -272,6 +275,14 @@ class Deliverable(models.Model):
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     closure_note = models.TextField(blank=True, help_text="Why it was completed or dropped.")
+    carried_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_into",
+        help_text="The same piece of work in the strategy this one refreshed.",
+    )
     # Optimistic locking: every save bumps the version; a save based on an older one is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -640,3 +651,22 @@ class HorizonItem(models.Model):
         if self.expected_when:
             return self.expected_when
         return self.expected_on.strftime("%B %Y") if self.expected_on else "Not known"
+
+
+class StrategyRefresh(models.Model):
+    """The record of an annual refresh: which year, which framework, how old priorities were mapped."""
+
+    first_year = models.PositiveIntegerField()
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="refreshes")
+    priority_mapping = models.JSONField(default=dict, help_text="old priority id -> new priority id, or null")
+    strategies = models.ManyToManyField(Strategy, related_name="refreshes")
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        if self.first_year is None or self.created_at is None:
+            return "Annual refresh"
+        return f"Refresh into {periods.strategy_span_label(self.first_year)} on {self.created_at:%d %b %Y}"

@@ -32,6 +32,8 @@ urlpatterns = [
     path("priorities/<int:pk>/", views.priority_detail, name="priority"),
     path("paper/", views.paper, name="paper"),
     path("horizon/", views.horizon, name="horizon"),
+    path("refresh/", views.refresh, name="refresh"),
+    path("<int:pk>/adopt/", views.strategy_adopt, name="adopt"),
     path("horizon/add/", views.horizon_edit, name="horizon_add"),
     path("horizon/<int:pk>/edit/", views.horizon_edit, name="horizon_edit"),
 ]

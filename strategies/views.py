@@ -1,3 +1,4 @@
+import datetime
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -9,24 +10,28 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from measures import periods
 from measures.exports import export_response, wants_export
 from measures.figures import measure_summaries, reporting_date
 from measures.models import Measure
 from partnerships.models import Partnership
 from partnerships.permissions import admin_required, get_partnership_for_user
 from strategies import dashboard, services
+from strategies import refresh as refresh_service
 from strategies.forms import (
     DeliverableForm,
     DeliverableUpdateForm,
     EvidenceForm,
     HorizonItemForm,
     ObjectiveForm,
+    RefreshForm,
     ReportingQuarterForm,
     ReviewCommentForm,
 )
 from strategies.models import (
     Deliverable,
     DeliverableUpdate,
+    Framework,
     HorizonItem,
     Objective,
     Priority,
@@ -94,6 +99,13 @@ def strategy_detail(request, pk):
             "sections": sections,
             "wider_objectives": strategy.wider_objectives.all(),
             "sources": sources,
+            "can_adopt": strategy.status == Strategy.Status.DRAFT
+            and strategy.partnership.can_sign_off(request.user),
+            "refreshed_from": (
+                Strategy.objects.filter(objectives__carried_into__strategy=strategy).distinct().first()
+                if strategy.status == Strategy.Status.DRAFT
+                else None
+            ),
             "can_edit": strategy.can_edit(request.user),
         },
     )
@@ -102,6 +114,7 @@ def strategy_detail(request, pk):
 def deliverable_detail(request, pk):
     deliverable = get_deliverable_for_user(request.user, pk)
     as_at = reporting_date()
+    chain = refresh_service.carried_chain(deliverable)  # earlier strategies' versions of this work
     return render(
         request,
         "strategies/deliverable_detail.html",
@@ -109,9 +122,11 @@ def deliverable_detail(request, pk):
             "deliverable": deliverable,
             "strategy": deliverable.objective.strategy,
             "history": deliverable_history(deliverable),
-            "updates": deliverable.updates.select_related("quarter__period", "updated_by")
+            "updates": DeliverableUpdate.objects.filter(deliverable__in=chain)
+            .select_related("quarter__period", "updated_by", "deliverable__objective__strategy")
             .prefetch_related("evidence")
             .order_by("-quarter__period__end"),
+            "carried_from": chain[1] if len(chain) > 1 else None,
             "locked_quarters": set(
                 QuarterlyReview.objects.filter(
                     partnership=deliverable.objective.strategy.partnership_id,
@@ -770,3 +785,97 @@ def horizon_edit(request, pk=None):
         messages.success(request, f"Saved “{saved.title}”.")
         return redirect("strategies:horizon")
     return render(request, "strategies/horizon_form.html", {"form": form, "item": item})
+
+
+# --- Annual refresh ----------------------------------------------------------------------------------
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def refresh(request):
+    """Preview, then confirm, the annual refresh of strategies into the next three-year span."""
+    data = (
+        request.POST if request.method == "POST" else (request.GET if "first_year" in request.GET else None)
+    )
+    latest = Strategy.objects.adopted().order_by("-first_year").values_list("first_year", flat=True).first()
+    form = RefreshForm(
+        data,
+        initial={
+            "first_year": (latest or datetime.date.today().year) + 1,
+            "framework": Framework.objects.order_by("-first_year").first(),
+            "partnerships": Partnership.objects.active(),
+        },
+    )
+    plans, mapping_rows = None, []
+    if form.is_valid():
+        framework, first_year = form.cleaned_data["framework"], form.cleaned_data["first_year"]
+        partnerships = form.cleaned_data["partnerships"]
+        mapping = {}
+        old_priorities = (
+            Priority.objects.filter(
+                framework__strategies__partnership__in=partnerships,
+                framework__strategies__status=Strategy.Status.ADOPTED,
+            )
+            .distinct()
+            .select_related("framework")
+        )
+        new_priorities = list(refresh_service.priorities_for(framework))
+        for old in old_priorities:
+            default = refresh_service.default_mapping(old.framework, framework).get(old.pk)
+            chosen = (data or {}).get(f"map_{old.pk}")
+            if chosen is not None:
+                mapping[old.pk] = int(chosen) if chosen.isdigit() else None
+            else:
+                mapping[old.pk] = default
+            mapping_rows.append({"old": old, "new": mapping[old.pk]})
+        if request.method == "POST" and request.POST.get("action") == "confirm":
+            try:
+                record = refresh_service.strategy_refresh(
+                    partnerships=partnerships,
+                    first_year=first_year,
+                    framework=framework,
+                    mapping=mapping,
+                    user=request.user,
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                created = record.strategies.count()
+                skipped = len(partnerships) - created
+                note = f" {skipped} already had one, so nothing was created for them." if skipped else ""
+                messages.success(
+                    request, f"Created {created} draft strateg{'y' if created == 1 else 'ies'}.{note}"
+                )
+                return redirect("strategies:list")
+        plans = refresh_service.refresh_preview(
+            partnerships=partnerships, first_year=first_year, framework=framework, mapping=mapping
+        )
+        return render(
+            request,
+            "strategies/refresh.html",
+            {
+                "form": form,
+                "plans": plans,
+                "mapping_rows": mapping_rows,
+                "new_priorities": new_priorities,
+                "span": periods.strategy_span_label(first_year),
+            },
+        )
+    return render(request, "strategies/refresh.html", {"form": form, "plans": None})
+
+
+@require_POST
+def strategy_adopt(request, pk):
+    strategy = get_strategy_for_user(request.user, pk, write=True)
+    if not strategy.partnership.can_sign_off(request.user):
+        raise PermissionDenied(f"Only {strategy.partnership}'s lead adopts its strategy.")
+    try:
+        adopted = refresh_service.strategy_adopt(strategy=strategy, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Adopted {adopted.span_label}. The strategy it refreshes is now superseded and read-only.",
+        )
+    return redirect(strategy)

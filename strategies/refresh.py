@@ -1,0 +1,223 @@
+"""The annual refresh: 2011-14 becomes 2012-15, carrying forward what is still open.
+
+A preview shows, per partnership, what carries forward (objectives under their new priorities,
+open deliverables with their latest status, the measures with their baselines and targets) and
+what stays behind (completed and dropped deliverables, objectives under retired priorities).
+Confirming creates the new draft strategies in one transaction; running it again creates nothing
+twice. The old strategy is left exactly as it was: carried-forward objectives and deliverables are
+new rows that point back to the ones they continue (``carried_from``), so the old strategy's
+quarterly reviews and history stay whole and the new deliverable's page can show both.
+Adopting the new strategy supersedes the old one, which becomes read-only.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+
+from measures.models import Baseline, Target
+from strategies.models import (
+    Deliverable,
+    DeliverableUpdate,
+    Framework,
+    Objective,
+    Priority,
+    Strategy,
+    StrategyRefresh,
+)
+
+
+def default_mapping(old: Framework, new: Framework) -> dict[int, int | None]:
+    """Old priority -> new priority: itself when the framework stays, else the same number, else none."""
+    if old.pk == new.pk:
+        return {p.pk: p.pk for p in old.priorities.all()}
+    by_number = {p.number: p.pk for p in new.priorities.all()}
+    return {p.pk: by_number.get(p.number) for p in old.priorities.all()}
+
+
+@dataclass
+class PartnershipPlan:
+    partnership: object
+    source: Strategy | None
+    existing: Strategy | None  # a strategy for the new span already exists: nothing will be created
+    carried_objectives: list = field(default_factory=list)  # (objective, new priority)
+    carried_deliverables: list = field(default_factory=list)  # (deliverable, latest update or None)
+    left_behind: list = field(default_factory=list)  # (deliverable or objective, reason)
+    baselines: int = 0
+    targets: int = 0
+
+    @property
+    def creates(self) -> bool:
+        return self.source is not None and self.existing is None
+
+
+def source_strategy(partnership, first_year: int) -> Strategy | None:
+    """The strategy being refreshed: the partnership's latest adopted one that starts before the year."""
+    return (
+        Strategy.objects.filter(
+            partnership=partnership, status=Strategy.Status.ADOPTED, first_year__lt=first_year
+        )
+        .order_by("-first_year")
+        .first()
+    )
+
+
+def refresh_preview(
+    *, partnerships, first_year: int, framework: Framework, mapping: dict
+) -> list[PartnershipPlan]:
+    plans = []
+    new_priorities = {p.pk: p for p in framework.priorities.all()}
+    for partnership in partnerships:
+        source = source_strategy(partnership, first_year)
+        existing = Strategy.objects.filter(partnership=partnership, first_year=first_year).first()
+        plan = PartnershipPlan(partnership=partnership, source=source, existing=existing)
+        plans.append(plan)
+        if source is None:
+            continue
+        latest = DeliverableUpdate.objects.order_by("-quarter__period__end").select_related("quarter__period")
+        objectives = (
+            Objective.objects.filter(strategy=source)
+            .select_related("priority")
+            .prefetch_related(
+                Prefetch(
+                    "deliverables",
+                    queryset=Deliverable.objects.order_by("pk").prefetch_related(
+                        Prefetch("updates", queryset=latest, to_attr="latest_updates")
+                    ),
+                )
+            )
+        )
+        for objective in objectives:
+            new_priority = new_priorities.get(mapping.get(objective.priority_id))
+            open_ones = [d for d in objective.deliverables.all() if not d.is_closed]
+            for d in objective.deliverables.all():
+                if d.is_closed:
+                    plan.left_behind.append(
+                        (d, f"{d.get_status_display()}: stays in the {source.span_label} record")
+                    )
+            if new_priority is None:
+                plan.left_behind.append((objective, f"its priority “{objective.priority}” is retired"))
+                for d in open_ones:
+                    plan.left_behind.append((d, "its objective's priority is retired"))
+                continue
+            plan.carried_objectives.append((objective, new_priority))
+            for d in open_ones:
+                plan.carried_deliverables.append((d, d.latest_updates[0] if d.latest_updates else None))
+        plan.baselines = Baseline.objects.filter(partnership=partnership).count()
+        plan.targets = Target.objects.filter(
+            partnership=partnership, period__end__gte=_start(first_year)
+        ).count()
+    return plans
+
+
+def _start(first_year: int) -> datetime.date:
+    return datetime.date(first_year, 4, 1)
+
+
+@transaction.atomic
+def strategy_refresh(
+    *, partnerships, first_year: int, framework: Framework, mapping: dict, user
+) -> StrategyRefresh:
+    """Create the new draft strategies (only where none exists yet for the span), all or nothing."""
+    if first_year < framework.first_year:
+        raise ValidationError(
+            f"The {framework} starts in {framework.first_year}; choose a later framework or year."
+        )
+    plans = refresh_preview(
+        partnerships=partnerships, first_year=first_year, framework=framework, mapping=mapping
+    )
+    record = StrategyRefresh.objects.create(
+        first_year=first_year,
+        framework=framework,
+        priority_mapping={str(k): v for k, v in mapping.items()},
+        created_by=user,
+    )
+    for plan in plans:
+        if not plan.creates:
+            continue
+        source = plan.source
+        strategy = Strategy(
+            partnership=plan.partnership,
+            framework=framework,
+            first_year=first_year,
+            status=Strategy.Status.DRAFT,
+            summary=source.summary,
+        )
+        strategy._history_user = user
+        strategy._change_reason = f"Refreshed from {source.span_label}"
+        strategy.save()
+        strategy.wider_objectives.set(source.wider_objectives.all())
+        new_objectives = {}
+        for objective, priority in plan.carried_objectives:
+            copy = Objective(
+                strategy=strategy,
+                priority=priority,
+                title=objective.title,
+                order=objective.order,
+                carried_from=objective,
+            )
+            copy._history_user = user
+            copy.save()
+            new_objectives[objective.pk] = copy
+        for deliverable, _ in plan.carried_deliverables:
+            copy = Deliverable(
+                objective=new_objectives[deliverable.objective_id],
+                title=deliverable.title,
+                description=deliverable.description,
+                lead_agency=deliverable.lead_agency,
+                owner_id=deliverable.owner_id,
+                due_date=deliverable.due_date,
+                theme=deliverable.theme
+                if deliverable.theme
+                and deliverable.theme.priority_id == new_objectives[deliverable.objective_id].priority_id
+                else None,
+                status=deliverable.status,
+                carried_from=deliverable,
+            )
+            copy._history_user = user
+            copy._change_reason = f"Carried forward from {source.span_label}"
+            copy.save()
+        record.strategies.add(strategy)
+    return record
+
+
+@transaction.atomic
+def strategy_adopt(*, strategy: Strategy, user, adopted_on: datetime.date | None = None) -> Strategy:
+    """Adopt a draft: it becomes the partnership's strategy, and the one it refreshes is superseded."""
+    strategy = Strategy.objects.select_for_update().get(pk=strategy.pk)
+    if strategy.status != Strategy.Status.DRAFT:
+        raise ValidationError(
+            f"The {strategy.span_label} strategy is {strategy.get_status_display().lower()}, not a draft."
+        )
+    older = Strategy.objects.filter(
+        partnership=strategy.partnership_id,
+        status=Strategy.Status.ADOPTED,
+        first_year__lt=strategy.first_year,
+    )
+    for old in older:
+        old.status = Strategy.Status.SUPERSEDED
+        old._history_user = user
+        old._change_reason = f"Superseded by {strategy.span_label}"
+        old.save()
+    strategy.status = Strategy.Status.ADOPTED
+    strategy.adopted_on = adopted_on or datetime.date.today()
+    strategy._history_user = user
+    strategy.full_clean()
+    strategy.save()
+    return strategy
+
+
+def carried_chain(deliverable: Deliverable) -> list[Deliverable]:
+    """The deliverable and the ones it continues, newest first (a few queries: one per refresh)."""
+    chain = [deliverable]
+    current = deliverable
+    while current.carried_from_id and len(chain) < 20:
+        current = Deliverable.objects.select_related("objective__strategy").get(pk=current.carried_from_id)
+        chain.append(current)
+    return chain
+
+
+def priorities_for(framework: Framework):
+    return Priority.objects.filter(framework=framework).order_by("number")
