@@ -138,21 +138,29 @@ def is_formula(text: str) -> bool:
     return text[:1] in FORMULA_START and len(text) > 1
 
 
-def parse_value(cell) -> tuple[Decimal | None, str]:
-    """(value, "") or (None, "") for a missing/suppressed cell, or (None, error message)."""
+def parse_value(cell) -> tuple[Decimal | int | None, str]:
+    """(value, "") or (None, "") for a missing/suppressed cell, or (None, error message).
+
+    Whole numbers come back as int (28 bytes, against 104 for a Decimal): a file's figures are held
+    until it has been read, so this keeps the pass's memory down.
+    """
     if cell is None or cell == "":
         return None, ""
     if isinstance(cell, bool):
         return None, "is TRUE/FALSE, not a number"
     if isinstance(cell, int):
-        return Decimal(cell), ""
+        return cell, ""
     if isinstance(cell, float):
         if cell != cell or cell in (float("inf"), float("-inf")):
             return None, "is not a number"
+        if cell.is_integer():
+            return int(cell), ""
         return Decimal(repr(cell)), ""
     if isinstance(cell, datetime.date | datetime.time | datetime.timedelta):
         return None, "is a date, not a number"
     text = str(cell).strip()
+    if text.isdigit() and text.isascii():
+        return int(text), ""
     if not text:
         return None, ""
     if text.lower() in SUPPRESSED:
@@ -196,7 +204,8 @@ class ImportPass:
         self._label_bits = {}
         self._masks = {}  # (m, a, p) -> bit mask of the lines present with a value
         self._measure_bits = defaultdict(int)  # measure -> bit mask of its lines the file reports
-        self._seen = set()
+        self._seen = set()  # rows read, as ints, to find a figure given twice
+        self._lines_seen = {}  # (label, qualifier) -> its number in _seen
         self._direct = {}  # (m, a, p) -> value given for the measure itself (our template)
 
     # --- the pass -------------------------------------------------------------------------------
@@ -337,8 +346,10 @@ class ImportPass:
             if value is None:
                 masks.setdefault(key, 0)
                 continue
-            masks[key] = masks.get(key, 0) | bit
-            sums[key] = sums.get(key, 0) + value
+            old = masks.get(key)
+            masks[key] = bit if old is None else old | bit  # the bit itself: no new int per figure
+            old = sums.get(key)
+            sums[key] = value if old is None else old + value
 
     def _text_cell(self, cells, column, row) -> str | None:
         """The text of an identifying cell, or None (with an error) when it looks like a formula."""
@@ -421,7 +432,9 @@ class ImportPass:
                 measures = kept
                 if not measures:
                     continue
-            seen = (area, label, qualifier, period)
+            # One int per row, not a tuple of four: the set holds every row of a long file.
+            line = self._lines_seen.setdefault((label, qualifier), len(self._lines_seen))
+            seen = (line << 96) | (area << 32) | period  # a period index is below 2**32, a pk 2**64
             if seen in self._seen:
                 result.error(
                     row,
@@ -500,14 +513,14 @@ class ImportPass:
                     continue
             else:
                 period = file_period
-            if (area, period) in self._seen:
+            if (area << 32) | period in self._seen:
                 result.error(
                     row,
                     self._cell(row, c_name if c_name is not None else c_code),
                     f"{mapper.area_names[area]} appears twice for {period_label(result.periods[period])}",
                 )
                 continue
-            self._seen.add((area, period))
+            self._seen.add((area << 32) | period)
             for ignored_label in ignored:
                 result.skip(IGNORED, ignored_label)
             for column, _label, measures, bit in columns:
@@ -637,7 +650,7 @@ class ImportPass:
             if unknown:
                 return
             result.sums = {
-                (m, area, period): Decimal(counts.get((area, period), 0))
+                (m, area, period): counts.get((area, period), 0)
                 for m, counts in by_measure.items()
                 for area, period in self._street_area_months
             }
@@ -719,7 +732,7 @@ def compare_and_write(result: PassResult, mapper: Mapper, *, batch=None, source:
                 existing[area, period] = (value, old_source, old_batch)
         for key in keys:
             _, area, p = key
-            value = result.sums[key].quantize(FOUR_PLACES)
+            value = Decimal(result.sums[key]).quantize(FOUR_PLACES)
             period_id = period_ids.get(p)
             old = existing.get((area, period_id)) if period_id is not None else None
             tally = counts[m, area]

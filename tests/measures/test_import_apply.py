@@ -113,3 +113,20 @@ def test_dry_run_writes_nothing_not_even_a_batch(county):
     assert "15 new" in out.getvalue()
     assert MeasureValue.objects.count() == 0
     assert ImportBatch.objects.count() == 0
+
+
+def test_rollback_restores_a_previous_source_with_tabs_backslashes_and_line_breaks(county, tmp_path):
+    # On PostgreSQL previous values go through COPY's text format, which escapes these characters.
+    q1 = Period.objects.financial_quarter(2011, 1)
+    source = "Old\tfile \\\\server\\share\nsecond line\r"
+    factories.MeasureValueFactory(
+        measure=county.violent, area=county.areas["Oxford"], period=q1, value=Decimal("1.5"), source=source
+    )
+    first = import_file(path=write_csv(tmp_path, "a.csv", HEADER + "Oxford,Violent crime,2011/12 Q1,2.25\n"))
+    second = import_file(path=write_csv(tmp_path, "b.csv", HEADER + "Oxford,Violent crime,2011/12 Q1,3\n"))
+    change = ImportChange.objects.get(batch=second)
+    assert (change.previous_value, change.previous_batch) == (Decimal("2.25"), first)
+    import_batch_rollback(batch=second, user=None)
+    import_batch_rollback(batch=first, user=None)
+    restored = MeasureValue.objects.get()
+    assert (restored.value, restored.source, restored.batch) == (Decimal("1.5"), source, None)
