@@ -2,9 +2,10 @@
 
 Rows are read, checked and mapped in a single streamed pass; values are added up into a dict keyed
 by (measure, area, period), so memory grows with the number of figures the file holds, not with its
-rows. The preview compares those figures with the database; the import does the same and then
-writes the new and changed ones with bulk upserts, in one transaction, with what each changed cell
-held before (for rollback). Any error writes nothing.
+rows (whole numbers are held as int, the rows seen as ints). The preview compares those figures with
+the database; the import does the same and then writes the new and changed ones (``ValueWriter``:
+bulk upserts on SQLite, COPY on PostgreSQL), in one transaction, with what each changed cell held
+before (for rollback). Any error writes nothing.
 
 How measures are made from lines:
 - a measure is the sum of the lines mapped to it that the file reports;
