@@ -9,6 +9,9 @@
   for real on that subset, not extrapolated);
 - the floor: a raw executemany (SQLite) / execute_values (PostgreSQL) upsert of the 360,000 values.
 
+BENCH_AREAS=150 builds half-size files (180,000 rows) in their own folder, to compare peak memory
+with the full-size ones; BENCH_ONLY=long times only the files whose name contains "long".
+
 Usage (from the project root): ``python bench/import_bench.py`` on SQLite (a scratch database in
 /tmp), or with DATABASE_ENGINE=postgresql and DATABASE_* set for PostgreSQL. ``make bench-import``
 runs both, starting a private PostgreSQL cluster on port 55433 and dropping it afterwards.
@@ -16,6 +19,7 @@ runs both, starting a private PostgreSQL cluster on port 55433 and dropping it a
 
 import csv
 import datetime
+import io
 import json
 import os
 import resource
@@ -30,8 +34,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 if os.getenv("DATABASE_ENGINE", "sqlite") != "postgresql":
     os.environ.setdefault("DATABASE_NAME", "/tmp/csp-import-bench.sqlite3")
 
-OUT = Path(os.getenv("BENCH_DIR", "/tmp/csp-import-bench"))
-AREAS, QUARTERS, LINES = 300, 60, 20
+# BENCH_AREAS=150 builds and times half-size files (in their own folder), to show how memory scales.
+AREAS, QUARTERS, LINES = int(os.getenv("BENCH_AREAS", "300")), 60, 20
+OUT = Path(os.getenv("BENCH_DIR", "/tmp/csp-import-bench" + ("" if AREAS == 300 else f"-{AREAS}")))
+ONLY = os.getenv("BENCH_ONLY", "")  # e.g. "long" times only the files whose name contains it
 FIRST_YEAR = 2009
 ROW_BY_ROW_SAMPLE = 5_000
 
@@ -149,16 +155,25 @@ def setup_database():
     )
 
 
+def clear_values():
+    """Delete the bench's values. By measure id: with a join on the measure's slug, PostgreSQL's
+    DELETE ... WHERE id IN (SELECT ...) took minutes on 360,000 rows."""
+    from measures.models import Measure, MeasureValue
+
+    bench = list(Measure.objects.filter(slug__startswith="bench-").values_list("pk", flat=True))
+    MeasureValue.objects.filter(measure_id__in=bench).delete()
+
+
 def measure_one(path, phase):
     """Run in a child process: preview or import one file; print JSON with the timing and memory."""
     import django
 
     django.setup()
-    from measures.models import ImportBatch, MeasureValue
+    from measures.models import ImportBatch
     from measures.services import import_file
 
     # Every run starts from an empty table: the preview then finds 360,000 new values, as the import writes.
-    MeasureValue.objects.filter(measure__slug__startswith="bench-").delete()
+    clear_values()
     ImportBatch.objects.all().delete()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
@@ -180,10 +195,10 @@ def row_by_row():
     import tablib
 
     django.setup()
-    from measures.models import MeasureValue, Period
+    from measures.models import Period
     from measures.resources import MeasureValueResource
 
-    MeasureValue.objects.filter(measure__slug__startswith="bench-").delete()
+    clear_values()
     dataset = tablib.Dataset(headers=["measure", "area", "period", "value", "source"])
     labels = set()
     for i in range(AREAS):
@@ -202,17 +217,21 @@ def row_by_row():
     print(json.dumps({"seconds": seconds, "values": len(dataset)}))
 
 
-def raw_floor():
-    """The floor: one executemany upsert of the 360,000 values, no reading, checking or mapping."""
+def raw_floor(copy=False):
+    """The floor: one upsert of the 360,000 values, no reading, checking or mapping.
+
+    executemany (SQLite) or execute_values (PostgreSQL); with ``copy`` (PostgreSQL), COPY into a
+    temporary table and one INSERT ... SELECT, as the importer writes there.
+    """
     import django
 
     django.setup()
     from django.db import connection, transaction
 
-    from measures.models import Measure, MeasureValue, Period
+    from measures.models import Measure, Period
     from partnerships.models import Area
 
-    MeasureValue.objects.filter(measure__slug__startswith="bench-").delete()
+    clear_values()
     areas = dict(Area.objects.filter(name__startswith="Bench").values_list("name", "pk"))
     measures = dict(Measure.objects.filter(slug__startswith="bench-").values_list("slug", "pk"))
     periods = [Period.objects.financial_quarter(FIRST_YEAR + q // 4, q % 4 + 1).pk for q in range(QUARTERS)]
@@ -230,7 +249,18 @@ def raw_floor():
     )
     start = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if copy:
+            cursor.execute(
+                "CREATE TEMPORARY TABLE bench_figures (measure_id bigint, area_id bigint, period_id bigint, "
+                "value numeric(14, 4)) ON COMMIT DROP"
+            )
+            buffer = io.StringIO("".join(f"{m}\t{a}\t{p}\t{v}\n" for m, a, p, v, _, _ in rows))
+            cursor.cursor.copy_expert("COPY bench_figures FROM STDIN", buffer)
+            cursor.execute(
+                sql.replace("VALUES (%s, %s, %s, %s, %s, %s)", "SELECT *, 'bench', %s FROM bench_figures"),
+                [now],
+            )
+        elif connection.vendor == "postgresql":
             from psycopg2.extras import execute_values
 
             execute_values(cursor.cursor, sql.replace("VALUES (%s, %s, %s, %s, %s, %s)", "VALUES %s"), rows,
@@ -261,11 +291,15 @@ def main():
     )
     print(f"{'what':<44} {'seconds':>8} {'rows/s':>9} {'peak MB':>8}")
     for name, path in files.items():
+        if ONLY and ONLY not in name:
+            continue
         for phase in ("preview", "import"):
             r = child("--one", str(path), phase)
             size = f"{path.stat().st_size / 1e6:.0f} MB"
             print(f"{phase + ' ' + name + ' (' + size + ')':<44} {r['seconds']:>8.2f} "
                   f"{r['values'] / r['seconds']:>9,.0f} {r['peak_mb']:>8.0f}", flush=True)  # fmt: skip
+    if ONLY:
+        return
     r = child("--row-by-row")
     print(
         f"{'django-import-export row by row (5,000 rows)':<44} {r['seconds']:>8.2f} "
@@ -275,6 +309,10 @@ def main():
     print(
         f"{'raw executemany upsert (the floor)':<44} {r['seconds']:>8.2f} {r['values'] / r['seconds']:>9,.0f}"
     )
+    if engine == "PostgreSQL":
+        r = child("--raw-copy")
+        print(f"{'raw COPY + INSERT ... SELECT (write floor)':<44} {r['seconds']:>8.2f} "
+              f"{r['values'] / r['seconds']:>9,.0f}")  # fmt: skip
 
 
 if __name__ == "__main__":
@@ -287,5 +325,7 @@ if __name__ == "__main__":
         row_by_row()
     elif len(sys.argv) > 1 and sys.argv[1] == "--raw":
         raw_floor()
+    elif len(sys.argv) > 1 and sys.argv[1] == "--raw-copy":
+        raw_floor(copy=True)
     else:
         main()

@@ -113,3 +113,42 @@ def test_dry_run_writes_nothing_not_even_a_batch(county):
     assert "15 new" in out.getvalue()
     assert MeasureValue.objects.count() == 0
     assert ImportBatch.objects.count() == 0
+
+
+def test_rollback_restores_a_previous_source_with_tabs_backslashes_and_line_breaks(county, tmp_path):
+    # On PostgreSQL previous values go through COPY's text format, which escapes these characters.
+    q1 = Period.objects.financial_quarter(2011, 1)
+    source = "Old\tfile \\\\server\\share\nsecond line\r"
+    factories.MeasureValueFactory(
+        measure=county.violent, area=county.areas["Oxford"], period=q1, value=Decimal("1.5"), source=source
+    )
+    first = import_file(path=write_csv(tmp_path, "a.csv", HEADER + "Oxford,Violent crime,2011/12 Q1,2.25\n"))
+    second = import_file(path=write_csv(tmp_path, "b.csv", HEADER + "Oxford,Violent crime,2011/12 Q1,3\n"))
+    change = ImportChange.objects.get(batch=second)
+    assert (change.previous_value, change.previous_batch) == (Decimal("2.25"), first)
+    import_batch_rollback(batch=second, user=None)
+    import_batch_rollback(batch=first, user=None)
+    restored = MeasureValue.objects.get()
+    assert (restored.value, restored.source, restored.batch) == (Decimal("1.5"), source, None)
+
+
+def test_figures_written_in_several_chunks_roll_back_together(county, tmp_path, monkeypatch):
+    # PostgreSQL COPYs figures and previous values every COPY_BATCH rows; two rows a chunk here.
+    monkeypatch.setattr("measures.importing.engine.COPY_BATCH", 2)
+    monkeypatch.setattr("measures.importing.engine.WRITE_BATCH", 2)
+    quarters = [Period.objects.financial_quarter(2011, q) for q in (1, 2, 3, 4)]
+    for q, period in enumerate(quarters[:3], start=1):
+        factories.MeasureValueFactory(
+            measure=county.violent, area=county.areas["Cherwell"], period=period, value=q, source="old"
+        )
+    rows = "".join(
+        f"{area},Violent crime,2011/12 Q{q},{q * 10}\n"
+        for area in ("Cherwell", "Oxford")
+        for q in (1, 2, 3, 4)
+    )
+    batch = import_file(path=write_csv(tmp_path, "chunks.csv", HEADER + rows))
+    assert (batch.new_count, batch.changed_count) == (5, 3)
+    assert ImportChange.objects.filter(batch=batch).count() == 3
+    assert MeasureValue.objects.filter(batch=batch).count() == 8
+    assert import_batch_rollback(batch=batch, user=None) == {"restored": 3, "removed": 5, "kept": 0}
+    assert sorted(MeasureValue.objects.values_list("value", "source")) == [(1, "old"), (2, "old"), (3, "old")]

@@ -2,10 +2,12 @@
 
 import io
 import zipfile
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
+from measures.importing.engine import parse_value
 from measures.models import ImportBatch, MeasureValue
 from measures.services import import_file
 from tests.measures.conftest import write_csv, write_xlsx
@@ -125,3 +127,20 @@ def test_unknown_offence_and_period_for_our_area_are_errors_with_row_and_cell(co
     assert errors == [(3, "column B (measure or offence)"), (4, "column C (period)")]
     assert batch.summary["unknown_labels"] == ["Cyber stalking"]
     assert MeasureValue.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        ("007", (7, "")),
+        (" 1,234 ", (Decimal(1234), "")),
+        (12.0, (12, "")),
+        (2.5, (Decimal("2.5"), "")),
+        ("²", (None, "“²” is not a number")),  # a digit to str.isdigit(), not to int()
+        ("-", (None, "")),
+    ],
+)
+def test_whole_numbers_are_read_as_int_and_other_digits_are_refused(cell, expected):
+    value, problem = parse_value(cell)
+    assert (value, problem) == expected
+    assert type(value) is type(expected[0])
