@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from measures.models import (
     Baseline,
+    BaselineChange,
     IgnoredLabel,
     ImportBatch,
     ImportChange,
@@ -11,6 +12,7 @@ from measures.models import (
     MeasureComponent,
     MeasureValue,
     Period,
+    SeriesBreak,
     Target,
 )
 
@@ -115,3 +117,30 @@ class ImportChangeAdmin(admin.ModelAdmin):
 # admin walk in tests/test_permissions.py cannot visit; import batches show what admins need.
 if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
+
+
+@admin.register(SeriesBreak)
+class SeriesBreakAdmin(SimpleHistoryAdmin):
+    list_display = ["measure", "starts_on", "note", "created_by"]
+    list_filter = ["measure"]
+    search_fields = ["measure__name", "note"]
+    list_select_related = ["measure", "created_by"]
+
+
+@admin.register(BaselineChange)
+class BaselineChangeAdmin(admin.ModelAdmin):
+    list_display = ["baseline", "old_value", "new_value", "reason", "changed_by", "changed_at"]
+    search_fields = ["reason", "baseline__measure__name", "baseline__partnership__name"]
+    list_select_related = ["baseline__measure", "baseline__partnership", "changed_by"]
+    readonly_fields = [
+        "baseline",
+        "old_value",
+        "new_value",
+        "old_period",
+        "new_period",
+        "reason",
+        "changed_by",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # re-baselining is done on the measure page, which keeps the reason

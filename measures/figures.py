@@ -54,6 +54,8 @@ class MeasureSummary:
     trend: Trend | None = None
     missing: list[Period] = field(default_factory=list)
     series: list = field(default_factory=list)  # (period, value) judged for the trend; signals index it
+    since_break: bool = False  # the trend is judged only on quarters after the measure's series break
+    baseline_before_break: bool = False  # the baseline was counted under the old rules
 
     def formatted(self, value):
         return self.measure.format_value(value)
@@ -199,8 +201,21 @@ class FigureTable:
         last = self._index[latest_period.pk] + 1 if latest_period is not None else len(series)
         judged = series[first:last] if first is not None else []
         baseline_count = sum(1 for p, _ in judged if fy[p.pk] <= BASELINE_YEAR)
+        # Across a series break the figures mean something else: judge only the quarters after it.
+        since_break = bool(measure.break_on and judged and judged[0][0].start < measure.break_on)
+        if since_break:
+            judged = [(p, v) for p, v in judged if p.start >= measure.break_on]
+            baseline_count = 0
         trend = xmr(
             [v for _, v in judged], baseline_count=baseline_count, higher_is_better=measure.higher_is_better
+        )
+        if since_break:
+            trend.reason = (
+                f"Judged only on quarters since the series break on {measure.break_on:%-d %B %Y} "
+                f"({measure.break_note}). {trend.reason}"
+            )
+        baseline_before_break = bool(
+            measure.break_on and baseline is not None and baseline.period.end < measure.break_on
         )
         missing = [p for p, v in judged if v is None]
         return MeasureSummary(
@@ -216,6 +231,8 @@ class FigureTable:
             trend=trend,
             missing=missing,
             series=judged,
+            since_break=since_break,
+            baseline_before_break=baseline_before_break,
         )
 
 

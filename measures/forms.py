@@ -3,7 +3,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 from measures.importing.period_labels import parse_period
-from measures.models import IgnoredLabel, ImportBatch, Measure, MeasureComponent, normalise_label
+from measures.models import IgnoredLabel, ImportBatch, Measure, MeasureComponent, SeriesBreak, normalise_label
 
 LAYOUT_CHOICES = [("", "Work it out from the columns"), *ImportBatch.Layout.choices]
 PERIOD_HELP = (
@@ -108,3 +108,20 @@ class MappingForm(forms.Form):
         if target == NOT_USED:
             return IgnoredLabel.objects.create(label=label)
         return MeasureComponent.objects.create(measure_id=int(target), label=label)
+
+
+class SeriesBreakForm(forms.ModelForm):
+    class Meta:
+        model = SeriesBreak
+        fields = ["starts_on", "note"]
+        widgets = {"starts_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class RebaselineForm(forms.Form):
+    value = forms.DecimalField(label="New baseline", max_digits=14, decimal_places=4)
+    year = forms.IntegerField(
+        label="Financial year it is for", min_value=2000, max_value=2100, help_text="e.g. 2014 for 2014/15."
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept with the baseline's history."
+    )

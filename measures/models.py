@@ -168,6 +168,9 @@ class Measure(models.Model):
     )
     priorities = models.ManyToManyField("strategies.Priority", related_name="measures", blank=True)
     order = models.PositiveIntegerField(default=0)
+    # The latest series break, kept here by SeriesBreak so every dashboard knows it without a query.
+    break_on = models.DateField("latest series break", null=True, blank=True, editable=False)
+    break_note = models.CharField(max_length=300, blank=True, editable=False)
 
     objects = MeasureQuerySet.as_manager()
     history = HistoricalRecords()
@@ -216,6 +219,79 @@ def normalise_label(label: str) -> str:
     """
     text = re.sub(r"\[[^\]]*\]", " ", str(label)).lower().replace("&", " and ")
     return " ".join(text.split())
+
+
+class SeriesBreak(models.Model):
+    """The day a measure's figures changed meaning (new recording rules, a split offence group).
+
+    Figures before and after a break are not compared without saying so: the direction of travel
+    is judged on the quarters after the latest break, and charts mark it.
+    """
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="breaks")
+    starts_on = models.DateField(
+        "figures change meaning from", help_text="The first day counted the new way."
+    )
+    note = models.CharField(
+        max_length=300, help_text="e.g. 'Crime recording standards tightened after the 2014 inspection'."
+    )
+    created_by = models.ForeignKey(
+        "partnerships.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measure", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "starts_on"],
+                name="seriesbreak_one_per_day",
+                violation_error_message="This measure already has a series break on that day.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure}: series break from {self.starts_on:%d %B %Y}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        sync_latest_break(self.measure_id)
+
+    def delete(self, *args, **kwargs):
+        measure_id = self.measure_id
+        result = super().delete(*args, **kwargs)
+        sync_latest_break(measure_id)
+        return result
+
+
+def sync_latest_break(measure_id: int) -> None:
+    latest = SeriesBreak.objects.filter(measure_id=measure_id).order_by("-starts_on").first()
+    Measure.objects.filter(pk=measure_id).update(
+        break_on=latest.starts_on if latest else None, break_note=latest.note if latest else ""
+    )
+
+
+class BaselineChange(models.Model):
+    """A re-baselining, kept with its reason: what the baseline was, what it became, who and why."""
+
+    baseline = models.ForeignKey("Baseline", on_delete=models.CASCADE, related_name="changes")
+    old_value = models.DecimalField(max_digits=14, decimal_places=4)
+    new_value = models.DecimalField(max_digits=14, decimal_places=4)
+    old_period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    new_period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    changed_by = models.ForeignKey(
+        "partnerships.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at"]
+
+    def __str__(self):
+        return f"Re-baselined {self.old_value} → {self.new_value}: {self.reason[:60]}"
 
 
 class MeasureComponentQuerySet(models.QuerySet):

@@ -190,3 +190,29 @@ def import_file(*, path, user=None, layout="", period="", sheet="", dry_run=Fals
     batch.status = ImportBatch.Status.APPLYING
     batch.save()
     return import_batch_apply(batch=batch, path=path)
+
+
+@transaction.atomic
+def baseline_rebase(*, baseline, value, period, reason: str, user):
+    """Change a partnership's baseline for a measure, keeping what it was and why it changed."""
+    from django.core.exceptions import ValidationError
+
+    from measures.models import Baseline, BaselineChange
+
+    if not reason.strip():
+        raise ValidationError("Say why the baseline changes: the reason is kept with it.")
+    current = Baseline.objects.select_for_update().get(pk=baseline.pk)
+    BaselineChange.objects.create(
+        baseline=current,
+        old_value=current.value,
+        new_value=value,
+        old_period=current.period,
+        new_period=period,
+        reason=reason.strip(),
+        changed_by=user,
+    )
+    current.value, current.period = value, period
+    current._history_user = user
+    current._change_reason = reason.strip()[:100]
+    current.save()
+    return current

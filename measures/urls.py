@@ -19,4 +19,6 @@ urlpatterns = [
     path("imports/<int:pk>/apply/", views.import_apply, name="import_apply"),
     path("imports/<int:pk>/rollback/", views.import_rollback, name="import_rollback"),
     path("<slug:slug>/", views.measure_detail, name="detail"),
+    path("<slug:slug>/breaks/add/", views.break_add, name="break_add"),
+    path("<slug:slug>/baselines/<slug:partnership_slug>/", views.rebaseline, name="rebaseline"),
 ]

@@ -2,19 +2,30 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from import_export.formats import base_formats
 
 from measures.figures import FigureTable, baselines_for
-from measures.forms import ImportOptionsForm, ImportUploadForm, MappingForm
+from measures.forms import ImportOptionsForm, ImportUploadForm, MappingForm, RebaselineForm, SeriesBreakForm
 from measures.importing.readers import ImportFileError
-from measures.models import IgnoredLabel, ImportBatch, Measure, MeasureComponent, Period, Target
+from measures.models import (
+    Baseline,
+    IgnoredLabel,
+    ImportBatch,
+    Measure,
+    MeasureComponent,
+    Period,
+    SeriesBreak,
+    Target,
+)
 from measures.resources import import_template_dataset
 from measures.services import (
+    baseline_rebase,
     import_batch_apply,
     import_batch_create,
     import_batch_preview,
@@ -45,7 +56,7 @@ def quarterly_equivalent(measure: Measure, value: Decimal | None, period: Period
 
 def measure_detail(request, slug):
     """One measure: every partnership's series, with its baseline, target and process limits drawn."""
-    measure = get_object_or_404(Measure.objects.prefetch_related("components", "priorities"), slug=slug)
+    measure = get_object_or_404(Measure.objects.prefetch_related("components", "breaks"), slug=slug)
     filters = dashboard.read_filters(request)
     partnerships = filters.selected_partnerships
     table = FigureTable(partnerships, [measure], periods=filters.quarters)
@@ -73,6 +84,9 @@ def measure_detail(request, slug):
     )
     shown = periods[first:]
     combined_chart = {
+        "breakIndex": next(
+            (i for i, p in enumerate(shown) if measure.break_on and p.start >= measure.break_on), None
+        ),
         "labels": [p.label for p in shown],
         "datasets": [{**s, "data": s["data"][first:]} for s in combined],
         "unit": measure.get_unit_display(),
@@ -104,6 +118,8 @@ def measure_detail(request, slug):
         "sources": sorted(table.sources | other.sources),
         "other_rows": other_rows,
         "direction_rule": RULE_TEXT,
+        "break_form": SeriesBreakForm() if request.user.is_admin else None,
+        "break_index": combined_chart["breakIndex"],
         "tables": {
             "partnerships": (dashboard.MEASURE_COLUMNS, lambda: summary_rows),
             "figures": (figure_columns, lambda: [figure_rows[p.pk] for p in shown]),
@@ -351,3 +367,54 @@ def ignored_label_delete(request, pk):
     label.delete()
     messages.success(request, f"“{label.label}” is no longer skipped: files with it need a mapping.")
     return redirect("measures:mappings")
+
+
+@require_POST
+@admin_required
+def break_add(request, slug):
+    """Record that a measure's figures change meaning from a date (admins)."""
+    measure = get_object_or_404(Measure, slug=slug)
+    form = SeriesBreakForm(request.POST, instance=SeriesBreak(measure=measure, created_by=request.user))
+    if form.is_valid():
+        saved = form.save(commit=False)
+        saved._history_user = request.user
+        saved.save()
+        messages.success(request, f"Recorded a series break from {saved.starts_on:%-d %B %Y}.")
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(measure)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def rebaseline(request, slug, partnership_slug):
+    """Re-baseline one partnership's measure, with the reason kept (admins)."""
+    measure = get_object_or_404(Measure, slug=slug)
+    baseline = get_object_or_404(
+        Baseline.objects.select_related("partnership", "period"),
+        measure=measure,
+        partnership__slug=partnership_slug,
+    )
+    form = RebaselineForm(
+        request.POST or None, initial={"value": baseline.value, "year": baseline.period.financial_year}
+    )
+    if form.is_valid():
+        try:
+            baseline_rebase(
+                baseline=baseline,
+                value=form.cleaned_data["value"],
+                period=Period.objects.financial_year(form.cleaned_data["year"]),
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error("reason", error)
+        else:
+            messages.success(request, f"Re-baselined {measure} for {baseline.partnership}.")
+            return redirect(measure)
+    changes = baseline.changes.select_related("old_period", "new_period", "changed_by")
+    return render(
+        request,
+        "measures/rebaseline.html",
+        {"form": form, "measure": measure, "baseline": baseline, "changes": changes},
+    )

@@ -11,6 +11,7 @@ from django.apps import apps
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from measures.models import SeriesBreak
 from strategies.models import (
     Deliverable,
     DeliverableUpdate,
@@ -84,6 +85,8 @@ EXPECTED_GET = {
     "strategies:horizon": READ,
     "strategies:refresh": {"anonymous": "login", **{r: 403 for r in EVERYONE_SIGNED_IN}, "admin": 200},
     "strategies:adopt": POST_ONLY,
+    "measures:break_add": POST_ONLY,
+    "measures:rebaseline": {"anonymous": "login", **{r: 403 for r in EVERYONE_SIGNED_IN}, "admin": 200},
     "strategies:horizon_add": {"anonymous": "login", **{r: 403 for r in EVERYONE_SIGNED_IN}, "admin": 200},
     "strategies:horizon_edit": {"anonymous": "login", **{r: 403 for r in EVERYONE_SIGNED_IN}, "admin": 200},
     "measures:list": READ,
@@ -127,6 +130,7 @@ EXPECTED_POST = {
     "strategies:quarter_create": {**NON_ADMINS_REFUSED, "admin": 302},
     "strategies:quarter_set_status": {**NON_ADMINS_REFUSED, "admin": 302},
     "strategies:adopt": SIGN_OFF_A,
+    "measures:break_add": {**NON_ADMINS_REFUSED, "admin": 302},
 }
 WRITE_VIEWS = sorted(EXPECTED_POST)
 
@@ -155,6 +159,8 @@ def url_for(name, world):
         "strategies:priority": {"pk": world.priorities[0].pk},
         "strategies:horizon_edit": {"pk": world.horizon_item.pk},
         "strategies:adopt": {"pk": getattr(world, "draft", world.strategy_a).pk},
+        "measures:break_add": {"slug": world.measure.slug},
+        "measures:rebaseline": {"slug": world.measure.slug, "partnership_slug": world.a.slug},
         "partnerships:detail": {"slug": world.a.slug},
         "strategies:detail": {"pk": world.strategy_a.pk},
         "strategies:deliverable": {"pk": world.deliverable_a.pk},
@@ -188,6 +194,8 @@ def valid_post(name, world):
         return {"first_year": 2011, "quarter": 2, "opens_on": "2011-10-01", "status": "scheduled"}
     if name == "strategies:quarter_set_status":
         return {"status": "closed"}
+    if name == "measures:break_add":
+        return {"starts_on": "2011-04-01", "note": "Recording rules changed"}
     if name in ("strategies:review_submit", "strategies:adopt"):
         return {}
     if name.startswith("strategies:objective"):
@@ -240,6 +248,7 @@ def plan_snapshot():
         list(ReportingQuarter.objects.order_by("pk").values_list("pk", "status")),
         list(Evidence.objects.order_by("pk").values_list("pk", "title")),
         list(Strategy.objects.order_by("pk").values_list("pk", "status")),
+        list(SeriesBreak.objects.order_by("pk").values_list("pk", "starts_on")),
     )
 
 

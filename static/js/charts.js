@@ -6,6 +6,29 @@
   var dashes = [[], [6, 3], [2, 2], [8, 3, 2, 3]];
   var charts = [];
 
+  // A dashed vertical line where a measure's figures change meaning (a series break).
+  var seriesBreak = {
+    id: "seriesBreak",
+    afterDatasetsDraw: function (chart) {
+      var index = chart.config.options.seriesBreakIndex;
+      if (index === null || index === undefined) { return; }
+      var x = chart.scales.x.getPixelForValue(index) - (chart.scales.x.width / Math.max(chart.data.labels.length, 1)) / 2;
+      var area = chart.chartArea, ctx = chart.ctx;
+      ctx.save();
+      ctx.strokeStyle = "#c05621";
+      ctx.setLineDash([6, 4]);
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.moveTo(x, area.top);
+      ctx.lineTo(x, area.bottom);
+      ctx.stroke();
+      ctx.fillStyle = "#c05621";
+      ctx.font = "12px sans-serif";
+      ctx.fillText("Series break", x + 4, area.top + 12);
+      ctx.restore();
+    }
+  };
+
   function read(canvas) {
     var source = document.getElementById(canvas.dataset.source);
     return source ? JSON.parse(source.textContent) : null;
@@ -31,8 +54,10 @@
       set.tension = 0.2;
       set.pointRadius = 2;
     });
+    var options = baseOptions(data.unit);
+    options.seriesBreakIndex = data.breakIndex;
     return new Chart(canvas, { type: "line", data: { labels: data.labels, datasets: data.datasets },
-                               options: baseOptions(data.unit) });
+                               options: options, plugins: [seriesBreak] });
   }
 
   function xmr(canvas, data) {
@@ -63,7 +88,9 @@
     var options = baseOptions(data.unit);
     options.scales.y.beginAtZero = false;  // the limits matter more than zero here
     options.plugins.legend.labels = { boxWidth: 18, font: { size: 11 } };
-    return new Chart(canvas, { type: "line", data: { labels: data.labels, datasets: datasets }, options: options });
+    options.seriesBreakIndex = data.breakIndex;
+    return new Chart(canvas, { type: "line", data: { labels: data.labels, datasets: datasets }, options: options,
+                               plugins: [seriesBreak] });
   }
 
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
