@@ -1,14 +1,19 @@
 import datetime
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_http_methods
 
 from measures.figures import reporting_date
 from measures.models import Measure
+from partnerships import services
+from partnerships.forms import MergeForm, SplitForm
 from partnerships.models import Membership, Merger, Partnership, PartnershipArea, User
-from partnerships.permissions import get_partnership_for_user
+from partnerships.permissions import admin_required, get_partnership_for_user
 from strategies import dashboard
 from strategies.models import Deliverable, QuarterlyReview, ReportingQuarter, Strategy
 from strategies.overview import current_strategies
@@ -210,3 +215,64 @@ def page_not_found(request, exception):
 @requires_csrf_token
 def server_error(request):
     return render(request, "errors/500.html", status=500)
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def merge(request):
+    """Merge partnerships from a date (admins): areas, open work, people and baselines go across."""
+    form = MergeForm(request.POST or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            merger = services.partnerships_merge(
+                predecessors=data["predecessors"],
+                name=data["name"],
+                effective_from=data["effective_from"],
+                is_pilot=data["is_pilot"],
+                note=data["note"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if data["short_name"]:
+                Partnership.objects.filter(pk=merger.successor_id).update(short_name=data["short_name"])
+            messages.success(
+                request, f"Merged into {merger.successor} from {merger.effective_from:%d %B %Y}."
+            )
+            return redirect(merger.successor)
+    return render(request, "partnerships/merge.html", {"form": form})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def split(request, slug):
+    """End a pilot merger (admins): the partnerships stand alone again, each taking its open work."""
+    partnership = get_partnership_for_user(request.user, slug)
+    merger = get_object_or_404(Merger, successor=partnership, is_pilot=True, ended_on__isnull=True)
+    strategy = Strategy.objects.filter(partnership=partnership, status=Strategy.Status.ADOPTED).first()
+    deliverables = (
+        Deliverable.objects.filter(objective__strategy=strategy).exclude(
+            status__in=Deliverable.CLOSED_STATUSES
+        )
+        if strategy
+        else Deliverable.objects.none()
+    )
+    form = SplitForm(request.POST or None, deliverables=deliverables, predecessors=merger.predecessors.all())
+    if form.is_valid():
+        try:
+            services.merger_end(
+                merger=merger,
+                ended_on=form.cleaned_data["ended_on"],
+                assignments=form.assignments,
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"The {partnership} pilot ends; its partnerships stand alone again.")
+            return redirect("partnerships:list")
+    return render(
+        request, "partnerships/split.html", {"form": form, "partnership": partnership, "merger": merger}
+    )
