@@ -162,15 +162,28 @@ class FigureTable:
         return sum((v * population for v, population in parts), Decimal(0)) / total
 
     def series(self, partnership, measure: Measure) -> list[tuple[Period, Decimal | None]]:
-        key = (partnership.pk, measure.pk)
-        if key not in self._series:
-            self._series[key] = [
-                (period, self.value(partnership, measure, period)) for period in self.periods
-            ]
-        return self._series[key]
+        key = (partnership.id, measure.id)
+        cached = self._series.get(key)
+        if cached is None:
+            rows = self.coverage.get(partnership.id, [])
+            if len(rows) == 1:  # one district all along (the usual case): its own figures, quickly
+                area, end, values, m = rows[0].area_id, rows[0].end, self.values, measure.id
+                cached = [
+                    (p, values.get((m, area, p.id)) if end is None or p.end <= end else None)
+                    for p in self.periods
+                ]
+            else:
+                cached = [(p, self.value(partnership, measure, p)) for p in self.periods]
+            self._series[key] = cached
+        return cached
 
     def summary(
-        self, partnership, measure: Measure, baseline: Baseline | None, until: Period | None = None
+        self,
+        partnership,
+        measure: Measure,
+        baseline: Baseline | None,
+        until: Period | None = None,
+        every_point: bool = False,
     ) -> MeasureSummary:
         """The measure for the partnership as at the end of ``until`` (the latest quarter by default)."""
         series = self.series(partnership, measure)
@@ -178,12 +191,12 @@ class FigureTable:
             cut = next((i for i, (p, _) in enumerate(series) if p.end > until.end), len(series))
             series = series[:cut]
         fy = self._fy
-        known = [(p, v) for p, v in series if v is not None and fy[p.pk] > BASELINE_YEAR]
+        known = [(p, v) for p, v in series if v is not None and fy[p.id] > BASELINE_YEAR]
         latest_period, latest_value = known[-1] if known else (None, None)
         year_value, year_label = None, ""
         year_ago_period = year_ago_value = None
         if latest_period is not None:
-            index = self._index[latest_period.pk]
+            index = self._index[latest_period.id]
             window = series[max(0, index - FOUR_QUARTERS + 1) : index + 1]
             if len(window) == FOUR_QUARTERS and all(v is not None for _, v in window):
                 year_value = sum((v for _, v in window), Decimal(0))
@@ -198,16 +211,19 @@ class FigureTable:
             change = compare(measure, baseline.value, year_value)
         # Direction of travel on the whole quarterly series up to the latest figure.
         first = next((i for i, (_, v) in enumerate(series) if v is not None), None)
-        last = self._index[latest_period.pk] + 1 if latest_period is not None else len(series)
+        last = self._index[latest_period.id] + 1 if latest_period is not None else len(series)
         judged = series[first:last] if first is not None else []
-        baseline_count = sum(1 for p, _ in judged if fy[p.pk] <= BASELINE_YEAR)
+        baseline_count = sum(1 for p, _ in judged if fy[p.id] <= BASELINE_YEAR)
         # Across a series break the figures mean something else: judge only the quarters after it.
         since_break = bool(measure.break_on and judged and judged[0][0].start < measure.break_on)
         if since_break:
             judged = [(p, v) for p, v in judged if p.start >= measure.break_on]
             baseline_count = 0
         trend = xmr(
-            [v for _, v in judged], baseline_count=baseline_count, higher_is_better=measure.higher_is_better
+            [v for _, v in judged],
+            baseline_count=baseline_count,
+            higher_is_better=measure.higher_is_better,
+            every_point=every_point,
         )
         if since_break:
             trend.reason = (

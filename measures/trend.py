@@ -67,10 +67,18 @@ class Trend:
         return {IMPROVING: "▲", WORSENING: "▼", NO_CHANGE: "■"}.get(self.verdict, "")
 
 
-def xmr(values: list[Decimal | float | None], *, baseline_count: int, higher_is_better: bool) -> Trend:
+def xmr(
+    values: list[Decimal | float | None],
+    *,
+    baseline_count: int,
+    higher_is_better: bool,
+    every_point: bool = True,
+) -> Trend:
     """Judge a quarterly series. ``values`` may hold None for missing quarters, which are skipped.
 
-    ``baseline_count`` is how many of the leading values belong to the baseline period.
+    ``baseline_count`` is how many of the leading values belong to the baseline period. With
+    ``every_point=False`` only the latest quarter's signals are worked out (the verdict needs no
+    more; charts want every point).
     """
     points = [(i, v if isinstance(v, float) else float(v)) for i, v in enumerate(values) if v is not None]
     if len(points) < MIN_POINTS:
@@ -87,7 +95,11 @@ def xmr(values: list[Decimal | float | None], *, baseline_count: int, higher_is_
         mean=mean, upper=upper, lower=lower, baseline_points=len(basis), limits_from_baseline=from_baseline
     )
     checked = [(i, v) for i, v in points if i >= baseline_count] if from_baseline else points
-    trend.signals = find_signals(checked, mean, upper, lower)
+    if every_point:
+        trend.signals = find_signals(checked, mean, upper, lower)
+    elif checked:
+        rules = latest_signals(checked, mean, upper, lower)
+        trend.signals = {checked[-1][0]: rules} if rules else {}
     latest_index, latest_value = points[-1]
     latest_rules = trend.signals.get(latest_index, set())
     if not latest_rules:
@@ -151,3 +163,36 @@ def find_signals(
             if len(hits) >= 2:
                 flag(hits, 4)
     return signals
+
+
+def latest_signals(points: list[tuple[int, float]], mean: float, upper: float, lower: float) -> set[int]:
+    """The rules the last point breaks: the same answer as find_signals gives for it, in one pass."""
+    values = [v for _, v in points]
+    last = values[-1]
+    rules = set()
+    if last > upper or last < lower:
+        rules.add(1)
+    side = (last > mean) - (last < mean)
+    if side:
+        run = 0
+        for v in reversed(values):
+            if (v - mean) * side <= 0:
+                break
+            run += 1
+        if run >= RUN_LENGTH:
+            rules.add(2)
+    for sign in (1, -1):
+        run = 1
+        for a, b in zip(reversed(values[:-1]), reversed(values[1:]), strict=True):
+            if (b - a) * sign <= 0:
+                break
+            run += 1
+        if run >= RUN_LENGTH:
+            rules.add(3)
+    if len(values) >= 3:
+        high, low = mean + (upper - mean) * 2 / 3, mean - (mean - lower) * 2 / 3
+        window = values[-3:]
+        for beyond in (lambda v: v > high, lambda v: v < low):
+            if beyond(last) and sum(1 for v in window if beyond(v)) >= 2:
+                rules.add(4)
+    return rules

@@ -71,7 +71,7 @@ def measure_detail(request, slug):
     combined = []
     for partnership in partnerships:
         baseline = baselines.get((partnership.pk, measure.pk))
-        summary = table.summary(partnership, measure, baseline, until=filters.quarter)
+        summary = table.summary(partnership, measure, baseline, until=filters.quarter, every_point=True)
         target = targets.get(partnership.pk)
         values = {p.pk: v for p, v in table.series(partnership, measure)}
         for p in periods:

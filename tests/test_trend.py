@@ -69,3 +69,22 @@ def test_without_enough_baseline_quarters_the_limits_use_every_quarter():
 
 def test_too_few_quarters_is_said_plainly():
     assert xmr([1, 2, None], baseline_count=0, higher_is_better=True).verdict == NOT_ENOUGH
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        [100],
+        [70],
+        [104, 106, 103, 108, 102, 107, 105],
+        [106, 104, 103, 101, 99, 98, 96],
+        [119, 100, 120],
+        [110, 92, 118, 90],
+        [126, 127, 100, 101, 102, 103, 104, 105],
+    ],
+)
+def test_the_quick_latest_only_check_agrees_with_the_full_one(tail):
+    full = xmr(BASELINE + tail, baseline_count=12, higher_is_better=False)
+    quick = xmr(BASELINE + tail, baseline_count=12, higher_is_better=False, every_point=False)
+    last = len(BASELINE) + len(tail) - 1
+    assert (quick.verdict, quick.signals.get(last)) == (full.verdict, full.signals.get(last))
