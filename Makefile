@@ -4,7 +4,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test test-postgres lint format migrations-check ci bench-import
+.PHONY: install demo test test-postgres lint format migrations-check ci bench-import bench-dashboards
 
 install: $(VENV)/.installed
 
@@ -53,3 +53,8 @@ ci:
 bench-import: install
 	$(BIN)/python bench/import_bench.py
 	bash bench/with-private-postgres.sh $(BIN)/python bench/import_bench.py
+
+# Dashboard render times at national scale on SQLite; with DATABASE_ENGINE=postgresql and the
+# DATABASE_* variables set, on PostgreSQL instead.
+bench-dashboards: install
+	$(BIN)/python bench/dashboard_bench.py

@@ -14,6 +14,7 @@ Options: --partnerships N (300), --measures N (20), --years N (15), --runs N (20
 
 import argparse
 import datetime
+import gc
 import os
 import statistics
 import sys
@@ -185,6 +186,8 @@ def main() -> None:
         build(args.partnerships, args.measures, args.years)
     client = Client()
     client.force_login(User.objects.get(username="bench.scrutiny"))
+    # As config/wsgi.py does once the application is loaded (see the note there).
+    gc.freeze()
     first = Partnership.objects.order_by("name").first()
     priority = Priority.objects.order_by("number").first()
     measure_obj = Measure.objects.order_by("order").first()
