@@ -462,65 +462,52 @@ def _review_action(request, slug, quarter_pk, *, sign_off=False):
     return partnership, quarter, get_review(partnership, quarter)
 
 
+def _comment(request) -> str:
+    form = ReviewCommentForm(request.POST)
+    form.is_valid()
+    return form.cleaned_data.get("comment", "")
+
+
+def _apply(request, review, service, success: str, **extra):
+    """Run a review transition; refusals come back as a plain message on the review page."""
+    try:
+        service(review=review, user=request.user, **extra)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect(review.get_absolute_url())
+
+
 @require_POST
 def review_submit(request, slug, quarter_pk):
     partnership, quarter, review = _review_action(request, slug, quarter_pk)
     strategy = strategy_for_quarter(partnership, quarter)
     outstanding = live_deliverables(strategy, quarter).exclude(updates__quarter=quarter).count()
-    try:
-        services.review_submit(review=review, user=request.user, outstanding=outstanding)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Submitted {quarter} for sign-off by the partnership's lead.")
-    return redirect(review.get_absolute_url())
+    success = f"Submitted {quarter} for sign-off by the partnership's lead."
+    return _apply(request, review, services.review_submit, success, outstanding=outstanding)
 
 
 @require_POST
 def review_return(request, slug, quarter_pk):
     partnership, quarter, review = _review_action(request, slug, quarter_pk, sign_off=True)
-    form = ReviewCommentForm(request.POST)
-    form.is_valid()
-    try:
-        services.review_return(review=review, user=request.user, comment=form.cleaned_data.get("comment", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Returned {quarter} to the officers with your comment.")
-    return redirect(review.get_absolute_url())
+    success = f"Returned {quarter} to the officers with your comment."
+    return _apply(request, review, services.review_return, success, comment=_comment(request))
 
 
 @require_POST
 def review_sign_off(request, slug, quarter_pk):
     partnership, quarter, review = _review_action(request, slug, quarter_pk, sign_off=True)
-    form = ReviewCommentForm(request.POST)
-    form.is_valid()
-    try:
-        services.review_sign_off(
-            review=review, user=request.user, comment=form.cleaned_data.get("comment", "")
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, f"Signed off {quarter}. It is now locked for {partnership}.")
-    return redirect(review.get_absolute_url())
+    success = f"Signed off {quarter}. It is now locked for {partnership}."
+    return _apply(request, review, services.review_sign_off, success, comment=_comment(request))
 
 
 @require_POST
 @admin_required
 def review_unlock(request, slug, quarter_pk):
     partnership, quarter, review = _review_action(request, slug, quarter_pk)
-    form = ReviewCommentForm(request.POST)
-    form.is_valid()
-    try:
-        services.review_unlock(review=review, user=request.user, reason=form.cleaned_data.get("comment", ""))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, f"Unlocked {quarter} for {partnership}. The reason is kept with the review."
-        )
-    return redirect(review.get_absolute_url())
+    success = f"Unlocked {quarter} for {partnership}. The reason is kept with the review."
+    return _apply(request, review, services.review_unlock, success, reason=_comment(request))
 
 
 def evidence_download(request, pk):
@@ -528,8 +515,12 @@ def evidence_download(request, pk):
     evidence = get_evidence_for_user(request.user, pk)
     if not evidence.file:
         return redirect(evidence.url)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("That file is missing from storage; ask an administrator to restore it.") from None
     response = FileResponse(
-        evidence.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=evidence.original_name or f"evidence-{evidence.pk}",
         content_type=evidence.content_type or "application/octet-stream",
