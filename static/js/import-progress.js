@@ -5,6 +5,7 @@
   if (!box) { return; }
   var bar = box.querySelector(".progress-bar");
   var note = document.getElementById("import-progress-note");
+  bar.style.width = box.getAttribute("aria-valuenow") + "%";  // set from script: no inline styles
   function poll() {
     fetch(box.dataset.url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.json(); })
