@@ -180,6 +180,9 @@ TASKS = {
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(200 * 1024 * 1024))
 IMPORT_BACKGROUND_BYTES = envint("IMPORT_BACKGROUND_BYTES", str(5 * 1024 * 1024))
 
+# django-import-export's own admin exports (the audit trail): never hand a spreadsheet a formula.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

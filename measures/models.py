@@ -503,6 +503,8 @@ class ImportBatch(models.Model):
 
     objects = ImportBatchQuerySet.as_manager()
 
+    history = HistoricalRecords(excluded_fields=["summary", "progress", "progress_note"])
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = "import batches"

@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from import_export import resources
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from partnerships.models import (
     Area,
     AreaAlias,
     AreaCode,
+    AuditEvent,
     Membership,
     Merger,
     Partnership,
@@ -119,3 +122,36 @@ class MembershipAdmin(SimpleHistoryAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "partnership__name"]
     autocomplete_fields = ["user", "partnership"]
     list_select_related = ["user", "partnership"]
+
+
+class AuditEventResource(resources.ModelResource):
+    class Meta:
+        model = AuditEvent
+        fields = ["at", "username", "action", "model", "object_id", "object_repr", "changes", "reason"]
+        export_order = fields
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ExportMixin, admin.ModelAdmin):
+    """Search and export the audit trail; it cannot be edited."""
+
+    resource_classes = [AuditEventResource]
+    list_display = ["at", "username", "action", "model", "object_repr", "short_changes"]
+    list_filter = ["action", "model", ("at", admin.DateFieldListFilter)]
+    search_fields = ["username", "model", "object_repr", "changes", "reason", "object_id"]
+    date_hierarchy = "at"
+    list_select_related = ["user"]
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    @admin.display(description="What changed")
+    def short_changes(self, obj):
+        return (obj.changes[:120] + "…") if len(obj.changes) > 120 else obj.changes
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

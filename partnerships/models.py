@@ -48,6 +48,9 @@ class User(AbstractUser):
     job_title = models.CharField(max_length=120, blank=True)
     organisation = models.CharField(max_length=120, blank=True, help_text="e.g. Thames Valley Police")
 
+    # Role changes (admin, scrutiny, active) are audited; passwords and sign-in times are not kept.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
     class Meta:
         ordering = ["last_name", "first_name", "username"]
 
@@ -325,3 +328,42 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()}, {self.partnership}"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.select_related("user").order_by("-at", "-pk")
+
+
+class AuditEvent(models.Model):
+    """One change to anything the tracker keeps a history of: who, when, what, old -> new.
+
+    Written from django-simple-history's records (plans, reviews, measures, baselines, memberships,
+    users' roles, imports), so it can be searched and exported in one place.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "+", "Created"
+        CHANGED = "~", "Changed"
+        DELETED = "-", "Deleted"
+
+    at = models.DateTimeField(db_index=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(max_length=150, blank=True, help_text="Kept even if the user is deleted.")
+    action = models.CharField(max_length=1, choices=Action.choices)
+    model = models.CharField(
+        max_length=100, db_index=True, help_text="What kind of record, e.g. Deliverable."
+    )
+    object_id = models.CharField(max_length=40)
+    object_repr = models.CharField("record", max_length=300)
+    changes = models.TextField(blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["model", "object_id"], name="auditevent_record")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.model} “{self.object_repr}” by {self.username or 'system'}"
