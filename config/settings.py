@@ -180,6 +180,10 @@ TASKS = {
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(200 * 1024 * 1024))
 IMPORT_BACKGROUND_BYTES = envint("IMPORT_BACKGROUND_BYTES", str(5 * 1024 * 1024))
 
+# Change history (django-simple-history) and the audit trail built from it. Turn off only while
+# restoring a backup (HISTORY_ENABLED=false manage.py loaddata ...): the backup holds the history.
+SIMPLE_HISTORY_ENABLED = envbool("HISTORY_ENABLED", "True")
+
 # django-import-export's own admin exports (the audit trail): never hand a spreadsheet a formula.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
