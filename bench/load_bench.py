@@ -486,7 +486,9 @@ def report(args, tally: Tally, result: dict, elapsed: float, log: Path) -> int:
     )
     if not ok:
         print(f"FAILED (gunicorn's log: {log})")
-    return 0 if ok else 1
+        return 1
+    log.unlink(missing_ok=True)
+    return 0
 
 
 if __name__ == "__main__":
