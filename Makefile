@@ -4,7 +4,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test test-postgres lint format migrations-check ci bench-import bench-dashboards
+.PHONY: install demo test test-postgres lint format migrations-check ci bench-import bench-dashboards bench-load
 
 install: $(VENV)/.installed
 
@@ -58,3 +58,10 @@ bench-import: install
 # DATABASE_* variables set, on PostgreSQL instead.
 bench-dashboards: install
 	$(BIN)/python bench/dashboard_bench.py
+
+# Officers saving at once and scrutiny readers against gunicorn on a private PostgreSQL 15 cluster
+# (port 55434, cluster csp-load, dropped afterwards): throughput, latency, 5xx and lost updates.
+# LOAD_ARGS passes options, e.g. make bench-load LOAD_ARGS="--clients 8 --saves 20".
+bench-load: install
+	BENCH_PG_PORT=55434 BENCH_PG_CLUSTER=csp-load bash bench/with-private-postgres.sh \
+		$(BIN)/python bench/load_bench.py $(LOAD_ARGS)

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Run a command against a private, throw-away PostgreSQL 15 cluster on port 55433 (never 5432,
-# which others use): create it, start it, run, then stop and drop it whatever happens.
+# Run a command against a private, throw-away PostgreSQL 15 cluster on port 55433 (BENCH_PG_PORT; never 5432,
+# which others use): create it, start it, run, then stop and drop it whatever happens. BENCH_PG_CLUSTER names
+# the cluster (csp-bench), so two benchmarks can each have their own.
 set -euo pipefail
 PG_VERSION=${PG_VERSION:-15}
-CLUSTER=csp-bench
+CLUSTER=${BENCH_PG_CLUSTER:-csp-bench}
 PORT=${BENCH_PG_PORT:-55433}
 pg_createcluster "$PG_VERSION" "$CLUSTER" -p "$PORT" >/dev/null
 trap 'pg_ctlcluster "$PG_VERSION" "$CLUSTER" stop || true; pg_dropcluster "$PG_VERSION" "$CLUSTER" || true' EXIT

@@ -99,6 +99,20 @@ def field_display(model, field: str, value) -> str:
     return str(value)
 
 
+def created_fields(update: DeliverableUpdate) -> list[tuple[str, str, str]]:
+    """(field, who, value) for everything a just-created update says, for a conflict with its creation."""
+    who = str(update.updated_by or "someone")
+    return [
+        (
+            DeliverableUpdate._meta.get_field(name).verbose_name,
+            who,
+            field_display(DeliverableUpdate, name, value),
+        )
+        for name in ("status", "rag", "progress", "commentary")
+        if (value := getattr(update, name)) not in (None, "")
+    ]
+
+
 def deliverable_history(deliverable: Deliverable, limit: int = 50) -> list[dict]:
     """Newest first: who, when, and each field's old -> new value, for the deliverable and its updates."""
     entries = _history_entries(Deliverable, deliverable.history.all(), limit)
@@ -210,14 +224,24 @@ def update_save(*, review: QuarterlyReview, update: DeliverableUpdate, expected_
     """Save one deliverable's quarterly update, keep the deliverable's current status in step, and
     refuse it if someone else saved the same update first or the quarter is locked."""
     with transaction.atomic():
-        locked = (
-            QuarterlyReview.objects.select_for_update().filter(pk=review.pk).first() if review.pk else None
-        )
-        if locked is not None:
-            review = locked
         check_review_editable(review)
         if review.pk is None:
-            review.save()
+            # Two officers' first saves of the quarter can arrive together: get_or_create settles which
+            # one creates the review (the other finds it) rather than one failing on the unique pair.
+            review, _ = QuarterlyReview.objects.get_or_create(
+                partnership=review.partnership, quarter=review.quarter, defaults={"status": review.status}
+            )
+        # Every save of this partnership's quarter queues here, so the checks below see committed work.
+        review = QuarterlyReview.objects.select_for_update().get(pk=review.pk)
+        check_review_editable(review)
+        if update.pk is None:
+            # Someone else created this quarter's update after this user opened the form (the view
+            # found none): theirs stands and this save is refused, as for any other conflict.
+            existing = DeliverableUpdate.objects.filter(
+                deliverable_id=update.deliverable_id, quarter_id=update.quarter_id
+            ).first()
+            if existing is not None:
+                raise EditConflict(existing, changes_since(existing, None) or created_fields(existing))
         update.updated_by = user
         saved = save_versioned(update, expected_version=expected_version, user=user)
         Deliverable.objects.filter(pk=saved.deliverable_id).exclude(status=saved.status).update(
