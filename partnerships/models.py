@@ -218,6 +218,12 @@ class Partnership(models.Model):
         """May this user change the partnership's action plan?"""
         return user.is_authenticated and (user.is_admin or user.is_member_of(self.pk))
 
+    def can_view_reviews(self, user) -> bool:
+        """The quarterly review pages and evidence are the partnership's working area: its own people,
+        admins and scrutiny members see them; officers of other partnerships do not (they see the
+        results on the dashboards)."""
+        return user.is_authenticated and (self.can_edit(user) or not user.membership_roles)
+
     def can_sign_off(self, user) -> bool:
         return user.is_authenticated and (user.is_admin or user.is_lead_of(self.pk))
 

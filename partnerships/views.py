@@ -187,6 +187,7 @@ def partnership_detail(request, slug):
                 (q, QuarterlyReview(status=q.review_status) if q.review_status else None) for q in quarters
             ],
             "can_edit": partnership.can_edit(request.user),
+            "can_view_reviews": partnership.can_view_reviews(request.user),
         },
         partnership.label,
     )

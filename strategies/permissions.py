@@ -45,11 +45,12 @@ def get_deliverable_for_user(user, pk: int, *, write: bool = False) -> Deliverab
 
 
 def get_evidence_for_user(user, pk: int) -> Evidence:
-    """Evidence is private to the partnership, its leads, scrutiny members and admins: 404 for others."""
+    """Evidence is private to the partnership's people, scrutiny members and admins: 404 for other
+    partnerships' officers (see Partnership.can_view_reviews)."""
     evidence = get_object_or_404(
         Evidence.objects.select_related("update__deliverable__objective__strategy__partnership"), pk=pk
     )
     partnership = evidence.update.deliverable.objective.strategy.partnership
-    if not (partnership.can_edit(user) or user.is_scrutiny_member):
+    if not partnership.can_view_reviews(user):
         raise Http404("No such evidence for you.")
     return evidence

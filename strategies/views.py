@@ -122,6 +122,7 @@ def deliverable_detail(request, pk):
             "deliverable": deliverable,
             "strategy": deliverable.objective.strategy,
             "history": deliverable_history(deliverable),
+            "can_view_reviews": deliverable.objective.strategy.partnership.can_view_reviews(request.user),
             "updates": DeliverableUpdate.objects.filter(deliverable__in=chain)
             .select_related("quarter__period", "updated_by", "deliverable__objective__strategy")
             .prefetch_related("evidence")
@@ -285,8 +286,10 @@ def reviews_index(request):
         (r.partnership_id, r.quarter_id): r
         for r in QuarterlyReview.objects.filter(quarter__in=quarters, partnership__in=partnerships)
     }
+    viewable = {p.pk for p in partnerships if p.can_view_reviews(request.user)}
     table = [
-        {"quarter": q, "cells": [(p, reviews.get((p.pk, q.pk))) for p in partnerships]} for q in quarters
+        {"quarter": q, "cells": [(p, reviews.get((p.pk, q.pk)), p.pk in viewable) for p in partnerships]}
+        for q in quarters
     ]
     return render(
         request,
@@ -298,6 +301,8 @@ def reviews_index(request):
 @require_http_methods(["GET", "POST"])
 def review_detail(request, slug, quarter_pk):
     partnership = get_partnership_for_user(request.user, slug, write=request.method == "POST")
+    if not partnership.can_view_reviews(request.user):
+        raise Http404("No such review for you.")
     quarter = get_object_or_404(ReportingQuarter.objects.select_related("period"), pk=quarter_pk)
     review = get_review(partnership, quarter)
     data = request.POST.copy() if request.method == "POST" else None
@@ -374,6 +379,8 @@ def review_deliverable(request, slug, quarter_pk, pk):
     """One deliverable's update for a quarter, with its evidence (links and files)."""
     writing = request.method == "POST"
     partnership = get_partnership_for_user(request.user, slug, write=writing)
+    if not partnership.can_view_reviews(request.user):
+        raise Http404("No such review for you.")
     quarter = get_object_or_404(ReportingQuarter.objects.select_related("period"), pk=quarter_pk)
     deliverable = get_object_or_404(
         Deliverable.objects.select_related("objective__strategy", "objective__priority", "owner"),

@@ -70,8 +70,9 @@ EXPECTED_GET = {
     "strategies:deliverable_create": WRITE_A,
     "strategies:deliverable_update": WRITE_A,
     "strategies:reviews": READ,
-    "strategies:review": READ,
-    "strategies:review_deliverable": READ,
+    # The review pages are the partnership's working area: not for other partnerships' officers.
+    "strategies:review": {**READ, "officer_b": 404},
+    "strategies:review_deliverable": {**READ, "officer_b": 404},
     "strategies:review_submit": POST_ONLY,
     "strategies:review_return": POST_ONLY,
     "strategies:review_sign_off": POST_ONLY,
