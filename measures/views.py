@@ -395,8 +395,14 @@ def rebaseline(request, slug, partnership_slug):
         measure=measure,
         partnership__slug=partnership_slug,
     )
+    # 4655.0000 as people write it: 4655
+    shown = (
+        f"{baseline.value:f}".rstrip("0").rstrip(".")
+        if "." in f"{baseline.value:f}"
+        else f"{baseline.value:f}"
+    )
     form = RebaselineForm(
-        request.POST or None, initial={"value": baseline.value, "year": baseline.period.financial_year}
+        request.POST or None, initial={"value": shown, "year": baseline.period.financial_year}
     )
     if form.is_valid():
         try:
