@@ -38,15 +38,8 @@ from django.urls import reverse  # noqa: E402
 
 from measures.models import Baseline, Measure, MeasureValue, Period  # noqa: E402
 from partnerships.models import Area, Partnership, PartnershipArea, User  # noqa: E402
-from strategies.models import (  # noqa: E402
-    Deliverable,
-    DeliverableUpdate,
-    Framework,
-    Objective,
-    Priority,
-    ReportingQuarter,
-    Strategy,
-)
+from reviews.models import DeliverableUpdate, ReportingQuarter  # noqa: E402
+from strategies.models import Deliverable, Framework, Objective, Priority, Strategy  # noqa: E402
 
 FIRST_YEAR = 2008
 
@@ -192,14 +185,14 @@ def main() -> None:
     priority = Priority.objects.order_by("number").first()
     measure_obj = Measure.objects.order_by("order").first()
     pages = {
-        "county overview": reverse("strategies:overview"),
-        "county overview, one partnership": f"{reverse('strategies:overview')}?partnership={first.slug}",
-        "priority page": reverse("strategies:priority", args=[priority.pk]),
+        "county overview": reverse("dashboards:overview"),
+        "county overview, one partnership": f"{reverse('dashboards:overview')}?partnership={first.slug}",
+        "priority page": reverse("dashboards:priority", args=[priority.pk]),
         "partnership page": first.get_absolute_url(),
         "measure page": measure_obj.get_absolute_url(),
-        "committee paper (HTML)": reverse("strategies:paper"),
+        "committee paper (HTML)": reverse("dashboards:paper"),
         "committee paper, one partnership (PDF)": (
-            f"{reverse('strategies:paper')}?partnership={first.slug}&format=pdf"
+            f"{reverse('dashboards:paper')}?partnership={first.slug}&format=pdf"
         ),
     }
     engine = connection.vendor

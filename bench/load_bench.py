@@ -206,7 +206,7 @@ def read_loop(session: Session, paths: list[str], tally: Tally, stop: threading.
 
 def check_saves(tally: Tally, quarter_pk: int, versions_before: dict[int, int], since) -> dict:
     """Compare what the clients were told with what the database kept (the ORM, same DATABASE_*)."""
-    from strategies.models import DeliverableUpdate
+    from reviews.models import DeliverableUpdate
 
     deliverables = sorted({s.deliverable for s in tally.saves})
     history = DeliverableUpdate.history.filter(
@@ -280,7 +280,8 @@ def prepare(n_officers: int, n_readers: int):
 
     from measures.models import Measure, Period
     from partnerships.models import Membership, Partnership, User
-    from strategies.models import Deliverable, ReportingQuarter
+    from reviews.models import ReportingQuarter
+    from strategies.models import Deliverable
 
     call_command("migrate", verbosity=0, interactive=False)
     if not Partnership.objects.filter(slug="oxford").exists():
@@ -352,7 +353,7 @@ def main() -> int:
     from django.db import connection
     from django.utils import timezone
 
-    from strategies.models import DeliverableUpdate
+    from reviews.models import DeliverableUpdate
 
     print(f"Preparing {os.environ.get('DATABASE_NAME')} on port {os.environ.get('DATABASE_PORT', '5432')}")
     quarter, officers, readers, hot, measure = prepare(args.clients, args.readers)

@@ -46,9 +46,12 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    # Five apps in layers, each importing only from those above it here (see README, Layout).
     "partnerships",
-    "strategies",
     "measures",
+    "strategies",
+    "reviews",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -152,7 +155,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Evidence files: no URL at all, so nothing can link to them except the view that checks permission.
     "private": {
-        "BACKEND": "strategies.storage.PrivateFileStorage",
+        "BACKEND": "reviews.storage.PrivateFileStorage",
         "OPTIONS": {"location": str(MEDIA_ROOT / "private")},
     },
     "staticfiles": {

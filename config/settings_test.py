@@ -19,7 +19,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 # Uploaded evidence goes to a throwaway folder, never the checkout.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="csp-tracker-media-"))
 STORAGES["private"] = {  # noqa: F405
-    "BACKEND": "strategies.storage.PrivateFileStorage",
+    "BACKEND": "reviews.storage.PrivateFileStorage",
     "OPTIONS": {"location": str(MEDIA_ROOT / "private")},
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}

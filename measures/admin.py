@@ -36,7 +36,6 @@ class MeasureAdmin(SimpleHistoryAdmin):
     list_filter = ["unit", "desired_direction", "aggregation", "priorities"]
     search_fields = ["name", "definition", "source", "components__label"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["priorities"]
     inlines = [MeasureComponentInline]
 
 

@@ -166,7 +166,6 @@ class Measure(models.Model):
     source = models.CharField(
         max_length=200, blank=True, help_text="e.g. Thames Valley Police recorded crime"
     )
-    priorities = models.ManyToManyField("strategies.Priority", related_name="measures", blank=True)
     order = models.PositiveIntegerField(default=0)
     # The latest series break, kept here by SeriesBreak so every dashboard knows it without a query.
     break_on = models.DateField("latest series break", null=True, blank=True, editable=False)
@@ -191,7 +190,7 @@ class Measure(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("measures:detail", args=[self.slug])
+        return reverse("dashboards:measure", args=[self.slug])
 
     @property
     def is_additive(self) -> bool:

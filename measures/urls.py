@@ -5,8 +5,7 @@ from measures import views
 app_name = "measures"
 
 urlpatterns = [
-    path("", views.measure_list, name="list"),
-    # Imports come before "<slug>/" so that "imports" is never read as a measure's slug.
+    # Mounted before the dashboards' "measures/<slug>/", so "imports" is never read as a measure's slug.
     path("imports/", views.imports, name="imports"),
     path("imports/template.<str:fmt>", views.import_template, name="import_template"),
     path("imports/mappings/", views.mappings, name="mappings"),
@@ -18,7 +17,6 @@ urlpatterns = [
     path("imports/<int:pk>/map/", views.import_map_labels, name="import_map_labels"),
     path("imports/<int:pk>/apply/", views.import_apply, name="import_apply"),
     path("imports/<int:pk>/rollback/", views.import_rollback, name="import_rollback"),
-    path("<slug:slug>/", views.measure_detail, name="detail"),
     path("<slug:slug>/breaks/add/", views.break_add, name="break_add"),
     path("<slug:slug>/baselines/<slug:partnership_slug>/", views.rebaseline, name="rebaseline"),
 ]

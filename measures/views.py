@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from import_export.formats import base_formats
 
-from measures.figures import FigureTable, baselines_for
 from measures.forms import ImportOptionsForm, ImportUploadForm, MappingForm, RebaselineForm, SeriesBreakForm
 from measures.importing.readers import ImportFileError
 from measures.models import (
@@ -21,7 +18,6 @@ from measures.models import (
     MeasureComponent,
     Period,
     SeriesBreak,
-    Target,
 )
 from measures.resources import import_template_dataset
 from measures.services import (
@@ -32,154 +28,7 @@ from measures.services import (
     import_batch_rollback,
 )
 from measures.tasks import apply_import, preview_import
-from measures.trend import RULE_TEXT
 from partnerships.permissions import admin_required
-from strategies import dashboard
-from strategies.views import export_or_render
-
-OTHER_KINDS = (Period.Kind.MONTH, Period.Kind.ROLLING_YEAR, Period.Kind.YEAR)
-
-
-def measure_list(request):
-    measures = Measure.objects.for_list().order_by("order", "name")
-    return render(request, "measures/measure_list.html", {"measures": measures})
-
-
-def quarterly_equivalent(measure: Measure, value: Decimal | None, period: Period | None) -> float | None:
-    """A yearly figure drawn on a quarterly chart: a quarter's share of a count, a rate as it is."""
-    if value is None:
-        return None
-    if measure.is_additive and period is not None and period.kind != Period.Kind.QUARTER:
-        return float(value) / 4
-    return float(value)
-
-
-def measure_detail(request, slug):
-    """One measure: every partnership's series, with its baseline, target and process limits drawn."""
-    measure = get_object_or_404(Measure.objects.prefetch_related("components", "breaks"), slug=slug)
-    filters = dashboard.read_filters(request)
-    partnerships = filters.selected_partnerships
-    table = FigureTable(partnerships, [measure], periods=filters.quarters)
-    baselines = baselines_for(partnerships, [measure])
-    targets = {}
-    for target in Target.objects.filter(measure=measure, partnership__in=partnerships).select_related(
-        "period"
-    ):
-        targets.setdefault(target.partnership_id, target)
-    periods = [p for p in table.periods if filters.quarter is None or p.end <= filters.quarter.end]
-    rows, charts, figure_rows = [], [], {p.pk: {"quarter": p.label} for p in periods}
-    combined = []
-    for partnership in partnerships:
-        baseline = baselines.get((partnership.pk, measure.pk))
-        summary = table.summary(partnership, measure, baseline, until=filters.quarter, every_point=True)
-        target = targets.get(partnership.pk)
-        values = {p.pk: v for p, v in table.series(partnership, measure)}
-        for p in periods:
-            figure_rows[p.pk][partnership.slug] = values.get(p.pk)
-        combined.append({"label": partnership.label, "data": [_float(values.get(p.pk)) for p in periods]})
-        rows.append({"partnership": partnership, "summary": summary, "target": target})
-        charts.append(partnership_chart(measure, partnership, summary, baseline, target))
-    first = next(
-        (i for i, p in enumerate(periods) if any(s["data"][i] is not None for s in combined)), len(periods)
-    )
-    shown = periods[first:]
-    combined_chart = {
-        "breakIndex": next(
-            (i for i, p in enumerate(shown) if measure.break_on and p.start >= measure.break_on), None
-        ),
-        "labels": [p.label for p in shown],
-        "datasets": [{**s, "data": s["data"][first:]} for s in combined],
-        "unit": measure.get_unit_display(),
-    }
-    data_rows = [
-        {"period": p, "values": [measure.format_value(figure_rows[p.pk].get(x.slug)) for x in partnerships]}
-        for p in shown
-    ]
-    # Imported months, financial years and rolling twelve months (data.police.uk, ONS tables) have no
-    # place in the quarterly chart: the latest of each kind is shown in a table of its own.
-    other = FigureTable(partnerships, [measure], kinds=OTHER_KINDS)
-    other_rows = []
-    for kind in OTHER_KINDS:
-        cells = [other.latest(partnership, measure, kind) for partnership in partnerships]
-        if any(period is not None for period, _ in cells):
-            other_rows.append({"kind": Period.Kind(kind).label, "cells": cells})
-    summary_rows = dashboard.measures_table(
-        [dashboard.MeasureRow(measure, r["partnership"], r["summary"]) for r in rows]
-    )
-    figure_columns = [("quarter", "Quarter")] + [(p.slug, p.name) for p in partnerships]
-    context = {
-        "measure": measure,
-        "filters": filters,
-        "rows": rows,
-        "chart": combined_chart,
-        "charts": charts,
-        "partnerships": partnerships,
-        "data_rows": data_rows,
-        "sources": sorted(table.sources | other.sources),
-        "other_rows": other_rows,
-        "direction_rule": RULE_TEXT,
-        "break_form": SeriesBreakForm() if request.user.is_admin else None,
-        "break_index": combined_chart["breakIndex"],
-        "tables": {
-            "partnerships": (dashboard.MEASURE_COLUMNS, lambda: summary_rows),
-            "figures": (figure_columns, lambda: [figure_rows[p.pk] for p in shown]),
-        },
-    }
-    return export_or_render(request, "measures/measure_detail.html", context, measure.name)
-
-
-def _float(value):
-    return float(value) if value is not None else None
-
-
-def partnership_chart(measure, partnership, summary, baseline, target) -> dict:
-    """One partnership's quarterly series with its centre line, process limits, baseline and target."""
-    trend = summary.trend
-    labels = [p.label for p, _ in summary.series]
-    n = len(labels)
-    signals = trend.signals if trend else {}
-    flags = ["signal" if i in signals else "" for i in range(n)]
-
-    def flat(value):
-        return [value] * n if value is not None else None
-
-    lines = {
-        "mean": flat(trend.mean if trend else None),
-        "upper": flat(trend.upper if trend else None),
-        "lower": flat(max(trend.lower, 0) if trend and trend.lower is not None else None),
-        "baseline": flat(
-            quarterly_equivalent(
-                measure, baseline.value if baseline else None, baseline.period if baseline else None
-            )
-        ),
-        "target": flat(
-            quarterly_equivalent(measure, target.value if target else None, target.period if target else None)
-        ),
-    }
-    table = [
-        {
-            "period": p,
-            "value": measure.format_value(v),
-            "missing": v is None,
-            "signal": ", ".join(sorted(str(r) for r in signals.get(i, ()))),
-        }
-        for i, (p, v) in enumerate(summary.series)
-    ]
-    return {
-        "partnership": partnership,
-        "summary": summary,
-        "id": f"chart-{partnership.slug}",
-        "data": {
-            "labels": labels,
-            "values": [_float(v) for _, v in summary.series],
-            "flags": flags,
-            "lines": {k: v for k, v in lines.items() if v is not None},
-            "unit": measure.get_unit_display(),
-            "higherIsBetter": measure.higher_is_better,
-        },
-        "table": table,
-    }
-
 
 # --- Imports: admins upload police and ONS spreadsheets, preview, confirm, roll back ---------------
 

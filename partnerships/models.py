@@ -208,7 +208,7 @@ class Partnership(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("partnerships:detail", args=[self.slug])
+        return reverse("dashboards:partnership", args=[self.slug])
 
     @property
     def label(self) -> str:
@@ -301,6 +301,10 @@ class Merger(models.Model):
     def __str__(self):
         kind = "pilot merger" if self.is_pilot else "merger"
         return f"{self.successor} ({kind} from {self.effective_from:%d %B %Y})"
+
+    def can_end(self, user) -> bool:
+        """A pilot that is still running can be ended, by an admin."""
+        return user.is_admin and self.is_pilot and self.ended_on is None
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -1,11 +1,10 @@
 """User-scoped lookups for strategies, objectives and deliverables (see partnerships.permissions)."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from partnerships.permissions import check_can_edit
-from strategies.models import Deliverable, Evidence, Objective, Strategy
+from strategies.models import Deliverable, Objective, Strategy
 
 
 def _check_write(user, strategy: Strategy) -> None:
@@ -42,15 +41,3 @@ def get_deliverable_for_user(user, pk: int, *, write: bool = False) -> Deliverab
     if write:
         _check_write(user, deliverable.objective.strategy)
     return deliverable
-
-
-def get_evidence_for_user(user, pk: int) -> Evidence:
-    """Evidence is private to the partnership's people, scrutiny members and admins: 404 for other
-    partnerships' officers (see Partnership.can_view_reviews)."""
-    evidence = get_object_or_404(
-        Evidence.objects.select_related("update__deliverable__objective__strategy__partnership"), pk=pk
-    )
-    partnership = evidence.update.deliverable.objective.strategy.partnership
-    if not partnership.can_view_reviews(user):
-        raise Http404("No such evidence for you.")
-    return evidence

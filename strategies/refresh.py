@@ -20,7 +20,6 @@ from django.db.models import Prefetch
 from measures.models import Baseline, Target
 from strategies.models import (
     Deliverable,
-    DeliverableUpdate,
     Framework,
     Objective,
     Priority,
@@ -76,7 +75,10 @@ def refresh_preview(
         plans.append(plan)
         if source is None:
             continue
-        latest = DeliverableUpdate.objects.order_by("-quarter__period__end").select_related("quarter__period")
+        # Each deliverable's quarterly updates (the reviews app's model, reached through the relation so
+        # that this layer does not import the one above it), newest first.
+        update_model = Deliverable._meta.get_field("updates").related_model
+        latest = update_model.objects.order_by("-quarter__period__end").select_related("quarter__period")
         objectives = (
             Objective.objects.filter(strategy=source)
             .select_related("priority")
@@ -209,6 +211,13 @@ def strategy_adopt(*, strategy: Strategy, user, adopted_on: datetime.date | None
     return strategy
 
 
+def refresh_message(record: StrategyRefresh, asked: int) -> str:
+    created = record.strategies.count()
+    skipped = asked - created
+    note = f" {skipped} already had one, so nothing was created for them." if skipped else ""
+    return f"Created {created} draft strateg{'y' if created == 1 else 'ies'}.{note}"
+
+
 def carried_chain(deliverable: Deliverable) -> list[Deliverable]:
     """The deliverable and the ones it continues, newest first (a few queries: one per refresh)."""
     chain = [deliverable]
@@ -217,6 +226,31 @@ def carried_chain(deliverable: Deliverable) -> list[Deliverable]:
         current = Deliverable.objects.select_related("objective__strategy").get(pk=current.carried_from_id)
         chain.append(current)
     return chain
+
+
+def priority_mapping(*, partnerships, framework: Framework, chosen) -> tuple[dict, list[dict]]:
+    """Old priority -> new priority (or None: retired) for every priority the partnerships' adopted
+    strategies use: as ``chosen`` says (``map_<old pk>`` values), else the default. Also the rows the
+    form shows: [{"old": priority, "new": new priority pk or None}]."""
+    old_priorities = (
+        Priority.objects.filter(
+            framework__strategies__partnership__in=partnerships,
+            framework__strategies__status=Strategy.Status.ADOPTED,
+        )
+        .distinct()
+        .select_related("framework")
+    )
+    mapping, rows, defaults = {}, [], {}
+    for old in old_priorities:
+        if old.framework_id not in defaults:
+            defaults[old.framework_id] = default_mapping(old.framework, framework)
+        choice = (chosen or {}).get(f"map_{old.pk}")
+        if choice is not None:
+            mapping[old.pk] = int(choice) if choice.isdigit() else None
+        else:
+            mapping[old.pk] = defaults[old.framework_id].get(old.pk)
+        rows.append({"old": old, "new": mapping[old.pk]})
+    return mapping, rows
 
 
 def priorities_for(framework: Framework):

@@ -1,21 +1,9 @@
 """Changes to action plans that need more than one model's save, or that must not be lost."""
 
-import datetime
-from dataclasses import dataclass
-
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import F
 
-from strategies.models import (
-    Deliverable,
-    DeliverableUpdate,
-    Evidence,
-    QuarterlyReview,
-    ReportingQuarter,
-    ReviewEvent,
-    Strategy,
-)
+from strategies.models import Deliverable
 
 
 class EditConflict(Exception):
@@ -99,34 +87,9 @@ def field_display(model, field: str, value) -> str:
     return str(value)
 
 
-def created_fields(update: DeliverableUpdate) -> list[tuple[str, str, str]]:
-    """(field, who, value) for everything a just-created update says, for a conflict with its creation."""
-    who = str(update.updated_by or "someone")
-    return [
-        (
-            DeliverableUpdate._meta.get_field(name).verbose_name,
-            who,
-            field_display(DeliverableUpdate, name, value),
-        )
-        for name in ("status", "rag", "progress", "commentary")
-        if (value := getattr(update, name)) not in (None, "")
-    ]
-
-
-def deliverable_history(deliverable: Deliverable, limit: int = 50) -> list[dict]:
-    """Newest first: who, when, and each field's old -> new value, for the deliverable and its updates."""
-    entries = _history_entries(Deliverable, deliverable.history.all(), limit)
-    update_history = DeliverableUpdate.history.filter(deliverable_id=deliverable.pk).select_related(
-        "quarter__period"
-    )
-    for entry in _history_entries(DeliverableUpdate, update_history, limit):
-        entry["quarter"] = entry["record"].quarter
-        entries.append(entry)
-    entries.sort(key=lambda e: e["record"].history_date, reverse=True)
-    return entries[:limit]
-
-
-def _history_entries(model, history, limit):
+def history_entries(model, history, limit, *, show_created: tuple[str, ...] = ()):
+    """Newest first: each history record with its field changes (old -> new); a record that created its
+    object lists the ``show_created`` fields it was created with."""
     records = list(
         history.select_related("history_user").order_by("-history_date", "-history_id")[: limit * 2]
     )
@@ -139,14 +102,14 @@ def _history_entries(model, history, limit):
     for record in records[:limit]:
         older = previous_of.get(record.history_id)
         changes = None
-        if older is None and model is DeliverableUpdate:  # a new update: show what it said
+        if older is None and show_created:  # a new object: show what it said
             changes = [
                 {
                     "field": model._meta.get_field(name).verbose_name,
                     "old": "–",
                     "new": field_display(model, name, value),
                 }
-                for name in ("status", "rag", "progress", "commentary")
+                for name in show_created
                 if (value := getattr(record, name)) not in (None, "")
             ]
         elif older is not None:
@@ -161,230 +124,3 @@ def _history_entries(model, history, limit):
             ]
         entries.append({"record": record, "changes": changes, "kind": model._meta.verbose_name})
     return entries
-
-
-# --- Quarterly review ------------------------------------------------------------------------------
-
-
-def strategy_for_quarter(partnership, quarter: ReportingQuarter) -> Strategy | None:
-    """The strategy a partnership reviews in a quarter: the latest adopted (or since superseded) one
-    whose three years include the quarter's financial year."""
-    return (
-        Strategy.objects.filter(
-            partnership=partnership, status__in=[Strategy.Status.ADOPTED, Strategy.Status.SUPERSEDED]
-        )
-        .covering_year(quarter.period.financial_year)
-        .select_related("framework")
-        .order_by("-first_year")
-        .first()
-    )
-
-
-def live_deliverables(strategy: Strategy | None, quarter: ReportingQuarter):
-    """Deliverables to review in the quarter: those still open, and any updated in it (e.g. closed then)."""
-    if strategy is None:
-        return Deliverable.objects.none()
-    return (
-        Deliverable.objects.filter(objective__strategy=strategy)
-        .filter(~Q(status__in=Deliverable.CLOSED_STATUSES) | Q(updates__quarter=quarter))
-        .distinct()
-        .select_related("objective__priority", "owner", "theme")
-        .order_by("objective__priority__number", "objective__order", "objective_id", "pk")
-    )
-
-
-def previous_quarter(quarter: ReportingQuarter) -> ReportingQuarter | None:
-    return (
-        ReportingQuarter.objects.filter(period__end__lt=quarter.period.start)
-        .select_related("period")
-        .order_by("-period__end")
-        .first()
-    )
-
-
-def get_review(partnership, quarter: ReportingQuarter) -> QuarterlyReview:
-    """The partnership's review for the quarter; an unsaved one (in progress) until the first save."""
-    review = QuarterlyReview.objects.filter(partnership=partnership, quarter=quarter).first()
-    return review or QuarterlyReview(partnership=partnership, quarter=quarter)
-
-
-def check_review_editable(review: QuarterlyReview) -> None:
-    reason = review.lock_reason()
-    if reason:
-        raise PermissionDenied(reason)
-
-
-@dataclass
-class RowResult:
-    saved: bool = False
-    conflict: EditConflict | None = None
-
-
-def update_save(*, review: QuarterlyReview, update: DeliverableUpdate, expected_version: int | None, user):
-    """Save one deliverable's quarterly update, keep the deliverable's current status in step, and
-    refuse it if someone else saved the same update first or the quarter is locked."""
-    with transaction.atomic():
-        check_review_editable(review)
-        if review.pk is None:
-            # Two officers' first saves of the quarter can arrive together: get_or_create settles which
-            # one creates the review (the other finds it) rather than one failing on the unique pair.
-            review, _ = QuarterlyReview.objects.get_or_create(
-                partnership=review.partnership, quarter=review.quarter, defaults={"status": review.status}
-            )
-        # Every save of this partnership's quarter queues here, so the checks below see committed work.
-        review = QuarterlyReview.objects.select_for_update().get(pk=review.pk)
-        check_review_editable(review)
-        if update.pk is None:
-            # Someone else created this quarter's update after this user opened the form (the view
-            # found none): theirs stands and this save is refused, as for any other conflict.
-            existing = DeliverableUpdate.objects.filter(
-                deliverable_id=update.deliverable_id, quarter_id=update.quarter_id
-            ).first()
-            if existing is not None:
-                raise EditConflict(existing, changes_since(existing, None) or created_fields(existing))
-        update.updated_by = user
-        saved = save_versioned(update, expected_version=expected_version, user=user)
-        Deliverable.objects.filter(pk=saved.deliverable_id).exclude(status=saved.status).update(
-            status=saved.status
-        )
-        return saved
-
-
-def _transition(review: QuarterlyReview, *, allowed_from, to, action, user, comment="") -> QuarterlyReview:
-    with transaction.atomic():
-        if review.pk is None:
-            review.save()
-        current = QuarterlyReview.objects.select_for_update().get(pk=review.pk)
-        if current.status not in allowed_from:
-            raise ValidationError(
-                f"This review is {current.get_status_display().lower()}, so it cannot be "
-                f"{ReviewEvent.Action(action).label.lower()} now."
-            )
-        current.status = to
-        current._history_user = user
-        current.save()
-        ReviewEvent.objects.create(review=current, action=action, user=user, comment=comment)
-        return current
-
-
-def review_submit(*, review: QuarterlyReview, user, outstanding: int) -> QuarterlyReview:
-    if not review.quarter.is_open():
-        raise ValidationError(f"{review.quarter} is not open for updates.")
-    if outstanding:
-        needs = "deliverable still needs" if outstanding == 1 else "deliverables still need"
-        raise ValidationError(f"{outstanding} {needs} an update for this quarter. Update them, then submit.")
-    return _transition(
-        review,
-        allowed_from=QuarterlyReview.EDITABLE,
-        to=QuarterlyReview.Status.SUBMITTED,
-        action=ReviewEvent.Action.SUBMITTED,
-        user=user,
-    )
-
-
-def review_return(*, review: QuarterlyReview, user, comment: str) -> QuarterlyReview:
-    if not comment.strip():
-        raise ValidationError("Say what needs changing: a comment is required to return a review.")
-    return _transition(
-        review,
-        allowed_from=[QuarterlyReview.Status.SUBMITTED],
-        to=QuarterlyReview.Status.RETURNED,
-        action=ReviewEvent.Action.RETURNED,
-        user=user,
-        comment=comment.strip(),
-    )
-
-
-def review_sign_off(*, review: QuarterlyReview, user, comment: str = "") -> QuarterlyReview:
-    return _transition(
-        review,
-        allowed_from=[QuarterlyReview.Status.SUBMITTED],
-        to=QuarterlyReview.Status.SIGNED_OFF,
-        action=ReviewEvent.Action.SIGNED_OFF,
-        user=user,
-        comment=comment.strip(),
-    )
-
-
-def review_unlock(*, review: QuarterlyReview, user, reason: str) -> QuarterlyReview:
-    if not reason.strip():
-        raise ValidationError("Give the reason for unlocking: it is kept with the review.")
-    return _transition(
-        review,
-        allowed_from=[QuarterlyReview.Status.SIGNED_OFF, QuarterlyReview.Status.SUBMITTED],
-        to=QuarterlyReview.Status.RETURNED,
-        action=ReviewEvent.Action.UNLOCKED,
-        user=user,
-        comment=reason.strip(),
-    )
-
-
-def evidence_add(*, review: QuarterlyReview, update: DeliverableUpdate, evidence: Evidence, user) -> Evidence:
-    with transaction.atomic():
-        check_review_editable(review)
-        evidence.update = update
-        evidence.added_by = user
-        evidence._history_user = user
-        evidence.save()
-        return evidence
-
-
-# --- Roll-up ---------------------------------------------------------------------------------------
-
-ROLLUP_RULE = (
-    "An objective's rating is the worst rating among its deliverables (red, then amber, then green; "
-    "complete only when all are complete), and its progress is the average progress of its deliverables "
-    "that were not dropped, counting complete ones as 100%. A priority rolls up its objectives' "
-    "deliverables the same way. Deliverables with no update this quarter are left out and counted."
-)
-
-
-@dataclass
-class Rollup:
-    rag: str | None
-    progress: int | None
-    counted: int
-    missing: int
-
-    @property
-    def rag_label(self) -> str:
-        return DeliverableUpdate.Rag(self.rag).label if self.rag else "No updates yet"
-
-
-def rollup(updates: list[DeliverableUpdate | None]) -> Rollup:
-    present = [u for u in updates if u is not None and u.status != Deliverable.Status.DROPPED]
-    missing = sum(1 for u in updates if u is None)
-    if not present:
-        return Rollup(rag=None, progress=None, counted=0, missing=missing)
-    worst = max(present, key=lambda u: DeliverableUpdate.RAG_SEVERITY[u.rag]).rag
-    progress_values = [100 if u.rag == DeliverableUpdate.Rag.COMPLETE else (u.progress or 0) for u in present]
-    return Rollup(
-        rag=worst,
-        progress=round(sum(progress_values) / len(progress_values)),
-        counted=len(present),
-        missing=missing,
-    )
-
-
-# --- Quarters -------------------------------------------------------------------------------------
-
-
-def quarters_open_due(
-    *, today: datetime.date, opens_after_days: int, due_after_days: int
-) -> list[ReportingQuarter]:
-    """Schedule every finished quarter that has no reporting quarter yet, to open ``opens_after_days``
-    after it ends (used by ``manage.py open_review_quarters``, run daily)."""
-    from measures import periods
-    from measures.models import Period
-
-    fy, q = periods.quarter_of(today)
-    q -= 1
-    if q == 0:
-        fy, q = fy - 1, 4
-    period = Period.objects.financial_quarter(fy, q)
-    opens_on = period.end + datetime.timedelta(days=opens_after_days)
-    quarter, created = ReportingQuarter.objects.get_or_create(
-        period=period,
-        defaults={"opens_on": opens_on, "due_on": opens_on + datetime.timedelta(days=due_after_days)},
-    )
-    return [quarter] if created else []

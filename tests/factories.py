@@ -14,17 +14,8 @@ from measures.models import (
     Period,
 )
 from partnerships.models import Area, AreaCode, Membership, Partnership, PartnershipArea, User
-from strategies.models import (
-    CommonTheme,
-    Deliverable,
-    DeliverableUpdate,
-    Evidence,
-    Framework,
-    Objective,
-    Priority,
-    ReportingQuarter,
-    Strategy,
-)
+from reviews.models import DeliverableUpdate, Evidence, ReportingQuarter
+from strategies.models import CommonTheme, Deliverable, Framework, Objective, Priority, Strategy
 
 PASSWORD = "correct-horse-battery"
 

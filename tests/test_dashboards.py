@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from measures.models import Period
-from strategies.models import DeliverableUpdate
+from reviews.models import DeliverableUpdate
 from tests import factories
 
 
@@ -38,7 +38,7 @@ def county(world):
 
 def overview(client_for, role="scrutiny", **params):
     client = client_for(role)
-    return client, client.get(reverse("strategies:overview"), params)
+    return client, client.get(reverse("dashboards:overview"), params)
 
 
 def test_the_grid_counts_deliverables_by_rating_for_the_quarter(client_for, county):
@@ -79,7 +79,7 @@ def test_filters_survive_in_the_url_and_nonsense_falls_back(client_for, county):
 def test_csv_export_has_the_numbers_on_the_page(client_for, county):
     client, page = overview(client_for, quarter="2011-12-q1")
     response = client.get(
-        reverse("strategies:overview"), {"quarter": "2011-12-q1", "export": "csv", "table": "grid"}
+        reverse("dashboards:overview"), {"quarter": "2011-12-q1", "export": "csv", "table": "grid"}
     )
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
@@ -90,7 +90,7 @@ def test_csv_export_has_the_numbers_on_the_page(client_for, county):
 def test_xlsx_export_opens_and_formulas_are_made_harmless(client_for, county):
     client, _ = overview(client_for)
     response = client.get(
-        reverse("strategies:overview"), {"quarter": "2011-12-q1", "export": "xlsx", "table": "exceptions"}
+        reverse("dashboards:overview"), {"quarter": "2011-12-q1", "export": "xlsx", "table": "exceptions"}
     )
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
@@ -113,12 +113,12 @@ def test_measure_export_matches_the_measure_page(client_for, county):
 
 def test_unknown_export_table_is_a_404(client_for, county):
     client, _ = overview(client_for)
-    assert client.get(reverse("strategies:overview"), {"export": "csv", "table": "nope"}).status_code == 404
+    assert client.get(reverse("dashboards:overview"), {"export": "csv", "table": "nope"}).status_code == 404
 
 
 def test_priority_page_shows_each_partnerships_deliverables_with_rating_and_commentary(client_for, county):
     response = client_for("officer_b").get(
-        reverse("strategies:priority", args=[county.priorities[0].pk]), {"quarter": "2011-12-q1"}
+        reverse("dashboards:priority", args=[county.priorities[0].pk]), {"quarter": "2011-12-q1"}
     )
     page = response.content.decode()
     assert "Amber work" in page and "Slipping." in page and county.a.name in page
@@ -134,7 +134,7 @@ def test_the_measure_page_draws_limits_for_each_partnership(client_for, county):
 
 def test_the_paper_has_the_seeds_sections(client_for, county):
     response = client_for("scrutiny").get(
-        reverse("strategies:paper"), {"quarter": "2011-12-q1", "partnership": county.a.slug}
+        reverse("dashboards:paper"), {"quarter": "2011-12-q1", "partnership": county.a.slug}
     )
     page = response.content.decode()
     for heading in ("Summary", "Context:", "Measures of success", "Exceptions", "What has changed since"):
@@ -144,7 +144,7 @@ def test_the_paper_has_the_seeds_sections(client_for, county):
 
 def test_the_paper_downloads_as_a_pdf(client_for, county):
     response = client_for("scrutiny").get(
-        reverse("strategies:paper"), {"quarter": "2011-12-q1", "format": "pdf"}
+        reverse("dashboards:paper"), {"quarter": "2011-12-q1", "format": "pdf"}
     )
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF") and len(response.content) > 5000
@@ -155,12 +155,12 @@ def test_what_changed_since_the_previous_quarter(client_for, county):
     factories.DeliverableUpdateFactory(
         deliverable=county.deliverable_a, quarter=q2, rag="green", status="on_track", commentary="Recovered."
     )
-    response = client_for("scrutiny").get(reverse("strategies:paper"), {"quarter": "2011-12-q2"})
+    response = client_for("scrutiny").get(reverse("dashboards:paper"), {"quarter": "2011-12-q2"})
     assert f"“{county.deliverable_a.title}” moved from Red to Green" in response.content.decode()
 
 
 def test_officers_see_the_dashboards_read_only(client_for, county):
-    page = client_for("officer_b").get(reverse("strategies:overview")).content.decode()
+    page = client_for("officer_b").get(reverse("dashboards:overview")).content.decode()
     forms = re.findall(r'<form method="post"[^>]*>', page)
     assert forms == ['<form method="post" action="/accounts/logout/">']  # signing out is the only one
 
@@ -168,13 +168,13 @@ def test_officers_see_the_dashboards_read_only(client_for, county):
 def test_many_partnerships_are_shown_a_page_at_a_time_and_exported_whole(client_for, county, settings):
     settings.DASHBOARD_PAGE_SIZE = 1
     client = client_for("scrutiny")
-    first = client.get(reverse("strategies:overview"), {"quarter": "2011-12-q1"})
-    second = client.get(reverse("strategies:overview"), {"quarter": "2011-12-q1", "page": 2})
+    first = client.get(reverse("dashboards:overview"), {"quarter": "2011-12-q1"})
+    second = client.get(reverse("dashboards:overview"), {"quarter": "2011-12-q1", "page": 2})
     assert [r["partnership"] for r in first.context["grid"]["rows"]] == [county.a]
     assert [r["partnership"] for r in second.context["grid"]["rows"]] == [county.b]
     assert "Partnerships 1–1 of 2" in first.content.decode()
     export = client.get(
-        reverse("strategies:overview"), {"quarter": "2011-12-q1", "export": "csv", "table": "grid"}
+        reverse("dashboards:overview"), {"quarter": "2011-12-q1", "export": "csv", "table": "grid"}
     )
     assert {row["Partnership"] for row in csv.DictReader(io.StringIO(export.content.decode()))} == {
         county.a.name,

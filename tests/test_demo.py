@@ -10,7 +10,7 @@ from django.test import RequestFactory
 
 from measures.models import BASELINE_YEAR, Baseline, Measure, MeasureValue, Period
 from partnerships.models import AreaAlias, Membership, Partnership, User, normalise_area_name
-from strategies.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERNAMES, ILLUSTRATIVE
+from reviews.management.commands.load_demo import DEMO_PASSWORD, DEMO_USERNAMES, ILLUSTRATIVE
 from strategies.models import CommonTheme, Deliverable, Objective, Strategy
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from urllib.parse import urldefrag, urlparse
 import pytest
 from django.core.management import call_command
 
-from strategies.management.commands.load_demo import DEMO_USERNAMES
+from reviews.management.commands.load_demo import DEMO_USERNAMES
 
 LINK = re.compile(r'href="([^"]+)"')
 MAX_PAGES = 400

@@ -5,8 +5,9 @@
 from django.db import OperationalError
 from django.urls import reverse
 
-from strategies import services
-from strategies.models import Deliverable, DeliverableUpdate
+from reviews import services
+from reviews.models import DeliverableUpdate
+from strategies.models import Deliverable
 
 
 def test_database_failing_mid_save_gives_a_plain_page_and_writes_nothing(client_for, world, monkeypatch):
@@ -25,7 +26,7 @@ def test_database_failing_mid_save_gives_a_plain_page_and_writes_nothing(client_
 
     client = client_for("officer_a")
     client.raise_request_exception = False
-    url = reverse("strategies:review", args=[world.a.slug, world.quarter.pk])
+    url = reverse("reviews:detail", args=[world.a.slug, world.quarter.pk])
     before = (
         list(DeliverableUpdate.objects.values_list("pk", "version", "commentary")),
         world.deliverable_a.status,

@@ -4,7 +4,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from strategies.models import Deliverable, DeliverableUpdate
+from reviews.models import DeliverableUpdate
+from strategies.models import Deliverable
 
 JUNK = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=40),
@@ -61,7 +62,7 @@ def test_the_deliverable_form_survives_anything(client_for, world, data):
 )
 def test_a_review_row_survives_anything(client_for, world, row):
     client = client_for("officer_a")
-    url = reverse("strategies:review", args=[world.a.slug, world.quarter.pk])
+    url = reverse("reviews:detail", args=[world.a.slug, world.quarter.pk])
     before = state(world.deliverable_a.pk)
     response = client.post(url, {f"d{world.deliverable_a.pk}-{k}": v for k, v in row.items()})
     assert response.status_code in (200, 302)

@@ -37,9 +37,9 @@ def test_a_missing_title_is_a_form_error(client_for, world):
 
 def test_the_overview_and_the_paper_show_the_horizon(client_for, world):
     client = client_for("scrutiny")
-    assert "Crime Strategy" in client.get(reverse("strategies:overview")).content.decode()
-    assert "On the horizon" in client.get(reverse("strategies:paper")).content.decode()
-    register = client.get(reverse("strategies:horizon"), {"export": "csv", "table": "register"})
+    assert "Crime Strategy" in client.get(reverse("dashboards:overview")).content.decode()
+    assert "On the horizon" in client.get(reverse("dashboards:paper")).content.decode()
+    register = client.get(reverse("dashboards:horizon"), {"export": "csv", "table": "register"})
     assert "Crime Strategy" in register.content.decode()
 
 

@@ -12,8 +12,9 @@ from django.utils import timezone
 from bench.load_bench import CONFLICT_MESSAGE, Officer, Session, Tally, check_saves
 from measures.models import Period
 from partnerships.models import Membership
-from strategies.models import DeliverableUpdate, QuarterlyReview
-from strategies.services import EditConflict, get_review, update_save
+from reviews.models import DeliverableUpdate, QuarterlyReview
+from reviews.services import get_review, update_save
+from strategies.services import EditConflict
 from tests import factories
 
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 from measures.figures import FigureTable
 from measures.models import Baseline, MeasureValue, Period
 from partnerships.models import Membership, Merger, Partnership
-from partnerships.services import merger_end, partnerships_merge
-from strategies.models import Deliverable, DeliverableUpdate, Strategy
+from reviews.models import DeliverableUpdate
+from strategies.mergers import merger_end, partnerships_merge
+from strategies.models import Deliverable, Strategy
 from tests import factories
 
 MERGE_DAY = datetime.date(2011, 7, 1)  # the start of 2011/12 Q2
@@ -119,7 +120,7 @@ def test_every_open_deliverable_must_be_assigned_when_a_pilot_ends(two):
 def test_admin_merges_and_splits_in_the_browser_pages(client_for, two):
     client = client_for("admin")
     response = client.post(
-        reverse("partnerships:merge"),
+        reverse("strategies:merge"),
         {
             "predecessors": [two.a.pk, two.b.pk],
             "name": "Alpha and Beta CSP",
@@ -130,7 +131,7 @@ def test_admin_merges_and_splits_in_the_browser_pages(client_for, two):
     )
     merged = Partnership.objects.get(name="Alpha and Beta CSP")
     assert response.status_code == 302 and merged.short_name == "A and B"
-    split_url = reverse("partnerships:split", args=[merged.slug])
+    split_url = reverse("strategies:split", args=[merged.slug])
     form = client.get(split_url)
     assert two.deliverable_a.title in form.content.decode()
     response = client.post(
@@ -147,7 +148,7 @@ def test_admin_merges_and_splits_in_the_browser_pages(client_for, two):
 
 def test_merging_needs_two_partnerships_and_a_new_name(client_for, two):
     response = client_for("admin").post(
-        reverse("partnerships:merge"),
+        reverse("strategies:merge"),
         {"predecessors": [two.a.pk], "name": two.b.name, "effective_from": "2011-07-01"},
     )
     page = response.content.decode()

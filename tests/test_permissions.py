@@ -12,16 +12,8 @@ from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from measures.models import SeriesBreak
-from strategies.models import (
-    Deliverable,
-    DeliverableUpdate,
-    Evidence,
-    Objective,
-    QuarterlyReview,
-    ReportingQuarter,
-    ReviewEvent,
-    Strategy,
-)
+from reviews.models import DeliverableUpdate, Evidence, QuarterlyReview, ReportingQuarter, ReviewEvent
+from strategies.models import Deliverable, Objective, Strategy
 
 ROLES = ["anonymous", "officer_a", "officer_b", "lead_a", "scrutiny", "admin"]
 EVERYONE_SIGNED_IN = {role: 200 for role in ROLES if role != "anonymous"}
@@ -60,40 +52,40 @@ EXPECTED_GET = {
     "logout": {"anonymous": "login", **{role: 405 for role in EVERYONE_SIGNED_IN}},  # signing out is a POST
     "password_change": READ,
     "password_change_done": READ,
-    "partnerships:list": READ,
-    "partnerships:detail": READ,
+    "dashboards:partnerships": READ,
+    "dashboards:partnership": READ,
     "strategies:list": READ,
     "strategies:detail": READ,
-    "strategies:deliverable": READ,
+    "reviews:deliverable": READ,
     "strategies:objective_create": WRITE_A,
     "strategies:objective_update": WRITE_A,
     "strategies:deliverable_create": WRITE_A,
     "strategies:deliverable_update": WRITE_A,
-    "strategies:reviews": READ,
+    "reviews:index": READ,
     # The review pages are the partnership's working area: not for other partnerships' officers.
-    "strategies:review": {**READ, "officer_b": 404},
-    "strategies:review_deliverable": {**READ, "officer_b": 404},
-    "strategies:review_submit": POST_ONLY,
-    "strategies:review_return": POST_ONLY,
-    "strategies:review_sign_off": POST_ONLY,
-    "strategies:review_unlock": POST_ONLY,
-    "strategies:quarter_create": POST_ONLY,
-    "strategies:quarter_set_status": POST_ONLY,
-    "strategies:evidence": EVIDENCE_A,
-    "strategies:overview": READ,
-    "strategies:priority": READ,
-    "strategies:paper": READ,
-    "strategies:horizon": READ,
+    "reviews:detail": {**READ, "officer_b": 404},
+    "reviews:update": {**READ, "officer_b": 404},
+    "reviews:submit": POST_ONLY,
+    "reviews:return": POST_ONLY,
+    "reviews:sign_off": POST_ONLY,
+    "reviews:unlock": POST_ONLY,
+    "reviews:quarter_create": POST_ONLY,
+    "reviews:quarter_set_status": POST_ONLY,
+    "reviews:evidence": EVIDENCE_A,
+    "dashboards:overview": READ,
+    "dashboards:priority": READ,
+    "dashboards:paper": READ,
+    "dashboards:horizon": READ,
     "strategies:refresh": {"anonymous": "login", **{r: 403 for r in EVERYONE_SIGNED_IN}, "admin": 200},
     "strategies:adopt": POST_ONLY,
     "measures:break_add": POST_ONLY,
-    "partnerships:merge": {"anonymous": "login", **{r: 403 for r in EVERYONE_SIGNED_IN}, "admin": 200},
-    "partnerships:split": {"anonymous": "login", **{r: 403 for r in EVERYONE_SIGNED_IN}, "admin": 404},
+    "strategies:merge": {"anonymous": "login", **{r: 403 for r in EVERYONE_SIGNED_IN}, "admin": 200},
+    "strategies:split": {"anonymous": "login", **{r: 403 for r in EVERYONE_SIGNED_IN}, "admin": 404},
     "measures:rebaseline": {"anonymous": "login", **{r: 403 for r in EVERYONE_SIGNED_IN}, "admin": 200},
     "strategies:horizon_add": {"anonymous": "login", **{r: 403 for r in EVERYONE_SIGNED_IN}, "admin": 200},
     "strategies:horizon_edit": {"anonymous": "login", **{r: 403 for r in EVERYONE_SIGNED_IN}, "admin": 200},
-    "measures:list": READ,
-    "measures:detail": READ,
+    "dashboards:measures": READ,
+    "dashboards:measure": READ,
     "measures:imports": ADMIN_ONLY,
     "measures:import_template": ADMIN_ONLY,
     "measures:mappings": ADMIN_ONLY,
@@ -124,14 +116,14 @@ EXPECTED_POST = {
     "strategies:objective_update": SAVES_A,
     "strategies:deliverable_create": SAVES_A,
     "strategies:deliverable_update": SAVES_A,
-    "strategies:review": SAVES_A,
-    "strategies:review_deliverable": SAVES_A,
-    "strategies:review_submit": SAVES_A,
-    "strategies:review_return": SIGN_OFF_A,
-    "strategies:review_sign_off": SIGN_OFF_A,
-    "strategies:review_unlock": {**NON_ADMINS_REFUSED, "admin": 302},
-    "strategies:quarter_create": {**NON_ADMINS_REFUSED, "admin": 302},
-    "strategies:quarter_set_status": {**NON_ADMINS_REFUSED, "admin": 302},
+    "reviews:detail": SAVES_A,
+    "reviews:update": SAVES_A,
+    "reviews:submit": SAVES_A,
+    "reviews:return": SIGN_OFF_A,
+    "reviews:sign_off": SIGN_OFF_A,
+    "reviews:unlock": {**NON_ADMINS_REFUSED, "admin": 302},
+    "reviews:quarter_create": {**NON_ADMINS_REFUSED, "admin": 302},
+    "reviews:quarter_set_status": {**NON_ADMINS_REFUSED, "admin": 302},
     "strategies:adopt": SIGN_OFF_A,
     "measures:break_add": {**NON_ADMINS_REFUSED, "admin": 302},
 }
@@ -151,28 +143,28 @@ def url_names(resolver=None, namespace=""):
 def url_for(name, world):
     review = {"slug": world.a.slug, "quarter_pk": world.quarter.pk}
     kwargs = {
-        "strategies:review": review,
-        "strategies:review_submit": review,
-        "strategies:review_return": review,
-        "strategies:review_sign_off": review,
-        "strategies:review_unlock": review,
-        "strategies:review_deliverable": {**review, "pk": world.deliverable_a.pk},
-        "strategies:quarter_set_status": {"pk": world.quarter.pk},
-        "strategies:evidence": {"pk": world.evidence_a.pk},
-        "strategies:priority": {"pk": world.priorities[0].pk},
+        "reviews:detail": review,
+        "reviews:submit": review,
+        "reviews:return": review,
+        "reviews:sign_off": review,
+        "reviews:unlock": review,
+        "reviews:update": {**review, "pk": world.deliverable_a.pk},
+        "reviews:quarter_set_status": {"pk": world.quarter.pk},
+        "reviews:evidence": {"pk": world.evidence_a.pk},
+        "dashboards:priority": {"pk": world.priorities[0].pk},
         "strategies:horizon_edit": {"pk": world.horizon_item.pk},
         "strategies:adopt": {"pk": getattr(world, "draft", world.strategy_a).pk},
         "measures:break_add": {"slug": world.measure.slug},
-        "partnerships:split": {"slug": world.a.slug},
+        "strategies:split": {"slug": world.a.slug},
         "measures:rebaseline": {"slug": world.measure.slug, "partnership_slug": world.a.slug},
-        "partnerships:detail": {"slug": world.a.slug},
+        "dashboards:partnership": {"slug": world.a.slug},
         "strategies:detail": {"pk": world.strategy_a.pk},
-        "strategies:deliverable": {"pk": world.deliverable_a.pk},
+        "reviews:deliverable": {"pk": world.deliverable_a.pk},
         "strategies:objective_create": {"strategy_pk": world.strategy_a.pk},
         "strategies:objective_update": {"pk": world.objective_a.pk},
         "strategies:deliverable_create": {"objective_pk": world.objective_a.pk},
         "strategies:deliverable_update": {"pk": world.deliverable_a.pk},
-        "measures:detail": {"slug": world.measure.slug},
+        "dashboards:measure": {"slug": world.measure.slug},
         "measures:import_template": {"fmt": "csv"},
         "measures:import_batch": {"pk": world.batch.pk},
         "measures:import_progress": {"pk": world.batch.pk},
@@ -188,19 +180,19 @@ def url_for(name, world):
 
 def valid_post(name, world):
     update = {"status": "at_risk", "rag": "amber", "progress": 50, "commentary": "Slipping.", "version": 1}
-    if name == "strategies:review":
+    if name == "reviews:detail":
         return {f"d{world.deliverable_a.pk}-{key}": value for key, value in update.items()}
-    if name == "strategies:review_deliverable":
+    if name == "reviews:update":
         return {"action": "update", **update}
-    if name in ("strategies:review_return", "strategies:review_sign_off", "strategies:review_unlock"):
+    if name in ("reviews:return", "reviews:sign_off", "reviews:unlock"):
         return {"comment": "Checked at the board."}
-    if name == "strategies:quarter_create":
+    if name == "reviews:quarter_create":
         return {"first_year": 2011, "quarter": 2, "opens_on": "2011-10-01", "status": "scheduled"}
-    if name == "strategies:quarter_set_status":
+    if name == "reviews:quarter_set_status":
         return {"status": "closed"}
     if name == "measures:break_add":
         return {"starts_on": "2011-04-01", "note": "Recording rules changed"}
-    if name in ("strategies:review_submit", "strategies:adopt"):
+    if name in ("reviews:submit", "strategies:adopt"):
         return {}
     if name.startswith("strategies:objective"):
         return {"priority": world.priorities[0].pk, "title": "Changed objective wording", "order": 1}
@@ -261,16 +253,16 @@ def prepare(name, world):
     if name == "strategies:adopt":  # a draft 2012-15 for partnership A to adopt
         world.draft = Strategy.objects.create(partnership=world.a, framework=world.framework, first_year=2012)
     status = {
-        "strategies:review_return": QuarterlyReview.Status.SUBMITTED,
-        "strategies:review_sign_off": QuarterlyReview.Status.SUBMITTED,
-        "strategies:review_unlock": QuarterlyReview.Status.SIGNED_OFF,
+        "reviews:return": QuarterlyReview.Status.SUBMITTED,
+        "reviews:sign_off": QuarterlyReview.Status.SUBMITTED,
+        "reviews:unlock": QuarterlyReview.Status.SIGNED_OFF,
     }.get(name)
     if status:
         QuarterlyReview.objects.create(partnership=world.a, quarter=world.quarter, status=status)
 
 
 # Pages that answer GET as read pages but also take a POST (the review page saves updates).
-READ_PAGES_TAKING_POST = ["strategies:review", "strategies:review_deliverable"]
+READ_PAGES_TAKING_POST = ["reviews:detail", "reviews:update"]
 
 
 def test_every_post_view_has_an_expected_outcome():

@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from measures.models import Period
 from partnerships.models import Membership
-from strategies.models import Deliverable, ReportingQuarter
+from reviews.models import ReportingQuarter
+from strategies.models import Deliverable
 from tests import factories
 
 THEMES_PER_PRIORITY = 2
@@ -73,7 +74,7 @@ PAGES = {
     "home as scrutiny": ("scrutiny", lambda w: reverse("home")),
     "home as officer": ("officer", lambda w: reverse("home")),
     "home as admin": ("admin", lambda w: reverse("home")),
-    "partnership list": ("scrutiny", lambda w: reverse("partnerships:list")),
+    "partnership list": ("scrutiny", lambda w: reverse("dashboards:partnerships")),
     "partnership detail": ("scrutiny", lambda w: w["partnership"].get_absolute_url()),
     "strategy list": ("scrutiny", lambda w: reverse("strategies:list")),
     "strategy detail": ("officer", lambda w: w["strategy"].get_absolute_url()),
@@ -82,14 +83,14 @@ PAGES = {
         "officer",
         lambda w: reverse("strategies:deliverable_update", args=[w["deliverable"].pk]),
     ),
-    "measure list": ("scrutiny", lambda w: reverse("measures:list")),
+    "measure list": ("scrutiny", lambda w: reverse("dashboards:measures")),
     "measure detail": ("scrutiny", lambda w: w["measure"].get_absolute_url()),
-    "county overview": ("scrutiny", lambda w: reverse("strategies:overview")),
-    "priority page": ("scrutiny", lambda w: reverse("strategies:priority", args=[w["priority"].pk])),
-    "committee paper": ("scrutiny", lambda w: reverse("strategies:paper")),
+    "county overview": ("scrutiny", lambda w: reverse("dashboards:overview")),
+    "priority page": ("scrutiny", lambda w: reverse("dashboards:priority", args=[w["priority"].pk])),
+    "committee paper": ("scrutiny", lambda w: reverse("dashboards:paper")),
     "review page": (
         "officer",
-        lambda w: reverse("strategies:review", args=[w["partnership"].slug, w["reporting"].pk]),
+        lambda w: reverse("reviews:detail", args=[w["partnership"].slug, w["reporting"].pk]),
     ),
 }
 DASHBOARDS = {"home as scrutiny", "county overview", "priority page", "measure detail", "partnership detail"}

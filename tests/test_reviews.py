@@ -13,15 +13,9 @@ from django.urls import reverse
 
 from measures.models import Period
 from partnerships.models import Membership
-from strategies.models import (
-    Deliverable,
-    DeliverableUpdate,
-    Evidence,
-    QuarterlyReview,
-    ReportingQuarter,
-    ReviewEvent,
-)
-from strategies.services import rollup
+from reviews.models import DeliverableUpdate, Evidence, QuarterlyReview, ReportingQuarter, ReviewEvent
+from reviews.services import rollup
+from strategies.models import Deliverable
 from tests import factories
 
 
@@ -38,7 +32,7 @@ def plan(world):
 
 
 def review_url(world, quarter=None):
-    return reverse("strategies:review", args=[world.a.slug, (quarter or world.q2).pk])
+    return reverse("reviews:detail", args=[world.a.slug, (quarter or world.q2).pk])
 
 
 def row(deliverable, version="", **fields):
@@ -152,14 +146,14 @@ def test_two_officers_editing_the_same_update_do_not_overwrite_each_other(client
 
 def test_submit_is_refused_while_deliverables_are_outstanding(client_for, plan):
     client = client_for("officer_a")
-    response = client.post(reverse("strategies:review_submit", args=[plan.a.slug, plan.q2.pk]), follow=True)
+    response = client.post(reverse("reviews:submit", args=[plan.a.slug, plan.q2.pk]), follow=True)
     assert "still need an update for this quarter" in response.content.decode()
     assert not QuarterlyReview.objects.filter(status=QuarterlyReview.Status.SUBMITTED).exists()
 
 
 def submit(client, world):
     client.post(review_url(world), all_rows(world))
-    return client.post(reverse("strategies:review_submit", args=[world.a.slug, world.q2.pk]))
+    return client.post(reverse("reviews:submit", args=[world.a.slug, world.q2.pk]))
 
 
 def test_submit_return_and_sign_off_lock_the_quarter(client, plan):
@@ -172,7 +166,7 @@ def test_submit_return_and_sign_off_lock_the_quarter(client, plan):
     assert response.status_code == 403 and "submitted for sign-off" in response.content.decode()
 
     client.force_login(plan.users["lead_a"])
-    url = reverse("strategies:review_return", args=[plan.a.slug, plan.q2.pk])
+    url = reverse("reviews:return", args=[plan.a.slug, plan.q2.pk])
     page = client.post(url, {"comment": ""}, follow=True).content.decode()
     assert "a comment is required to return a review" in page
     client.post(url, {"comment": "Please add evidence for the CCTV work."})
@@ -182,7 +176,7 @@ def test_submit_return_and_sign_off_lock_the_quarter(client, plan):
     client.force_login(plan.users["officer_a"])
     submit(client, plan)
     client.force_login(plan.users["lead_a"])
-    client.post(reverse("strategies:review_sign_off", args=[plan.a.slug, plan.q2.pk]), {"comment": ""})
+    client.post(reverse("reviews:sign_off", args=[plan.a.slug, plan.q2.pk]), {"comment": ""})
     review.refresh_from_db()
     assert review.status == QuarterlyReview.Status.SIGNED_OFF
     actions = list(review.events.order_by("at", "pk").values_list("action", "comment"))
@@ -199,7 +193,7 @@ def test_submit_return_and_sign_off_lock_the_quarter(client, plan):
     response = client.post(review_url(plan), all_rows(plan, commentary="Sneaky edit."))
     assert response.status_code == 403
     assert "signed off and locked" in response.content.decode()
-    one = reverse("strategies:review_deliverable", args=[plan.a.slug, plan.q2.pk, plan.deliverable_a.pk])
+    one = reverse("reviews:update", args=[plan.a.slug, plan.q2.pk, plan.deliverable_a.pk])
     assert client.post(one, {"action": "update", "status": "on_track", "rag": "green"}).status_code == 403
     assert (
         list(DeliverableUpdate.objects.filter(quarter=plan.q2).values_list("commentary", "version")) == before
@@ -216,7 +210,7 @@ def test_submit_return_and_sign_off_lock_the_quarter(client, plan):
 def test_an_officer_cannot_sign_off(client, plan):
     client.force_login(plan.users["officer_a"])
     submit(client, plan)
-    response = client.post(reverse("strategies:review_sign_off", args=[plan.a.slug, plan.q2.pk]))
+    response = client.post(reverse("reviews:sign_off", args=[plan.a.slug, plan.q2.pk]))
     assert response.status_code == 403
     assert QuarterlyReview.objects.get(quarter=plan.q2).status == QuarterlyReview.Status.SUBMITTED
 
@@ -224,7 +218,7 @@ def test_an_officer_cannot_sign_off(client, plan):
 def test_admin_unlocks_with_a_reason_that_is_kept(client, plan):
     review = QuarterlyReview.objects.create(partnership=plan.a, quarter=plan.q2, status="signed_off")
     client.force_login(plan.users["admin"])
-    url = reverse("strategies:review_unlock", args=[plan.a.slug, plan.q2.pk])
+    url = reverse("reviews:unlock", args=[plan.a.slug, plan.q2.pk])
     assert "Give the reason for unlocking" in client.post(url, {"comment": " "}, follow=True).content.decode()
     client.post(url, {"comment": "Police corrected the burglary figure."})
     review.refresh_from_db()
@@ -267,7 +261,7 @@ def test_open_review_quarters_schedules_the_quarter_just_ended(db, settings):
 
 def evidence_url(world, deliverable=None):
     return reverse(
-        "strategies:review_deliverable",
+        "reviews:update",
         args=[world.a.slug, world.q2.pk, (deliverable or world.deliverable_a).pk],
     )
 
@@ -287,7 +281,7 @@ def test_officer_attaches_a_file_and_a_link(updated, plan):
     assert updated.post(evidence_url(plan), link).status_code == 302
     file_evidence = Evidence.objects.get(title="Minutes")
     assert file_evidence.content_type == "application/pdf"  # from the content, not what the browser said
-    download = updated.get(reverse("strategies:evidence", args=[file_evidence.pk]))
+    download = updated.get(reverse("reviews:evidence", args=[file_evidence.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
     assert download["Content-Disposition"].startswith("attachment")
@@ -336,7 +330,7 @@ def test_evidence_needs_a_link_or_a_file(updated, plan):
 
 
 def test_officer_of_another_partnership_gets_404_for_evidence(client_for, world):
-    url = reverse("strategies:evidence", args=[world.evidence_a.pk])
+    url = reverse("reviews:evidence", args=[world.evidence_a.pk])
     assert client_for("officer_b").get(url).status_code == 404
     assert client_for("scrutiny").get(url).status_code == 200
 

@@ -19,13 +19,13 @@ INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/js
 
 @pytest.mark.parametrize(
     "url_name, kwargs",
-    [("home", {}), ("strategies:overview", {}), ("measures:detail", None), ("strategies:review", None)],
+    [("home", {}), ("dashboards:overview", {}), ("dashboards:measure", None), ("reviews:detail", None)],
 )
 def test_pages_send_a_csp_and_have_no_inline_scripts(client_for, world, url_name, kwargs):
     if kwargs is None:
         kwargs = (
             {"slug": world.measure.slug}
-            if url_name == "measures:detail"
+            if url_name == "dashboards:measure"
             else {"slug": world.a.slug, "quarter_pk": world.quarter.pk}
         )
     response = client_for("officer_a").get(reverse(url_name, kwargs=kwargs))

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import simple_history.models
-import strategies.models
+import reviews.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -183,7 +183,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(max_length=200)),
                 ('url', models.URLField(blank=True, max_length=500, verbose_name='link')),
-                ('file', models.FileField(blank=True, storage=strategies.models.private_storage, upload_to=strategies.models.evidence_upload_to)),
+                ('file', models.FileField(blank=True, storage=reviews.models.private_storage, upload_to=reviews.models.evidence_upload_to)),
                 ('original_name', models.CharField(blank=True, max_length=255)),
                 ('content_type', models.CharField(blank=True, max_length=120)),
                 ('size', models.PositiveIntegerField(blank=True, null=True)),

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from strategies.models import DeliverableUpdate, Evidence, QuarterlyReview
+from reviews.models import DeliverableUpdate, Evidence, QuarterlyReview
 from tests.browser.test_roles_in_browser import sign_in
 
 pytestmark = pytest.mark.browser

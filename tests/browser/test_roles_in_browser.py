@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from strategies.management.commands.load_demo import DEMO_PASSWORD
+from reviews.management.commands.load_demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,434 @@
+"""The scrutiny dashboards: filters that live in the URL, and the tables every dashboard page shows.
+
+Each builder runs a fixed number of queries whatever the number of partnerships, deliverables or
+figures, and returns plain rows that the page, the CSV/XLSX exports and the committee paper share.
+"""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery, Value
+
+from measures import periods
+from measures.figures import FigureTable, MeasureSummary, baselines_for
+from measures.models import Measure, MeasureValue, Period
+from measures.trend import IMPROVING, NO_CHANGE, NOT_ENOUGH, RULE_TEXT, WORSENING
+from partnerships.models import Partnership
+from reviews.models import DeliverableUpdate, ReportingQuarter
+from strategies.models import Deliverable, Priority, Strategy
+
+QUARTER_SLUG = re.compile(r"^(\d{4})-(\d{2})-q([1-4])$")
+RAGS = [value for value, _ in DeliverableUpdate.Rag.choices]
+
+
+def quarter_slug(period: Period) -> str:
+    """2011/12 Q3 -> "2011-12-q3", for URLs people can read and send."""
+    return period.slug
+
+
+@dataclass
+class Filters:
+    """What a dashboard shows: a quarter, optionally one strategy span and one partnership."""
+
+    quarter: Period | None
+    quarters: list[Period]
+    strategy_year: int | None
+    strategy_years: list[int]
+    partnership: Partnership | None
+    partnerships: list[Partnership]
+    page: int = 1
+    page_size: int | None = None  # None: every partnership on one page (exports, the paper)
+
+    def params(self, **changes) -> dict:
+        values = {
+            "quarter": quarter_slug(self.quarter) if self.quarter else None,
+            "strategy": self.strategy_year,
+            "partnership": self.partnership.slug if self.partnership else None,
+            "page": self.page if self.page > 1 else None,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+    def query(self, **changes) -> str:
+        return urlencode(self.params(**changes))
+
+    @property
+    def query_without_page(self) -> str:
+        return self.query(page=None)
+
+    @property
+    def selected_partnerships(self) -> list[Partnership]:
+        """The partnerships this page shows: one, or a page of them (large deployments have hundreds)."""
+        if self.partnership:
+            return [self.partnership]
+        if self.page_size is None:
+            return self.partnerships
+        start = (self.page - 1) * self.page_size
+        return self.partnerships[start : start + self.page_size]
+
+    @property
+    def page_count(self) -> int:
+        if self.partnership or self.page_size is None:
+            return 1
+        return max(1, -(-len(self.partnerships) // self.page_size))
+
+    @property
+    def page_range(self) -> tuple[int, int]:
+        shown = self.selected_partnerships
+        start = (self.page - 1) * (self.page_size or 0) + 1 if shown else 0
+        return start, start + len(shown) - 1
+
+    @property
+    def strategy_label(self) -> str:
+        return periods.strategy_span_label(self.strategy_year) if self.strategy_year else ""
+
+
+def read_filters(request, *, partnership: Partnership | None = None, paginate: bool = True) -> Filters:
+    """The dashboard filters from the query string; anything unknown falls back to the default (3 queries).
+
+    Each quarter on offer carries its reporting quarter (``reporting_quarter_id``) and whether any
+    partnership has reported on it (``reported``), so the pages need not look them up again.
+    """
+    quarters = list(
+        Period.objects.quarters()
+        .annotate(
+            reporting_quarter_id=Subquery(
+                ReportingQuarter.objects.filter(period=OuterRef("pk")).values("pk")[:1]
+            ),
+            reported=Exists(DeliverableUpdate.objects.filter(quarter__period=OuterRef("pk"))),
+            has_figures=Exists(MeasureValue.objects.filter(period=OuterRef("pk"))),
+        )
+        .filter(Q(reporting_quarter_id__isnull=False) | Q(has_figures=True))
+        .order_by("end")
+    )
+    chosen = None
+    match = QUARTER_SLUG.match(request.GET.get("quarter", ""))
+    if match:
+        start, _ = periods.quarter_bounds(int(match[1]), int(match[3]))
+        chosen = next((q for q in quarters if q.start == start), None)
+    if chosen is None:
+        chosen = default_quarter(quarters)
+    if partnership is not None:  # a partnership's own page: no partnership or strategy choices to offer
+        partnerships, years = [partnership], []
+    else:
+        partnerships = list(Partnership.objects.active().order_by("name"))
+        partnership = next((p for p in partnerships if p.slug == request.GET.get("partnership")), None)
+        years = sorted(
+            set(Strategy.objects.values_list("first_year", flat=True).distinct().order_by()), reverse=True
+        )
+    try:
+        year = int(request.GET.get("strategy", ""))
+    except ValueError:
+        year = None
+    # Downloads and the paper cover every partnership; pages show them a page at a time.
+    page_size = settings.DASHBOARD_PAGE_SIZE if paginate and "export" not in request.GET else None
+    filters = Filters(
+        quarter=chosen,
+        quarters=quarters,
+        strategy_year=year if year in years else None,
+        strategy_years=years,
+        partnership=partnership,
+        partnerships=partnerships,
+        page_size=page_size,
+    )
+    try:
+        filters.page = min(max(int(request.GET.get("page", "1")), 1), filters.page_count)
+    except ValueError:
+        filters.page = 1
+    return filters
+
+
+def default_quarter(quarters: list[Period]) -> Period | None:
+    """The latest quarter partnerships have reported on; failing that, the latest with figures."""
+    for period in reversed(quarters):
+        if period.reported:
+            return period
+    return quarters[-1] if quarters else None
+
+
+def reporting_quarter(filters: Filters) -> ReportingQuarter | None:
+    """The chosen quarter's reporting quarter, without a query (its period is the chosen one)."""
+    if filters.quarter is None or filters.quarter.reporting_quarter_id is None:
+        return None
+    quarter = ReportingQuarter(pk=filters.quarter.reporting_quarter_id, period=filters.quarter)
+    return quarter
+
+
+def strategies_for(filters: Filters) -> dict[int, Strategy]:
+    """partnership id -> the strategy to show: the chosen span, or the one the quarter falls in."""
+    qs = Strategy.objects.filter(partnership__in=filters.selected_partnerships).select_related(
+        "framework", "partnership"
+    )
+    if filters.strategy_year:
+        qs = qs.filter(first_year=filters.strategy_year)
+    elif filters.quarter:
+        qs = qs.covering_year(filters.quarter.financial_year).exclude(status=Strategy.Status.DRAFT)
+    result = {}
+    for strategy in qs.order_by("partnership_id", "-first_year", "-status"):
+        result.setdefault(strategy.partnership_id, strategy)
+    return result
+
+
+# --- Deliverables by RAG ---------------------------------------------------------------------------
+
+
+@dataclass
+class RagCell:
+    counts: dict = field(default_factory=dict)  # rag -> n
+    no_update: int = 0
+    url: str = ""
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values()) + self.no_update
+
+    def get(self, rag):
+        return self.counts.get(rag, 0)
+
+
+def rag_grid(filters: Filters, strategies: dict[int, Strategy], url_for_cell) -> dict:
+    """Partnerships x priorities: deliverables by RAG in the quarter, and those with no update (2 queries)."""
+    quarter = reporting_quarter(filters)
+    strategy_ids = [s.pk for s in strategies.values()]
+    framework_ids = {s.framework_id for s in strategies.values()}
+    priorities = list(Priority.objects.filter(framework__in=framework_ids).order_by("framework_id", "number"))
+    # One query: every live deliverable with this quarter's rating (None: not updated), counted.
+    live = Deliverable.objects.filter(objective__strategy__in=strategy_ids)
+    if quarter is not None:
+        this_quarter = DeliverableUpdate.objects.filter(deliverable=OuterRef("pk"), quarter=quarter)
+        live = live.annotate(rag=Subquery(this_quarter.values("rag")[:1])).filter(
+            ~Q(status__in=Deliverable.CLOSED_STATUSES) | Q(rag__isnull=False)
+        )
+    else:
+        live = live.annotate(rag=Value(None, output_field=CharField())).exclude(
+            status__in=Deliverable.CLOSED_STATUSES
+        )
+    updated = defaultdict(lambda: defaultdict(int))
+    totals = defaultdict(int)
+    for partnership_id, priority_id, rag, n in (
+        live.values_list("objective__strategy__partnership_id", "objective__priority_id", "rag")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        totals[partnership_id, priority_id] += n
+        if rag:
+            updated[partnership_id, priority_id][rag] += n
+    rows = []
+    for partnership in filters.selected_partnerships:
+        strategy = strategies.get(partnership.pk)
+        if strategy is None:
+            continue
+        cells = []
+        for priority in priorities:
+            if priority.framework_id != strategy.framework_id:
+                continue
+            counts = dict(updated[partnership.pk, priority.pk])
+            total = totals.get((partnership.pk, priority.pk), 0)
+            cell = RagCell(counts=counts, no_update=max(total - sum(counts.values()), 0))
+            cell.url = url_for_cell(partnership, priority, quarter)
+            cells.append((priority, cell))
+        rows.append({"partnership": partnership, "strategy": strategy, "cells": cells})
+    shown = {p.pk for row in rows for p, _ in row["cells"]}
+    return {
+        "priorities": [p for p in priorities if p.pk in shown],
+        "rows": rows,
+        "reporting_quarter": quarter,
+    }
+
+
+# --- Exceptions -----------------------------------------------------------------------------------
+
+
+def exceptions(filters: Filters, strategies: dict[int, Strategy], *, priority=None) -> list[dict]:
+    """Red and amber deliverables in the quarter, and overdue ones, with their commentary (2 queries)."""
+    if filters.quarter is None:
+        return []
+    quarter = reporting_quarter(filters)
+    deliverables = Deliverable.objects.filter(objective__strategy__in=[s.pk for s in strategies.values()])
+    if priority is not None:
+        deliverables = deliverables.filter(objective__priority=priority)
+    updates = {}
+    if quarter is not None:
+        updates = {
+            u.deliverable_id: u
+            for u in DeliverableUpdate.objects.filter(quarter=quarter, deliverable__in=deliverables).filter(
+                Q(rag__in=DeliverableUpdate.NEEDS_COMMENTARY)
+                | Q(deliverable__due_date__lte=filters.quarter.end)
+            )
+        }
+    candidates = deliverables.filter(
+        Q(pk__in=list(updates)) | Q(due_date__lte=filters.quarter.end)
+    ).select_related("objective__strategy__partnership", "objective__priority", "owner")
+    ordered = candidates.order_by(
+        "objective__strategy__partnership__name", "objective__priority__number", "due_date"
+    )
+    return exception_rows([(d, updates.get(d.pk)) for d in ordered], filters.quarter.end)
+
+
+def exception_rows(pairs, quarter_end) -> list[dict]:
+    """From (deliverable, this quarter's update or None): the red, amber and overdue ones, worst first."""
+    rows = []
+    for d, update in pairs:
+        status = update.status if update else d.status
+        overdue = bool(d.due_date and d.due_date <= quarter_end and status not in Deliverable.CLOSED_STATUSES)
+        flagged = update is not None and update.rag in DeliverableUpdate.NEEDS_COMMENTARY
+        if not (overdue or flagged):
+            continue
+        rows.append(
+            {
+                "deliverable": d,
+                "partnership": d.objective.strategy.partnership,
+                "priority": d.objective.priority,
+                "rag": update.rag if update else "",
+                "rag_label": update.get_rag_display() if update else "No update",
+                "status_label": update.get_status_display() if update else d.get_status_display(),
+                "commentary": update.commentary if update else "",
+                "overdue": overdue,
+                "due_date": d.due_date,
+                "owner": d.owner,
+            }
+        )
+    severity = {"red": 0, "amber": 1}
+    rows.sort(key=lambda r: (severity.get(r["rag"], 2), r["partnership"].name))
+    return rows
+
+
+# --- Measures -------------------------------------------------------------------------------------
+
+
+@dataclass
+class MeasureRow:
+    measure: Measure
+    partnership: Partnership
+    summary: MeasureSummary
+
+
+def measure_rows(filters: Filters, measures=None) -> tuple[list[MeasureRow], list[str]]:
+    """Every measure for every selected partnership as at the chosen quarter (4 queries + 1 for measures)."""
+    measures = list(measures if measures is not None else Measure.objects.order_by("order", "name"))
+    partnerships = filters.selected_partnerships
+    table = FigureTable(partnerships, measures, periods=filters.quarters)
+    baselines = baselines_for(partnerships, measures)
+    rows = [
+        MeasureRow(
+            measure, p, table.summary(p, measure, baselines.get((p.pk, measure.pk)), until=filters.quarter)
+        )
+        for measure in measures
+        for p in partnerships
+    ]
+    return rows, sorted(table.sources)
+
+
+def direction_counts(rows: list[MeasureRow]) -> dict[str, int]:
+    counts = {IMPROVING: 0, WORSENING: 0, NO_CHANGE: 0, NOT_ENOUGH: 0}
+    for row in rows:
+        counts[row.summary.trend.verdict] += 1
+    return counts
+
+
+DIRECTION_RULE = RULE_TEXT
+
+
+# --- Tables as rows, shared by the pages, the downloads and the paper ---------------------------------
+
+GRID_COLUMNS = [
+    ("partnership", "Partnership"),
+    ("priority", "Priority"),
+    ("red", "Red"),
+    ("amber", "Amber"),
+    ("green", "Green"),
+    ("complete", "Complete"),
+    ("no_update", "No update"),
+    ("total", "Total"),
+]
+EXCEPTION_COLUMNS = [
+    ("partnership", "Partnership"),
+    ("priority", "Priority"),
+    ("deliverable", "Deliverable"),
+    ("owner", "Owner"),
+    ("due_date", "Due"),
+    ("overdue", "Overdue"),
+    ("status", "Status"),
+    ("rag", "RAG"),
+    ("commentary", "Commentary"),
+]
+MEASURE_COLUMNS = [
+    ("measure", "Measure"),
+    ("partnership", "Partnership"),
+    ("better_when", "Better when"),
+    ("baseline", "Baseline 2010/11"),
+    ("latest_period", "Latest quarter"),
+    ("latest_value", "Latest quarter's figure"),
+    ("year_value", "Latest 12 months"),
+    ("change", "Change against baseline"),
+    ("change_percent", "Change against baseline (%)"),
+    ("year_ago_period", "Same quarter a year earlier"),
+    ("year_ago_value", "Figure a year earlier"),
+    ("year_ago_change", "Change on a year earlier"),
+    ("direction", "Direction of travel"),
+    ("reason", "Why"),
+    ("missing", "Quarters with no figures"),
+]
+
+
+def grid_table(grid: dict) -> list[dict]:
+    return [
+        {
+            "partnership": row["partnership"].name,
+            "priority": f"{priority.number}. {priority.heading}",
+            "red": cell.get("red"),
+            "amber": cell.get("amber"),
+            "green": cell.get("green"),
+            "complete": cell.get("complete"),
+            "no_update": cell.no_update,
+            "total": cell.total,
+        }
+        for row in grid["rows"]
+        for priority, cell in row["cells"]
+    ]
+
+
+def exceptions_table(rows: list[dict]) -> list[dict]:
+    return [
+        {
+            "partnership": r["partnership"].name,
+            "priority": r["priority"].number,
+            "deliverable": r["deliverable"].title,
+            "owner": str(r["owner"] or ""),
+            "due_date": r["due_date"],
+            "overdue": "Yes" if r["overdue"] else "No",
+            "status": r["status_label"],
+            "rag": r["rag_label"],
+            "commentary": r["commentary"],
+        }
+        for r in rows
+    ]
+
+
+def measures_table(rows: list[MeasureRow]) -> list[dict]:
+    out = []
+    for row in rows:
+        s = row.summary
+        out.append(
+            {
+                "measure": row.measure.name,
+                "partnership": row.partnership.name,
+                "better_when": "Higher" if row.measure.higher_is_better else "Lower",
+                "baseline": s.baseline.value if s.baseline else None,
+                "latest_period": s.latest_period.label if s.latest_period else "",
+                "latest_value": s.latest_value,
+                "year_value": s.year_value,
+                "change": s.change.amount if s.change else None,
+                "change_percent": s.change.percent if s.change else None,
+                "year_ago_period": s.year_ago_period.label if s.year_ago_period else "",
+                "year_ago_value": s.year_ago_value,
+                "year_ago_change": s.year_ago_change,
+                "direction": s.trend.label,
+                "reason": s.trend.reason,
+                "missing": ", ".join(p.label for p in s.missing),
+            }
+        )
+    return out
