@@ -34,6 +34,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djhtml --check templates
+	$(BIN)/lint-imports
 
 # Fix first, then format (the order ruff's docs recommend); what cannot be fixed
 # is printed here and fails `make lint`.

@@ -7,9 +7,12 @@ figures, and returns plain rows that the page, the CSV/XLSX exports and the comm
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery, Value
 
 from measures import periods
@@ -20,8 +23,8 @@ from partnerships.models import Partnership
 from reviews.models import DeliverableUpdate, ReportingQuarter
 from strategies.models import Deliverable, Priority, Strategy
 
-QUARTER_SLUG = re.compile(r"^(\d{4})-(\d{2})-q([1-4])$")
 RAGS = [value for value, _ in DeliverableUpdate.Rag.choices]
+QUARTER_SLUG = r"^(\d{4})-(\d{2})-q([1-4])$"
 
 
 def quarter_slug(period: Period) -> str:
@@ -29,9 +32,36 @@ def quarter_slug(period: Period) -> str:
     return period.slug
 
 
+class FilterForm(forms.Form):
+    """The dashboard filters as they arrive in the query string. Every value is bounded; a value that is
+    not valid is ignored (the page falls back to its default) rather than failing."""
+
+    quarter = forms.RegexField(regex=QUARTER_SLUG, required=False)
+    strategy = forms.IntegerField(min_value=1990, max_value=2100, required=False)
+    partnership = forms.SlugField(max_length=120, required=False)
+    page = forms.IntegerField(min_value=1, max_value=1_000_000, required=False)
+
+    def value(self, name):
+        """The field's cleaned value, or None when it was missing or invalid."""
+        if not self.is_bound:
+            return None
+        self.is_valid()
+        return None if name in self.errors else self.cleaned_data.get(name)
+
+    def quarter_start(self):
+        slug = self.value("quarter")
+        if not slug:
+            return None
+        year, _, quarter = re.match(QUARTER_SLUG, slug).groups()
+        if not 1990 <= int(year) <= 2100:
+            return None
+        return periods.quarter_bounds(int(year), int(quarter))[0]
+
+
 @dataclass
 class Filters:
-    """What a dashboard shows: a quarter, optionally one strategy span and one partnership."""
+    """What a dashboard shows: a quarter, optionally one strategy span and one partnership, and which page
+    of partnerships (large deployments have hundreds; Django's Paginator pages them)."""
 
     quarter: Period | None
     quarters: list[Period]
@@ -59,27 +89,24 @@ class Filters:
     def query_without_page(self) -> str:
         return self.query(page=None)
 
+    @cached_property
+    def page_obj(self) -> Page:
+        """The page of partnerships shown: one partnership, a page of them, or all (page_size None)."""
+        shown = [self.partnership] if self.partnership else self.partnerships
+        per_page = self.page_size if self.page_size and not self.partnership else max(len(shown), 1)
+        return Paginator(shown, per_page).get_page(self.page)
+
     @property
     def selected_partnerships(self) -> list[Partnership]:
-        """The partnerships this page shows: one, or a page of them (large deployments have hundreds)."""
-        if self.partnership:
-            return [self.partnership]
-        if self.page_size is None:
-            return self.partnerships
-        start = (self.page - 1) * self.page_size
-        return self.partnerships[start : start + self.page_size]
+        return list(self.page_obj.object_list)
 
     @property
     def page_count(self) -> int:
-        if self.partnership or self.page_size is None:
-            return 1
-        return max(1, -(-len(self.partnerships) // self.page_size))
+        return self.page_obj.paginator.num_pages
 
     @property
     def page_range(self) -> tuple[int, int]:
-        shown = self.selected_partnerships
-        start = (self.page - 1) * (self.page_size or 0) + 1 if shown else 0
-        return start, start + len(shown) - 1
+        return self.page_obj.start_index(), self.page_obj.end_index()
 
     @property
     def strategy_label(self) -> str:
@@ -92,6 +119,7 @@ def read_filters(request, *, partnership: Partnership | None = None, paginate: b
     Each quarter on offer carries its reporting quarter (``reporting_quarter_id``) and whether any
     partnership has reported on it (``reported``), so the pages need not look them up again.
     """
+    form = FilterForm(request.GET)
     quarters = list(
         Period.objects.quarters()
         .annotate(
@@ -104,25 +132,19 @@ def read_filters(request, *, partnership: Partnership | None = None, paginate: b
         .filter(Q(reporting_quarter_id__isnull=False) | Q(has_figures=True))
         .order_by("end")
     )
-    chosen = None
-    match = QUARTER_SLUG.match(request.GET.get("quarter", ""))
-    if match:
-        start, _ = periods.quarter_bounds(int(match[1]), int(match[3]))
-        chosen = next((q for q in quarters if q.start == start), None)
+    start = form.quarter_start()
+    chosen = next((q for q in quarters if q.start == start), None) if start else None
     if chosen is None:
         chosen = default_quarter(quarters)
     if partnership is not None:  # a partnership's own page: no partnership or strategy choices to offer
         partnerships, years = [partnership], []
     else:
         partnerships = list(Partnership.objects.active().order_by("name"))
-        partnership = next((p for p in partnerships if p.slug == request.GET.get("partnership")), None)
+        partnership = next((p for p in partnerships if p.slug == form.value("partnership")), None)
         years = sorted(
             set(Strategy.objects.values_list("first_year", flat=True).distinct().order_by()), reverse=True
         )
-    try:
-        year = int(request.GET.get("strategy", ""))
-    except ValueError:
-        year = None
+    year = form.value("strategy")
     # Downloads and the paper cover every partnership; pages show them a page at a time.
     page_size = settings.DASHBOARD_PAGE_SIZE if paginate and "export" not in request.GET else None
     filters = Filters(
@@ -132,12 +154,10 @@ def read_filters(request, *, partnership: Partnership | None = None, paginate: b
         strategy_years=years,
         partnership=partnership,
         partnerships=partnerships,
+        page=form.value("page") or 1,
         page_size=page_size,
     )
-    try:
-        filters.page = min(max(int(request.GET.get("page", "1")), 1), filters.page_count)
-    except ValueError:
-        filters.page = 1
+    filters.page = filters.page_obj.number  # past the last page: the last one
     return filters
 
 

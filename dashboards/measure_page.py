@@ -84,6 +84,7 @@ def measure_context(measure: Measure, filters: dashboard.Filters, user) -> dict:
         "other_rows": other_rows,
         "direction_rule": RULE_TEXT,
         "break_form": SeriesBreakForm() if user.is_admin else None,
+        "can_rebaseline": user.is_admin,
         "break_index": combined_chart["breakIndex"],
         "tables": {
             "partnerships": (dashboard.MEASURE_COLUMNS, lambda: summary_rows),
@@ -103,7 +104,9 @@ def partnership_chart(measure, partnership, summary, baseline, target) -> dict:
     labels = [p.label for p, _ in summary.series]
     n = len(labels)
     signals = trend.signals if trend else {}
-    flags = ["signal" if i in signals else "" for i in range(n)]
+    # The chart draws each point's judgement; it never works one out itself.
+    verdicts = trend.point_verdicts if trend else {}
+    flags = [verdicts.get(i, "") for i in range(n)]
 
     def flat(value):
         return [value] * n if value is not None else None
@@ -140,7 +143,6 @@ def partnership_chart(measure, partnership, summary, baseline, target) -> dict:
             "flags": flags,
             "lines": {k: v for k, v in lines.items() if v is not None},
             "unit": measure.get_unit_display(),
-            "higherIsBetter": measure.higher_is_better,
         },
         "table": table,
     }

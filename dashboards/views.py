@@ -79,7 +79,7 @@ def horizon(request):
 
 
 def partnership_list(request):
-    context = pages.partnership_list_context(datetime.date.today())
+    context = {**pages.partnership_list_context(datetime.date.today()), "can_merge": request.user.is_admin}
     return render(request, "dashboards/partnership_list.html", context)
 
 

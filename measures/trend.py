@@ -54,6 +54,9 @@ class Trend:
     baseline_points: int = 0
     limits_from_baseline: bool = False
     signals: dict[int, set[int]] = field(default_factory=dict)  # point index -> rules it breaks
+    # point index -> IMPROVING or WORSENING for every point that breaks a rule: the one judgement that the
+    # tables, the charts (which only draw it) and the paper all show.
+    point_verdicts: dict[int, str] = field(default_factory=dict)
     direction: str | None = None  # "up" or "down": which way the latest signal points
     verdict: str = NOT_ENOUGH
     reason: str = ""
@@ -100,23 +103,38 @@ def xmr(
     elif checked:
         rules = latest_signals(checked, mean, upper, lower)
         trend.signals = {checked[-1][0]: rules} if rules else {}
+    values_at = dict(points)
+    trend.point_verdicts = {
+        index: judge(signal_direction(points, index, values_at[index], mean, rules), higher_is_better)
+        for index, rules in trend.signals.items()
+    }
     latest_index, latest_value = points[-1]
     latest_rules = trend.signals.get(latest_index, set())
     if not latest_rules:
         trend.verdict = NO_CHANGE
         trend.reason = "The latest quarter is within the process limits and not part of a run."
         return trend
-    trend.direction = "up" if latest_value > mean else "down"
-    if 3 in latest_rules and not ({1, 2, 4} & latest_rules):
-        previous = [v for i, v in points if i < latest_index]
-        trend.direction = "up" if previous and latest_value > previous[-1] else "down"
-    improving = (trend.direction == "up") == higher_is_better
-    trend.verdict = IMPROVING if improving else WORSENING
+    trend.direction = signal_direction(points, latest_index, latest_value, mean, latest_rules)
+    trend.verdict = trend.point_verdicts[latest_index]
     names = ", ".join(RULE_NAMES[r] for r in sorted(latest_rules))
     trend.reason = (
         f"The latest quarter is {'above' if trend.direction == 'up' else 'below'} the usual range: {names}."
     )
     return trend
+
+
+def signal_direction(points: list[tuple[int, float]], index: int, value: float, mean: float, rules) -> str:
+    """Which way a point that breaks a rule points: its side of the centre line, or for a run of rising
+    (falling) quarters alone, its step from the quarter before."""
+    if 3 in rules and not ({1, 2, 4} & set(rules)):
+        previous = [v for i, v in points if i < index]
+        return "up" if previous and value > previous[-1] else "down"
+    return "up" if value > mean else "down"
+
+
+def judge(direction: str, higher_is_better: bool) -> str:
+    """A movement up or down is an improvement when it goes the way the measure wants."""
+    return IMPROVING if (direction == "up") == higher_is_better else WORSENING
 
 
 def find_signals(

@@ -174,14 +174,6 @@ class PartnershipQuerySet(models.QuerySet):
         covering = PartnershipArea.objects.filter(partnership=OuterRef("pk")).covering(on)
         return self.exclude(Exists(covering))
 
-    def editable_by(self, user):
-        """Partnerships whose action plan the user may change."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_admin:
-            return self
-        return self.filter(memberships__user=user)
-
     def for_list(self):
         """Everything the partnership list shows, in a fixed number of queries."""
         return self.prefetch_related(

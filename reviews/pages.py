@@ -222,7 +222,7 @@ def deliverable_context(deliverable: Deliverable, user, as_at) -> dict:
         ),
         "as_at": as_at,
         "overdue": deliverable.is_overdue(as_at),
-        "can_edit": strategy.can_edit(user),
+        "can_edit": deliverable.can_edit(user),
     }
 
 

@@ -36,8 +36,9 @@ def get_review_for_user(
     return get_review(partnership, get_quarter_for_user(user, quarter_pk))
 
 
-def get_review_deliverable_for_user(user, review: QuarterlyReview, pk: int) -> Deliverable:
-    """A deliverable of the review's partnership (404 for anyone else's)."""
+def get_update_for_user(user, review: QuarterlyReview, pk: int) -> Deliverable:
+    """The deliverable whose update for the review's quarter a URL names: one of the review's
+    partnership's (404 for anyone else's). Its update may not exist yet."""
     return get_object_or_404(
         Deliverable.objects.select_related("objective__strategy", "objective__priority", "owner"),
         pk=pk,

@@ -14,8 +14,8 @@ from reviews.forms import DeliverableUpdateForm, EvidenceForm, ReportingQuarterF
 from reviews.permissions import (
     get_evidence_for_user,
     get_quarter_for_user,
-    get_review_deliverable_for_user,
     get_review_for_user,
+    get_update_for_user,
 )
 from strategies.permissions import get_deliverable_for_user
 
@@ -64,7 +64,7 @@ def review_deliverable(request, slug, quarter_pk, pk):
     """One deliverable's update for a quarter, with its evidence (links and files)."""
     writing = request.method == "POST"
     review = get_review_for_user(request.user, slug, quarter_pk, write=writing)
-    deliverable = get_review_deliverable_for_user(request.user, review, pk)
+    deliverable = get_update_for_user(request.user, review, pk)
     context = pages.update_context(review, deliverable)
     is_evidence = writing and request.POST.get("action") == "evidence"
     form = DeliverableUpdateForm(

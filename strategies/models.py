@@ -312,6 +312,11 @@ class Deliverable(models.Model):
     def is_closed(self) -> bool:
         return self.status in self.CLOSED_STATUSES
 
+    def can_edit(self, user) -> bool:
+        """Who may edit a deliverable: the strategy's partnership's people and admins, while the strategy
+        is not superseded (``Strategy.can_edit``; ``Partnership.can_edit`` says who the people are)."""
+        return self.objective.strategy.can_edit(user)
+
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         return bool(self.due_date and not self.is_closed and self.due_date < (today or datetime.date.today()))
 

@@ -8,11 +8,12 @@ from strategies.models import Deliverable, Objective, Strategy
 
 
 def _check_write(user, strategy: Strategy) -> None:
+    """Refuse unless ``strategy.can_edit(user)`` (the rule, on the model); this only picks the answer:
+    404 for outsiders, 403 for read-only roles and for a superseded strategy."""
+    if strategy.can_edit(user):
+        return
     check_can_edit(user, strategy.partnership)
-    if strategy.is_read_only:
-        raise PermissionDenied(
-            f"The {strategy.span_label} strategy has been superseded and is kept as recorded."
-        )
+    raise PermissionDenied(f"The {strategy.span_label} strategy has been superseded and is kept as recorded.")
 
 
 def get_strategy_for_user(user, pk: int, *, write: bool = False) -> Strategy:

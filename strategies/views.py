@@ -28,7 +28,8 @@ from strategies.services import EditConflict, deliverable_save
 
 
 def strategy_list(request):
-    return render(request, "strategies/strategy_list.html", {"strategies": pages.strategy_list()})
+    context = {"strategies": pages.strategy_list(), "can_refresh": request.user.is_admin}
+    return render(request, "strategies/strategy_list.html", context)
 
 
 def strategy_detail(request, pk):

@@ -128,7 +128,11 @@ def test_the_measure_page_draws_limits_for_each_partnership(client_for, county):
     response = client_for("scrutiny").get(county.measure.get_absolute_url(), {"quarter": "2011-12-q1"})
     chart = next(c for c in response.context["charts"] if c["partnership"] == county.a)
     assert {"mean", "upper", "lower", "baseline"} <= set(chart["data"]["lines"])
-    assert "signal" in chart["data"]["flags"]
+    # Flagged quarters carry the server's judgement (the chart only draws it): this partnership's
+    # direction of travel is "Improving", so its latest flagged quarter is an improvement.
+    flags = [f for f in chart["data"]["flags"] if f]
+    assert flags and flags[-1] == "improving" and set(flags) <= {"improving", "worsening"}
+    assert "higherIsBetter" not in chart["data"]
     assert 'data-chart="xmr"' in response.content.decode()
 
 

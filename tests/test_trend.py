@@ -88,3 +88,17 @@ def test_the_quick_latest_only_check_agrees_with_the_full_one(tail):
     quick = xmr(BASELINE + tail, baseline_count=12, higher_is_better=False, every_point=False)
     last = len(BASELINE) + len(tail) - 1
     assert (quick.verdict, quick.signals.get(last)) == (full.verdict, full.signals.get(last))
+
+
+def test_every_flagged_point_of_a_falling_lower_is_better_series_is_an_improvement():
+    """The chart colours each flagged quarter by this judgement, never by its side of the mean alone: on
+    a falling series where lower is better, points below the limits are improvements, not concerns."""
+    values = [100, 102, 98, 101, 99, 100, 103, 97] + [90, 85, 80, 78, 76, 75, 74]
+    trend = xmr(values, baseline_count=8, higher_is_better=False)
+    assert trend.verdict == IMPROVING
+    assert trend.point_verdicts and set(trend.point_verdicts.values()) == {IMPROVING}
+    assert (
+        xmr(values, baseline_count=8, higher_is_better=True).point_verdicts.keys()
+        == trend.point_verdicts.keys()
+    )
+    assert set(xmr(values, baseline_count=8, higher_is_better=True).point_verdicts.values()) == {WORSENING}

@@ -62,11 +62,12 @@
 
   function xmr(canvas, data) {
     var good = "#198754", bad = "#dc3545", plain = "#1d3f6e";
-    var colours = data.values.map(function (value, i) {
-      if (data.flags[i] !== "signal") { return plain; }
-      var mean = data.lines.mean ? data.lines.mean[0] : 0;
-      var up = value > mean;
-      return up === data.higherIsBetter ? good : bad;
+    // Each flagged point comes with the server's judgement ("improving" or "worsening", by the
+    // measure's desired direction): the chart only draws it.
+    var colours = data.flags.map(function (flag) {
+      if (flag === "improving") { return good; }
+      if (flag === "worsening") { return bad; }
+      return plain;
     });
     var datasets = [{
       label: "Figure", data: data.values, borderColor: plain, backgroundColor: colours,
