@@ -10,17 +10,13 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from measures.importing.engine import (
-    ImportPass,
-    Options,
-    compare_and_write,
-    rollback,
-    skipped_rows,
-    source_label,
-    summarise,
-)
 from measures.importing.mapping import Mapper
+from measures.importing.passes import ImportPass
 from measures.importing.readers import ImportFileError
+from measures.importing.rollback import rollback
+from measures.importing.summary import skipped_rows, source_label, summarise
+from measures.importing.validate import Options
+from measures.importing.writing import compare_and_write
 from measures.models import ImportBatch
 
 
