@@ -5,5 +5,6 @@ One module per job, each importing only from those before it:
 recognise its header, sheet, lines, areas and periods; ``validate`` checks cells and keeps errors and
 skipped rows; ``totals`` adds lines up into measures; ``passes`` runs the one pass that previews or
 applies a file; ``writing`` compares its figures with the database and writes them; ``rollback`` puts an
-applied import back; ``summary`` reports what a pass found. ``measures.services`` runs these steps.
+applied import back; ``summary`` reports what a pass found. ``measures.services`` runs these steps, and
+holds the rule that an import (or its rollback) writes everything or nothing.
 """

@@ -4,7 +4,8 @@
 the new and changed ones through ``ValueWriter`` (bulk upserts on SQLite, COPY on PostgreSQL), with
 what each changed cell held before (``ImportChange``, for rollback).
 
-It writes inside the caller's transaction (``measures.services.import_batch_apply``).
+It writes inside the transaction ``measures.services`` opens for the import and opens none of its
+own: that module holds the all-or-nothing rule.
 """
 
 import io
@@ -48,7 +49,10 @@ class Outcome:
 
 
 def compare_and_write(result: PassResult, mapper: Mapper, *, batch=None, source: str = "") -> Outcome:
-    """Compare the pass's figures with the database; with a batch, write them (inside a transaction)."""
+    """Compare the pass's figures with the database; with a batch, write them too.
+
+    The writes go in the caller's transaction (``measures.services._all_or_nothing``).
+    """
     write = batch is not None
     outcome = Outcome()
     period_ids = {}
