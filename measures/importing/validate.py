@@ -11,6 +11,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from measures.formulas import looks_like_formula
+
 MAX_ERRORS_KEPT = 200
 MAX_EXAMPLES = 12
 
@@ -32,7 +34,8 @@ SUPPRESSED = {
     "na",
     "#n/a",
 }
-FORMULA_START = ("=", "+", "-", "@")
+# A figure may start with a sign ("-5", "+5"): parse_value refuses it only when it does not read as a number.
+SIGNS = ("+", "-")
 PERIOD_EXAMPLES = "e.g. 2023/24, 2023/24 Q1, June 2024, year ending December 2024"
 UNMAPPED = "is not mapped to any measure: map it (or mark it not used) on the mappings page"
 NO_LOCATION = "Crimes with no location (no LSOA), not counted"
@@ -93,7 +96,12 @@ def column_letter(index: int) -> str:
 
 
 def is_formula(text: str) -> bool:
-    return text[:1] in FORMULA_START and len(text) > 1
+    """An identifying cell (area, line, period, column heading) to refuse as a formula.
+
+    ``text`` is stripped (``text_of``); a lone sign such as "-" runs nothing and is read on (as a
+    suppression marker, or an area or line the mapping does not know).
+    """
+    return looks_like_formula(text) and len(text) > 1
 
 
 def formula_refused(text: str) -> str:
@@ -127,7 +135,7 @@ def parse_value(cell) -> tuple[Decimal | int | None, str]:
         return None, ""
     if text.lower() in SUPPRESSED:
         return None, ""
-    if text[0] in "=@":
+    if looks_like_formula(text) and not text.startswith(SIGNS):
         return None, f"starts with “{text[0]}”: formulas are refused"
     text = re.sub(r"\[[^\]]*\]", "", text).replace(",", "").replace(" ", "").replace("\u00a0", "")
     if text.lower() in SUPPRESSED or not text:
