@@ -2,8 +2,8 @@
 
 Every table a dashboard shows is a list of plain rows; a resource is made for its columns, and
 the file is written by import-export's formats. Text that a spreadsheet would run as a formula
-(starting with =, +, -, @, a tab or a carriage return) is prefixed with an apostrophe, so it shows
-as text; numbers stay numbers.
+(``measures.formulas``: starting with =, +, -, @, a tab or a carriage return) is prefixed with an
+apostrophe, so it shows as text; numbers stay numbers.
 """
 
 from decimal import Decimal
@@ -13,8 +13,9 @@ from django.utils.text import slugify
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV, XLSX
 
+from measures.formulas import escape_formula
+
 FORMATS = {"csv": CSV, "xlsx": XLSX}
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class NativeWidget(widgets.Widget):
@@ -36,13 +37,12 @@ def table_resource(columns: list[tuple[str, str]]) -> resources.Resource:
 
 
 def safe_cell(value):
+    """A table's value as a spreadsheet should get it: numbers as numbers, text never run as a formula."""
     if isinstance(value, Decimal):
         return float(value) if value != value.to_integral_value() else int(value)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
     if value is not None and not isinstance(value, (str, int, float)):
-        return str(value)  # dates, people, partnerships: as people read them
-    return value
+        value = str(value)  # dates, people, partnerships: as people read them
+    return escape_formula(value)
 
 
 def export_response(rows: list[dict], columns: list[tuple[str, str]], fmt: str, title: str) -> HttpResponse:

@@ -9,18 +9,10 @@ import tablib
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
+from measures.formulas import escape_formula
 from measures.importing.layouts import TEMPLATE_COLUMNS, TEMPLATE_INSTRUCTIONS
 from measures.models import Measure, MeasureValue, Period
 from partnerships.models import Area
-
-FORMULA_START = ("=", "+", "-", "@")
-
-
-def safe_cell(value):
-    """Text that a spreadsheet would run as a formula is written with a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in FORMULA_START:
-        return "'" + value
-    return value
 
 
 class MeasureValueResource(resources.ModelResource):
@@ -51,10 +43,7 @@ def import_template_dataset() -> tablib.Dataset:
     measure = Measure.objects.order_by("order", "name").first()
     code = next(iter(area.codes.all()), None) if area else None
     if area and measure:
-        dataset.append(
-            [safe_cell(area.name), code.code if code else "", safe_cell(measure.name), "2023/24 Q1", 123]
-        )
-        dataset.append(
-            [safe_cell(area.name), code.code if code else "", safe_cell(measure.name), "2023/24 Q2", ""]
-        )
+        start = [escape_formula(area.name), code.code if code else "", escape_formula(measure.name)]
+        dataset.append([*start, "2023/24 Q1", 123])
+        dataset.append([*start, "2023/24 Q2", ""])
     return dataset

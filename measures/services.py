@@ -2,25 +2,32 @@
 
 The page, the background worker and ``manage.py import_performance`` all go through these
 functions, so a file gives the same result whichever way it is imported.
+
+This module holds the rule that an import is all or nothing, and it is the only place that holds it:
+- a file with any error (a bad cell, an unmapped line, an unknown period) writes nothing: the whole
+  file is read and checked first, and ``import_batch_apply`` writes only when no error was found;
+- an import's writes (its figures, what each changed cell held before, new periods, the batch's
+  record) and a rollback's writes each go in one transaction, ``_all_or_nothing``, which locks the
+  batch first: an error or a lost connection half-way leaves nothing written, and two workers cannot
+  apply or roll back one batch twice.
+``measures.importing.writing`` and ``measures.importing.rollback`` write inside that transaction and
+open none of their own.
 """
 
 import hashlib
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
-from measures.importing.engine import (
-    ImportPass,
-    Options,
-    compare_and_write,
-    rollback,
-    skipped_rows,
-    source_label,
-    summarise,
-)
 from measures.importing.mapping import Mapper
+from measures.importing.passes import ImportPass
 from measures.importing.readers import ImportFileError
+from measures.importing.rollback import rollback
+from measures.importing.summary import skipped_rows, source_label, summarise
+from measures.importing.validate import Options
+from measures.importing.writing import compare_and_write
 from measures.models import ImportBatch
 
 
@@ -61,6 +68,20 @@ def _progress_callback(batch, phase: str, low: int, high: int):
         )
 
     return report
+
+
+@contextmanager
+def _all_or_nothing(batch, *, may_write, refusal: str):
+    """The one transaction an import's (or a rollback's) writes go in: all of them are kept, or none.
+
+    The batch row is locked first and ``may_write(locked batch)`` asked; when it says no, ``refusal``
+    is raised as an ImportFileError and nothing is written.
+    """
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if not may_write(locked):
+            raise ImportFileError(refusal)
+        yield
 
 
 def _options(batch) -> Options:
@@ -126,10 +147,11 @@ def import_batch_apply(*, batch: ImportBatch, path=None, report_progress=False) 
     if report_progress:
         ImportBatch.objects.filter(pk=batch.pk).update(progress=60, progress_note="Writing the figures")
     try:
-        with transaction.atomic():
-            locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-            if locked.status != ImportBatch.Status.APPLYING:
-                raise ImportFileError("This import has already been applied.")
+        with _all_or_nothing(
+            batch,
+            may_write=lambda locked: locked.status == ImportBatch.Status.APPLYING,
+            refusal="This import has already been applied.",
+        ):
             outcome = compare_and_write(
                 result, mapper, batch=batch, source=source_label(result, batch.file_name)
             )
@@ -147,10 +169,9 @@ def import_batch_apply(*, batch: ImportBatch, path=None, report_progress=False) 
 
 def import_batch_rollback(*, batch: ImportBatch, user) -> dict:
     """Restore every value the batch changed and remove those it added (those changed since stay)."""
-    with transaction.atomic():
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if not locked.can_rollback():
-            raise ImportFileError("Only an applied import can be rolled back.")
+    with _all_or_nothing(
+        batch, may_write=ImportBatch.can_rollback, refusal="Only an applied import can be rolled back."
+    ):
         counts = rollback(batch)
         batch.status = ImportBatch.Status.ROLLED_BACK
         batch.rolled_back_at = timezone.now()

@@ -1,6 +1,10 @@
 """Reading police and ONS performance spreadsheets into measure values.
 
-``readers`` opens a file as rows of cells, ``layouts`` finds the header and turns rows into
-observations (area, offence line, period, value), ``mapping`` resolves areas, lines and periods
-against the database, and ``engine`` runs the one pass that previews or applies a file.
+One module per job, each importing only from those before it:
+``readers`` opens a file as rows of cells; ``layouts``, ``mapping``, ``period_labels`` and ``recognise``
+recognise its header, sheet, lines, areas and periods; ``validate`` checks cells and keeps errors and
+skipped rows; ``totals`` adds lines up into measures; ``passes`` runs the one pass that previews or
+applies a file; ``writing`` compares its figures with the database and writes them; ``rollback`` puts an
+applied import back; ``summary`` reports what a pass found. ``measures.services`` runs these steps, and
+holds the rule that an import (or its rollback) writes everything or nothing.
 """

@@ -134,8 +134,8 @@ def test_rollback_restores_a_previous_source_with_tabs_backslashes_and_line_brea
 
 def test_figures_written_in_several_chunks_roll_back_together(county, tmp_path, monkeypatch):
     # PostgreSQL COPYs figures and previous values every COPY_BATCH rows; two rows a chunk here.
-    monkeypatch.setattr("measures.importing.engine.COPY_BATCH", 2)
-    monkeypatch.setattr("measures.importing.engine.WRITE_BATCH", 2)
+    monkeypatch.setattr("measures.importing.writing.COPY_BATCH", 2)
+    monkeypatch.setattr("measures.importing.writing.WRITE_BATCH", 2)
     quarters = [Period.objects.financial_quarter(2011, q) for q in (1, 2, 3, 4)]
     for q, period in enumerate(quarters[:3], start=1):
         factories.MeasureValueFactory(

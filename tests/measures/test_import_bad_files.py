@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from measures.importing.engine import parse_value
+from measures.importing.validate import parse_value
 from measures.models import ImportBatch, MeasureValue
 from measures.services import import_file
 from tests.measures.conftest import write_csv, write_xlsx

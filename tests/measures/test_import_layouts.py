@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from measures.importing.engine import PARTIAL, SUPPRESSED_REASON
 from measures.importing.mapping import SUBTOTAL, UNASSIGNED
+from measures.importing.validate import PARTIAL, SUPPRESSED_REASON
 from measures.models import ImportBatch, MeasureValue
 from measures.services import import_file
 from tests.measures.conftest import values, write_csv, write_xlsx

@@ -1,0 +1,396 @@
+"""The one pass over a file that both the preview and the import run.
+
+Rows are read, checked and mapped in a single streamed pass, for each of the layouts ``layouts``
+recognises: long (one row per area, line, period and value: our template and open-data tables),
+wide (one row per area, one column per line) and street (data.police.uk, one row per crime).
+Values are added up by ``totals.Totals``; what the pass found (figures, errors, skipped rows) is a
+``validate.PassResult``, which ``writing.compare_and_write`` compares with the database.
+"""
+
+from collections import Counter
+from pathlib import Path
+
+from measures.importing import layouts
+from measures.importing.mapping import (
+    LABEL_DIRECT,
+    LABEL_IGNORED,
+    LABEL_MEASURES,
+    LABEL_UNKNOWN,
+    NOT_OURS,
+    Mapper,
+)
+from measures.importing.period_labels import PeriodKey, parse_period, period_label
+from measures.importing.readers import ImportFileError, Workbook
+from measures.importing.recognise import choose_sheet, file_period, head_of, lsoa_district
+from measures.importing.totals import Totals, count_street_crimes
+from measures.importing.validate import (
+    IGNORED,
+    INSTRUCTIONS,
+    NO_LOCATION,
+    NOT_DATA,
+    PERIOD_EXAMPLES,
+    SUPPRESSED_REASON,
+    UNIT_MISMATCH,
+    UNMAPPED,
+    Options,
+    PassResult,
+    column_letter,
+    formula_refused,
+    is_formula,
+    parse_value,
+    text_of,
+)
+from measures.models import Measure
+
+PROGRESS_EVERY = 20_000
+
+
+class ImportPass:
+    """Read one file and add its values up per measure, area and period, or say what is wrong."""
+
+    def __init__(self, path, options: Options | None = None, *, mapper: Mapper | None = None, progress=None):
+        self.path = Path(path)
+        self.options = options or Options()
+        self.mapper = mapper or Mapper()
+        self.progress = progress
+        self.result = PassResult()
+        self.totals = Totals(self.result)
+        self._period_index = {}
+        self._period_cache = {}
+        self._seen = set()  # rows read, as ints, to find a figure given twice
+        self._lines_seen = {}  # (label, qualifier) -> its number in _seen
+
+    # --- the pass -------------------------------------------------------------------------------
+    def run(self) -> PassResult:
+        try:
+            self.book = Workbook(self.path)
+            sheet_name = choose_sheet(self.book, self.options, self._known, self.result)
+            if sheet_name is None:
+                return self.result
+            sheet = self.book.sheet(sheet_name)
+            self.result.sheet = sheet_name if self.book.kind == "excel" else ""
+            self.first_row = sheet.first_row
+            self.first_column = sheet.first_column
+            rows = sheet.rows
+            head = head_of(rows)
+            header = layouts.find_header(head, self.options.layout, self._known)
+            self.result.layout = header.layout
+            self.header = header
+            body = self._chain(head[header.row_index + 1 :], rows)
+            start = header.row_index + 1
+            if header.layout == "street":
+                self._read_street(body, start)
+            elif header.layout == "wide":
+                self._read_wide(body, start, sheet_name)
+            else:
+                self._read_long(body, start)
+        except ImportFileError as error:
+            self.result.error(None, "", str(error))
+        if self.result.error_count == 0 and not self.result.needs:
+            self._finish()
+        return self.result
+
+    @staticmethod
+    def _chain(head, rows):
+        yield from head
+        yield from rows
+
+    def _known(self, label) -> bool:
+        return self.mapper.label(label)[0] != LABEL_UNKNOWN
+
+    def _cell(self, row: int, column: int | None, header: str = "") -> str:
+        """A cell reference a person can find: "C12" in a spreadsheet, "row 12, Burglary" in a CSV."""
+        if column is None:
+            return ""
+        if self.book.kind == "excel":
+            return f"{column_letter(column + self.first_column)}{row}"
+        name = header or text_of(self.header.cells[column]) if column < len(self.header.cells) else ""
+        return f"column {column_letter(column)} ({name})" if name else f"column {column_letter(column)}"
+
+    def _tick(self, rows: int):
+        if self.progress is not None and rows % PROGRESS_EVERY == 0:
+            total = self.book.size or 1
+            self.progress(min(self.book.bytes_read / total, 1.0))
+
+    def _period(self, cell, row, column) -> int | None:
+        key = self._period_cache.get(cell)
+        if key is None:
+            text = text_of(cell)
+            if isinstance(cell, str) and is_formula(text):
+                self.result.error(row, self._cell(row, column), formula_refused(text))
+                return None
+            parsed = parse_period(cell)
+            if parsed is None:
+                self.result.error(
+                    row,
+                    self._cell(row, column),
+                    f"“{text[:40]}” is not a period the importer knows ({PERIOD_EXAMPLES})",
+                )
+                return None
+            key = self._period_cache[cell] = self._index_period(parsed)
+        return key
+
+    def _index_period(self, key: PeriodKey) -> int:
+        index = self._period_index.get(key)
+        if index is None:
+            index = self._period_index[key] = len(self.result.periods)
+            self.result.periods.append(key)
+        return index
+
+    def _text_cell(self, cells, column, row) -> str | None:
+        """The text of an identifying cell, or None (with an error) when it looks like a formula."""
+        if column is None or column >= len(cells):
+            return ""
+        text = text_of(cells[column])
+        if is_formula(text) and isinstance(cells[column], str):
+            self.result.error(row, self._cell(row, column), formula_refused(text))
+            return None
+        return text
+
+    # --- layouts ---------------------------------------------------------------------------------
+    def _read_long(self, body, start):
+        cols = self.header.columns
+        result, mapper, totals = self.result, self.mapper, self.totals
+        c_code, c_name, c_period, c_value, c_label = (
+            cols[k] for k in ("area_code", "area_name", "period", "value", "label")
+        )
+        c_units, c_qualifier = cols.get("units", []), cols.get("qualifier")
+        width = max([c for c in cols.values() if isinstance(c, int)] + c_units) + 1
+        label_cache = {}
+        for offset, cells in enumerate(body):
+            row = self.first_row + start + offset
+            result.rows_read += 1
+            self._tick(result.rows_read)
+            if len(cells) < width:
+                cells = list(cells) + [""] * (width - len(cells))
+            first = text_of(cells[0])
+            if first.lower().startswith("instructions:"):
+                result.rows_read -= 1
+                result.skip(INSTRUCTIONS)
+                continue
+            code = self._text_cell(cells, c_code, row)
+            name = self._text_cell(cells, c_name, row)
+            label = self._text_cell(cells, c_label, row)
+            if code is None or name is None or label is None:
+                continue
+            if not (code or name) and not label:
+                result.rows_read -= 1
+                result.skip(NOT_DATA)
+                continue
+            area, reason = mapper.area(code, name)
+            if area is None:
+                result.skip(reason, name or code)
+                continue
+            qualifier = text_of(cells[c_qualifier]) if c_qualifier is not None else ""
+            unit = " ".join(text_of(cells[c]) for c in c_units).lower()
+            lkey = (label, qualifier)
+            found = label_cache.get(lkey)
+            if found is None:
+                found = mapper.label(f"{qualifier}: {label}") if qualifier else (None, ())
+                if found[0] not in (LABEL_MEASURES, LABEL_IGNORED, LABEL_DIRECT):
+                    found = mapper.label(label)
+                label_cache[lkey] = found
+            kind, measures = found
+            if kind == LABEL_IGNORED:
+                result.skip(IGNORED, label)
+                continue
+            if kind not in (LABEL_MEASURES, LABEL_DIRECT):
+                result.error(
+                    row,
+                    self._cell(row, c_label),
+                    f"“{label[:60]}” {UNMAPPED}",
+                    label=label,
+                )
+                continue
+            period = self._period(cells[c_period], row, c_period)
+            value, problem = parse_value(cells[c_value])
+            if problem:
+                result.error(row, self._cell(row, c_value), f"The value {problem}")
+                continue
+            if period is None:
+                continue
+            if unit and ("rate" in unit or "per 1" in unit or "%" in unit or "percent" in unit):
+                kept = tuple(m for m in measures if mapper.measures[m].unit != Measure.Unit.COUNT)
+                if len(kept) < len(measures):
+                    result.skip(UNIT_MISMATCH, f"{label} ({unit})")
+                measures = kept
+                if not measures:
+                    continue
+            # One int per row, not a tuple of four: the set holds every row of a long file.
+            line = self._lines_seen.setdefault((label, qualifier), len(self._lines_seen))
+            seen = (line << 96) | (area << 32) | period  # a period index is below 2**32, a pk 2**64
+            if seen in self._seen:
+                result.error(
+                    row,
+                    self._cell(row, c_label),
+                    f"Another row already gives {label} for {mapper.area_names[area]}, "
+                    f"{period_label(result.periods[period])}",
+                )
+                continue
+            self._seen.add(seen)
+            result.values_read += 1
+            if value is None:
+                result.skip(SUPPRESSED_REASON)
+            if kind == LABEL_DIRECT:
+                totals.direct[measures[0], area, period] = value
+                continue
+            totals.add(measures, area, period, value, totals.bit(label))
+
+    def _read_wide(self, body, start, sheet_name):
+        cols = self.header.columns
+        result, mapper, totals = self.result, self.mapper, self.totals
+        c_code, c_name, c_period = cols["area_code"], cols["area_name"], cols["period"]
+        file_period_index = None
+        if c_period is None:
+            stated_in = f"{self.header.title} {sheet_name if self.book.kind == 'excel' else ''}"
+            key = file_period(stated_in, self.options, result)
+            if key is None:
+                return
+            file_period_index = self._index_period(key)
+        # Each offence column, mapped once: (column, label, measures, bit).
+        columns, unknown = [], []
+        for column, label in self.header.offence_columns:
+            text = " ".join(str(label).split())
+            if is_formula(text):
+                result.error(
+                    self.first_row + self.header.row_index,
+                    self._cell(self.first_row + self.header.row_index, column),
+                    f"The header {formula_refused(text)}",
+                )
+                continue
+            kind, measures = mapper.label(label)
+            if kind == LABEL_IGNORED:
+                continue
+            if kind not in (LABEL_MEASURES, LABEL_DIRECT):
+                unknown.append((column, text))
+                continue
+            columns.append((column, text, measures, totals.bit(text)))
+        ignored = [
+            text_of(label)
+            for column, label in self.header.offence_columns
+            if mapper.label(label)[0] == LABEL_IGNORED
+        ]
+        ours = 0
+        for offset, cells in enumerate(body):
+            row = self.first_row + start + offset
+            code = self._text_cell(cells, c_code, row)
+            name = self._text_cell(cells, c_name, row)
+            if code is None or name is None:
+                result.rows_read += 1
+                continue
+            if not code and not name:
+                result.skip(NOT_DATA)
+                continue
+            result.rows_read += 1
+            self._tick(result.rows_read)
+            area, reason = mapper.area(code, name)
+            if area is None:
+                if reason == NOT_OURS and not any(
+                    text_of(c) for c in cells[max(c_code or 0, c_name or 0) + 1 :]
+                ):
+                    result.skip(NOT_DATA)  # a note below the table: text in the first column only
+                    continue
+                result.skip(reason, name or code)
+                continue
+            ours += 1
+            if c_period is not None:
+                period = self._period(cells[c_period] if c_period < len(cells) else "", row, c_period)
+                if period is None:
+                    continue
+            else:
+                period = file_period_index
+            if (area << 32) | period in self._seen:
+                result.error(
+                    row,
+                    self._cell(row, c_name if c_name is not None else c_code),
+                    f"{mapper.area_names[area]} appears twice for {period_label(result.periods[period])}",
+                )
+                continue
+            self._seen.add((area << 32) | period)
+            for ignored_label in ignored:
+                result.skip(IGNORED, ignored_label)
+            for column, _label, measures, bit in columns:
+                cell = cells[column] if column < len(cells) else None
+                value, problem = parse_value(cell)
+                if problem:
+                    result.error(row, self._cell(row, column), f"The value {problem}")
+                    continue
+                result.values_read += 1
+                if value is None:
+                    result.skip(SUPPRESSED_REASON)
+                totals.add(measures, area, period, value, bit)
+        if ours:
+            header_row = self.first_row + self.header.row_index
+            for column, text in unknown:
+                result.error(
+                    header_row,
+                    self._cell(header_row, column, text),
+                    f"The column “{text[:60]}” {UNMAPPED}",
+                    label=text,
+                )
+
+    def _read_street(self, body, start):
+        cols = self.header.columns
+        result, mapper = self.result, self.mapper
+        c_label, c_name, c_code, c_period = (
+            cols["label"],
+            cols["area_name"],
+            cols["area_code"],
+            cols["period"],
+        )
+        if c_period is None:
+            raise ImportFileError("A data.police.uk file needs its Month column.")
+        width = max(c for c in cols.values() if c is not None) + 1
+        counts = self._street_counts = Counter()  # (label, area, period) -> crimes
+        area_months = self._street_area_months = set()
+        lsoa_areas = {}
+        first_rows = self._street_first_rows = {}
+        for offset, cells in enumerate(body):
+            row = self.first_row + start + offset
+            result.rows_read += 1
+            self._tick(result.rows_read)
+            if len(cells) < width:
+                if not any(text_of(c) for c in cells):
+                    result.rows_read -= 1
+                    result.skip(NOT_DATA)
+                    continue
+                cells = list(cells) + [""] * (width - len(cells))
+            lsoa = cells[c_name]
+            found = lsoa_areas.get(lsoa)
+            if found is None:
+                text = text_of(lsoa)
+                if not text or (c_code is not None and not text_of(cells[c_code])):
+                    found = (None, NO_LOCATION, "")
+                else:
+                    district = lsoa_district(text)
+                    area, reason = mapper.area("", district)
+                    found = (area, reason, district)
+                lsoa_areas[lsoa] = found
+            area, reason, district = found
+            if area is None:
+                result.skip(reason, district)
+                continue
+            period = self._period(cells[c_period], row, c_period)
+            if period is None:
+                continue
+            label = cells[c_label]
+            if label not in first_rows:
+                first_rows[label] = row
+            counts[label, area, period] += 1
+            area_months.add((area, period))
+
+    def _finish(self):
+        """Turn the added-up lines into figures: street counts with zeros, partial sums dropped."""
+        if self.result.layout != "street":
+            self.totals.finish(self.mapper)
+            return
+        unknown = count_street_crimes(self.result, self.mapper, self._street_counts, self._street_area_months)
+        column = self.header.columns["label"]
+        for label, n in unknown.items():
+            row = self._street_first_rows[label]
+            self.result.error(
+                row,
+                self._cell(row, column),
+                f"The crime type “{text_of(label)[:60]}” ({n} crimes in our areas) {UNMAPPED}",
+                label=text_of(label),
+            )

@@ -1,0 +1,97 @@
+"""Recognising what a file is before its rows are read: which sheet, which period, which district.
+
+``layouts`` finds a header row in a sheet's first rows; this module uses it to choose the sheet of a
+workbook holding several, finds the period a wide table is for (chosen by the person or stated in
+its title), and reads an LSOA name as its district.
+"""
+
+import re
+
+from measures.importing import layouts
+from measures.importing.period_labels import PeriodKey, find_period_in_text, parse_period, period_label
+from measures.importing.readers import ImportFileError
+from measures.importing.validate import PERIOD_EXAMPLES, Options, PassResult
+
+
+def head_of(rows) -> list:
+    """The rows a header is looked for in, taken from the front of ``rows`` (the rest stay unread)."""
+    head = []
+    for cells in rows:
+        head.append(cells)
+        if len(head) >= layouts.HEADER_SEARCH_ROWS:
+            break
+    return head
+
+
+def choose_sheet(book, options: Options, known, result: PassResult) -> str | None:
+    """The sheet to read: the one asked for, the only one, or the only one with a header we recognise.
+
+    None when several sheets could be the table: ``result`` then asks the person to choose.
+    """
+    names = book.sheet_names
+    result.sheets = names
+    if options.sheet:
+        if options.sheet not in names:
+            raise ImportFileError(f"There is no sheet “{options.sheet}”. The sheets are: {', '.join(names)}.")
+        return options.sheet
+    if len(names) == 1:
+        return names[0]
+    candidates = []
+    for name in names:
+        rows = head_of(book.sheet(name).rows)
+        try:
+            layouts.find_header(rows, options.layout, known)
+        except ImportFileError:
+            continue
+        candidates.append(name)
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise ImportFileError(
+            f"None of the sheets ({', '.join(names)}) has a header row the importer recognises."
+        )
+    result.sheets = candidates
+    result.needs = "sheet"
+    result.error(
+        None,
+        "",
+        f"This workbook has several tables ({', '.join(candidates)}): choose the sheet to import.",
+    )
+    return None
+
+
+def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodKey | None:
+    """The one period a table with no period column is for: the person's choice, else what its title says.
+
+    None (with an error in ``result``) when neither says, or the choice is not a period.
+    """
+    stated = find_period_in_text(stated_in)
+    asked = parse_period(options.period) if options.period else None
+    if options.period and asked is None:
+        result.error(
+            None,
+            "",
+            f"“{options.period}” is not a period the importer knows ({PERIOD_EXAMPLES}).",
+        )
+        return None
+    if asked and stated and asked != stated:
+        result.notices.append(
+            f"The file says {period_label(stated)}; you chose {period_label(asked)}, which is used."
+        )
+    key = asked or stated
+    if key is None:
+        result.needs = "period"
+        result.error(
+            None,
+            "",
+            "The file does not say which period its figures are for: choose the period "
+            "(for example “year ending December 2024” or “2023/24”).",
+        )
+        return None
+    result.period_note = f"{period_label(key)} ({'as you chose' if asked else 'as the file states'})"
+    return key
+
+
+def lsoa_district(name: str) -> str:
+    """ "Cherwell 001A" -> "Cherwell": data.police.uk names each crime's LSOA after its district."""
+    return re.sub(r"\s+[0-9]{3}[A-Z]$", "", name)

@@ -1,0 +1,160 @@
+"""Checking cells, and keeping the errors and skipped rows a pass finds.
+
+``parse_value`` reads a figure, ``text_of`` an identifying cell; ``is_formula`` says whether an
+identifying cell must be refused as a formula. ``PassResult`` holds what one pass found, and the
+reasons below are the headings skipped rows are counted under.
+"""
+
+import datetime
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from measures.formulas import looks_like_formula
+
+MAX_ERRORS_KEPT = 200
+MAX_EXAMPLES = 12
+
+SUPPRESSED = {
+    "[x]",
+    "[u]",
+    "[c]",
+    "[z]",
+    "[low]",
+    "[w]",
+    ":",
+    "..",
+    "x",
+    "-",
+    "–",
+    "—",
+    "*",
+    "n/a",
+    "na",
+    "#n/a",
+}
+# A figure may start with a sign ("-5", "+5"): parse_value refuses it only when it does not read as a number.
+SIGNS = ("+", "-")
+PERIOD_EXAMPLES = "e.g. 2023/24, 2023/24 Q1, June 2024, year ending December 2024"
+UNMAPPED = "is not mapped to any measure: map it (or mark it not used) on the mappings page"
+NO_LOCATION = "Crimes with no location (no LSOA), not counted"
+IGNORED = "Lines no measure uses (marked “not used” in the mapping)"
+SUPPRESSED_REASON = "Suppressed or missing values ([x], [u], :, .., blank): read as missing, not zero"
+PARTIAL = "Measures not stored because one of their lines is missing for that area and period"
+UNIT_MISMATCH = "Rates or percentages not imported into measures counted in numbers"
+NOT_DATA = "Blank, title or note rows"
+INSTRUCTIONS = "Instruction lines (from our template)"
+
+
+@dataclass
+class Options:
+    layout: str = ""
+    period: str = ""
+    sheet: str = ""
+
+
+@dataclass
+class PassResult:
+    layout: str = ""
+    sheet: str = ""
+    rows_read: int = 0
+    values_read: int = 0
+    sums: dict = field(default_factory=dict)  # (measure, area, period index) -> Decimal
+    periods: list = field(default_factory=list)  # period index -> PeriodKey
+    skipped: Counter = field(default_factory=Counter)
+    examples: dict = field(default_factory=lambda: defaultdict(Counter))
+    errors: list = field(default_factory=list)
+    error_count: int = 0
+    notices: list = field(default_factory=list)
+    needs: str = ""  # "period" or "sheet": what the person must choose before the file can be read
+    sheets: list = field(default_factory=list)
+    period_note: str = ""
+    unknown_labels: Counter = field(default_factory=Counter)
+
+    def error(self, row, cell, message, *, label=""):
+        """Note an error; ``label`` names an unmapped line, so the page can offer to map it."""
+        self.error_count += 1
+        if label:
+            self.unknown_labels[label] += 1
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            self.errors.append({"row": row, "cell": cell, "message": message})
+
+    def skip(self, reason, example="", n=1):
+        self.skipped[reason] += n
+        if example:
+            self.examples[reason][str(example)] += n
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def is_formula(text: str) -> bool:
+    """An identifying cell (area, line, period, column heading) to refuse as a formula.
+
+    ``text`` is stripped (``text_of``); a lone sign such as "-" runs nothing and is read on (as a
+    suppression marker, or an area or line the mapping does not know).
+    """
+    return looks_like_formula(text) and len(text) > 1
+
+
+def formula_refused(text: str) -> str:
+    return f"“{text[:40]}” starts with “{text[0]}”: formulas are refused"
+
+
+def parse_value(cell) -> tuple[Decimal | int | None, str]:
+    """(value, "") or (None, "") for a missing/suppressed cell, or (None, error message).
+
+    Whole numbers come back as int (28 bytes, against 104 for a Decimal): a file's figures are held
+    until it has been read, so this keeps the pass's memory down.
+    """
+    if cell is None or cell == "":
+        return None, ""
+    if isinstance(cell, bool):
+        return None, "is TRUE/FALSE, not a number"
+    if isinstance(cell, int):
+        return cell, ""
+    if isinstance(cell, float):
+        if cell != cell or cell in (float("inf"), float("-inf")):
+            return None, "is not a number"
+        if cell.is_integer():
+            return int(cell), ""
+        return Decimal(repr(cell)), ""
+    if isinstance(cell, datetime.date | datetime.time | datetime.timedelta):
+        return None, "is a date, not a number"
+    text = str(cell).strip()
+    if text.isdigit() and text.isascii():
+        return int(text), ""
+    if not text:
+        return None, ""
+    if text.lower() in SUPPRESSED:
+        return None, ""
+    if looks_like_formula(text) and not text.startswith(SIGNS):
+        return None, f"starts with “{text[0]}”: formulas are refused"
+    text = re.sub(r"\[[^\]]*\]", "", text).replace(",", "").replace(" ", "").replace("\u00a0", "")
+    if text.lower() in SUPPRESSED or not text:
+        return None, ""
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        shown = str(cell).strip()[:40]
+        if shown[:1] == "+":
+            return None, f"“{shown}” starts with “+”: formulas are refused"
+        return None, f"“{shown}” is not a number"
+    if not value.is_finite():
+        return None, "is not a number"
+    return value, ""
+
+
+def text_of(cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return str(cell).strip()
