@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 
 from dashboards import dashboard, pages
+from dashboards.exports import export_response, wants_export
 from dashboards.measure_page import measure_context
 from dashboards.paper import build_paper, paper_pdf
-from measures.exports import export_response, wants_export
 from measures.models import Measure
 from partnerships.permissions import get_partnership_for_user
 from strategies.models import Priority

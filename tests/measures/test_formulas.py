@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from measures.exports import export_response, safe_cell
+from dashboards.exports import export_response, safe_cell
 from measures.formulas import FORMULA_STARTS, escape_formula, looks_like_formula
 from measures.importing.validate import is_formula, parse_value
 from measures.models import ImportBatch, MeasureValue
