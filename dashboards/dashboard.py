@@ -4,6 +4,7 @@ Each builder runs a fixed number of queries whatever the number of partnerships,
 figures, and returns plain rows that the page, the CSV/XLSX exports and the committee paper share.
 """
 
+import datetime
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,8 +21,9 @@ from measures.figures import FigureTable, MeasureSummary, baselines_for
 from measures.models import Measure, MeasureValue, Period
 from measures.trend import IMPROVING, NO_CHANGE, NOT_ENOUGH, RULE_TEXT, WORSENING
 from partnerships.models import Partnership
+from reviews import clock
 from reviews.models import DeliverableUpdate, ReportingQuarter
-from strategies.models import Deliverable, Priority, Strategy
+from strategies.models import Deliverable, Priority, Strategy, is_overdue
 
 RAGS = [value for value, _ in DeliverableUpdate.Rag.choices]
 QUARTER_SLUG = r"^(\d{4})-(\d{2})-q([1-4])$"
@@ -109,6 +111,17 @@ class Filters:
         return self.page_obj.start_index(), self.page_obj.end_index()
 
     @property
+    def as_at(self) -> datetime.date | None:
+        """The reporting date of the quarter shown (its last day, never after today)."""
+        return min(self.quarter.end, datetime.date.today()) if self.quarter else None
+
+    @cached_property
+    def state(self) -> "clock.QuarterState | None":
+        """Where each reporting partnership's review of the quarter stands, and whether it is final."""
+        quarter = reporting_quarter(self)
+        return clock.state_from(quarter, self.partnerships) if quarter else None
+
+    @property
     def strategy_label(self) -> str:
         return periods.strategy_span_label(self.strategy_year) if self.strategy_year else ""
 
@@ -128,6 +141,12 @@ def read_filters(request, *, partnership: Partnership | None = None, paginate: b
             ),
             reported=Exists(DeliverableUpdate.objects.filter(quarter__period=OuterRef("pk"))),
             has_figures=Exists(MeasureValue.objects.filter(period=OuterRef("pk"))),
+            opened=Exists(
+                ReportingQuarter.objects.filter(period=OuterRef("pk")).exclude(
+                    status=ReportingQuarter.Status.SCHEDULED
+                )
+            ),
+            is_final=clock.final_annotation(),
         )
         .filter(Q(reporting_quarter_id__isnull=False) | Q(has_figures=True))
         .order_by("end")
@@ -136,10 +155,12 @@ def read_filters(request, *, partnership: Partnership | None = None, paginate: b
     chosen = next((q for q in quarters if q.start == start), None) if start else None
     if chosen is None:
         chosen = default_quarter(quarters)
+    # The partnerships that reported on the quarter: as they were then, whatever has happened since.
+    on = chosen.end if chosen else datetime.date.today()
     if partnership is not None:  # a partnership's own page: no partnership or strategy choices to offer
         partnerships, years = [partnership], []
     else:
-        partnerships = list(Partnership.objects.active().order_by("name"))
+        partnerships = clock.reporting_partnerships(chosen) if chosen else clock.partnerships_on(on)
         partnership = next((p for p in partnerships if p.slug == form.value("partnership")), None)
         years = sorted(
             set(Strategy.objects.values_list("first_year", flat=True).distinct().order_by()), reverse=True
@@ -161,11 +182,18 @@ def read_filters(request, *, partnership: Partnership | None = None, paginate: b
     return filters
 
 
-def default_quarter(quarters: list[Period]) -> Period | None:
-    """The latest quarter partnerships have reported on; failing that, the latest with figures."""
-    for period in reversed(quarters):
-        if period.reported:
-            return period
+def default_quarter(quarters: list[Period], today: datetime.date | None = None) -> Period | None:
+    """The reporting clock's default quarter, from the quarters already annotated (see reviews.clock): the
+    latest final one; failing that, the latest that has opened; with no reporting quarters, the latest
+    quarter with figures."""
+    today = today or datetime.date.today()
+    past = [p for p in quarters if p.end <= today]
+    final = [p for p in past if p.is_final]
+    if final:
+        return final[-1]
+    opened = [p for p in past if p.opened]
+    if opened:
+        return opened[-1]
     return quarters[-1] if quarters else None
 
 
@@ -275,25 +303,25 @@ def exceptions(filters: Filters, strategies: dict[int, Strategy], *, priority=No
         updates = {
             u.deliverable_id: u
             for u in DeliverableUpdate.objects.filter(quarter=quarter, deliverable__in=deliverables).filter(
-                Q(rag__in=DeliverableUpdate.NEEDS_COMMENTARY)
-                | Q(deliverable__due_date__lte=filters.quarter.end)
+                Q(rag__in=DeliverableUpdate.NEEDS_COMMENTARY) | Q(deliverable__due_date__lt=filters.as_at)
             )
         }
-    candidates = deliverables.filter(
-        Q(pk__in=list(updates)) | Q(due_date__lte=filters.quarter.end)
-    ).select_related("objective__strategy__partnership", "objective__priority", "owner")
+    candidates = deliverables.filter(Q(pk__in=list(updates)) | Q(due_date__lt=filters.as_at)).select_related(
+        "objective__strategy__partnership", "objective__priority", "owner"
+    )
     ordered = candidates.order_by(
         "objective__strategy__partnership__name", "objective__priority__number", "due_date"
     )
-    return exception_rows([(d, updates.get(d.pk)) for d in ordered], filters.quarter.end)
+    return exception_rows([(d, updates.get(d.pk)) for d in ordered], filters.as_at)
 
 
-def exception_rows(pairs, quarter_end) -> list[dict]:
-    """From (deliverable, this quarter's update or None): the red, amber and overdue ones, worst first."""
+def exception_rows(pairs, as_at) -> list[dict]:
+    """From (deliverable, this quarter's update or None): the red, amber and overdue ones (as the reporting
+    clock judges overdue, as at the quarter's reporting date), worst first."""
     rows = []
     for d, update in pairs:
         status = update.status if update else d.status
-        overdue = bool(d.due_date and d.due_date <= quarter_end and status not in Deliverable.CLOSED_STATUSES)
+        overdue = is_overdue(d.due_date, status, as_at)
         flagged = update is not None and update.rag in DeliverableUpdate.NEEDS_COMMENTARY
         if not (overdue or flagged):
             continue

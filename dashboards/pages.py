@@ -10,9 +10,9 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 
 from dashboards import dashboard
-from measures.figures import reporting_date
 from measures.models import Measure
 from partnerships.models import Membership, Merger, Partnership, PartnershipArea, User
+from reviews import clock
 from reviews.models import DeliverableUpdate, QuarterlyReview, ReportingQuarter
 from reviews.pages import review_progress
 from reviews.services import ROLLUP_RULE, rollup
@@ -42,6 +42,8 @@ def overview_context(filters: dashboard.Filters) -> dict:
         "measure_rows": measure_rows,
         "directions": dashboard.direction_counts(measure_rows),
         "direction_rule": dashboard.DIRECTION_RULE,
+        "overdue_rule": clock.OVERDUE_RULE,
+        "final_rule": clock.FINAL_RULE,
         "sources": sources,
         "tables": {
             "grid": (dashboard.GRID_COLUMNS, lambda: dashboard.grid_table(grid)),
@@ -120,7 +122,7 @@ def priority_context(priority, filters: dashboard.Filters) -> dict:
         for item in objectives:
             item["rollup"] = rollup([r["update"] for r in item["rows"]])
         sections.append({"partnership": entry["partnership"], "objectives": objectives})
-    exceptions = dashboard.exception_rows(pairs, filters.quarter.end) if filters.quarter else []
+    exceptions = dashboard.exception_rows(pairs, filters.as_at) if filters.quarter else []
     measure_rows, sources = dashboard.measure_rows(filters, priority.measures.order_by("order", "name"))
     return {
         "priority": priority,
@@ -261,6 +263,8 @@ def officer_home_context(user) -> dict:
     partnerships = Partnership.objects.filter(pk__in=user.membership_roles).order_by("name")
     strategies = current_strategies(partnerships)
     open_quarter = ReportingQuarter.objects.open().latest_first().first()
+    reporting = clock.default_quarter()
+    overdue_ids = {d.pk for d, _ in clock.overdue(reporting, partnerships)} if reporting else set()
     plans = []
     for partnership in partnerships:
         strategy = strategies.get(partnership.pk)
@@ -277,16 +281,25 @@ def officer_home_context(user) -> dict:
                 "role": user.membership_roles[partnership.pk],
                 "strategy": strategy,
                 "deliverables": deliverables,
-                "review": review_progress(partnership, open_quarter) if open_quarter else None,
+                "review": review_progress(partnership, open_quarter)
+                if open_quarter and clock.reports_on(partnership, open_quarter)
+                else None,
             }
         )
-    return {"plans": plans, "as_at": reporting_date()}
+    return {
+        "plans": plans,
+        "as_at": clock.reporting_date(reporting),
+        "reporting_quarter": reporting,
+        "overdue_ids": overdue_ids,
+        "overdue_rule": clock.OVERDUE_RULE,
+    }
 
 
 def admin_todo() -> dict:
     """What needs an administrator's attention, one query per line."""
     active = Partnership.objects.active()
-    as_at = reporting_date()
+    reporting = clock.default_quarter()
+    overdue = clock.overdue(reporting) if reporting else []
     with_adopted = Strategy.objects.adopted().values("partnership")
     return {
         "without_strategy": active.exclude(pk__in=with_adopted).order_by("name"),
@@ -297,8 +310,11 @@ def admin_todo() -> dict:
             is_active=True, is_superuser=False, is_scrutiny_member=False, memberships__isnull=True
         ),
         "unowned_count": Deliverable.objects.open().filter(owner__isnull=True).count(),
-        "overdue_count": Deliverable.objects.overdue(as_at).count(),
-        "as_at": as_at,
+        "overdue": overdue,
+        "overdue_count": len(overdue),
+        "as_at": clock.reporting_date(reporting),
+        "reporting_quarter": reporting,
+        "overdue_rule": clock.OVERDUE_RULE,
         "missing_baselines": Measure.objects.annotate(
             n=Count("baselines", filter=Q(baselines__partnership__in=active))
         )

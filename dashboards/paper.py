@@ -19,6 +19,7 @@ from dashboards import dashboard
 from measures.figures import FigureTable, baselines_for
 from measures.models import Measure
 from measures.trend import IMPROVING, NO_CHANGE, WORSENING
+from reviews import clock
 from reviews.models import DeliverableUpdate, ReportingQuarter
 from reviews.services import previous_quarter
 from strategies.models import Deliverable, HorizonItem, Objective, Priority
@@ -112,6 +113,8 @@ def build_paper(filters: dashboard.Filters) -> dict:
         "direction_changes": direction_changes,
         "summary": summary_bullets(filters, strategies, rag_totals, directions, exceptions, priorities),
         "direction_rule": dashboard.DIRECTION_RULE,
+        "overdue_rule": clock.OVERDUE_RULE,
+        "final_rule": clock.FINAL_RULE,
         "sources": sorted(table.sources),
     }
 

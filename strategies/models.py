@@ -240,6 +240,12 @@ class Objective(models.Model):
             raise ValidationError({"priority": "Choose one of the priorities of this strategy's framework."})
 
 
+def is_overdue(due_date: datetime.date | None, status: str, as_at: datetime.date) -> bool:
+    """What "overdue" means, everywhere: open (as recorded) and due before the reporting date; something
+    due on that day is not overdue yet. The reporting date comes from reviews.clock."""
+    return bool(due_date and status not in Deliverable.CLOSED_STATUSES and due_date < as_at)
+
+
 class DeliverableQuerySet(models.QuerySet):
     def for_partnership(self, partnership):
         return self.filter(objective__strategy__partnership=partnership)
@@ -318,7 +324,7 @@ class Deliverable(models.Model):
         return self.objective.strategy.can_edit(user)
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
-        return bool(self.due_date and not self.is_closed and self.due_date < (today or datetime.date.today()))
+        return is_overdue(self.due_date, self.status, today or datetime.date.today())
 
     def clean(self):
         errors = {}
