@@ -161,7 +161,14 @@ def read_filters(request, *, partnership: Partnership | None = None, paginate: b
         partnerships, years = [partnership], []
     else:
         partnerships = clock.reporting_partnerships(chosen) if chosen else clock.partnerships_on(on)
-        partnership = next((p for p in partnerships if p.slug == form.value("partnership")), None)
+        slug = form.value("partnership")
+        partnership = next((p for p in partnerships if p.slug == slug), None)
+        if partnership is None and slug:
+            # Asked for by name, though it did not report on this quarter (formed later, or merged away):
+            # show it, with what it covered then.
+            partnership = Partnership.objects.filter(slug=slug).first()
+            if partnership is not None:
+                partnerships = sorted([*partnerships, partnership], key=lambda p: p.name)
         years = sorted(
             set(Strategy.objects.values_list("first_year", flat=True).distinct().order_by()), reverse=True
         )

@@ -7,6 +7,7 @@ These models were first made in the ``strategies`` app; their tables keep the na
 
 import datetime
 import uuid
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -140,8 +141,19 @@ class QuarterlyReview(models.Model):
     def can_unlock(self, user) -> bool:
         return user.is_admin and self.status in self.UNLOCKABLE
 
+    @cached_property
+    def partnership_reports(self) -> bool:
+        """Did the partnership report on this quarter (cover an area on its last day)? A partnership
+        formed later, or merged away before then, is asked for nothing."""
+        return self.partnership.coverage.covering(self.quarter.period.end).exists()
+
     def lock_reason(self, today: datetime.date | None = None) -> str:
         """Why updates cannot be changed now, in plain words; empty when they can."""
+        if not self.partnership_reports:
+            return (
+                f"{self.partnership} did not report on {self.quarter}: it covered no area on "
+                f"{self.quarter.period.end:%-d %B %Y}. Nothing is asked of it for this quarter."
+            )
         if self.status == self.Status.SIGNED_OFF:
             return f"{self.quarter} is signed off and locked for {self.partnership}."
         if self.status == self.Status.SUBMITTED:

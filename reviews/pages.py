@@ -3,6 +3,7 @@ views only orchestrate (lookup, form, one call, message, render)."""
 
 from dataclasses import dataclass, field
 
+from reviews import clock
 from reviews.forms import DeliverableUpdateForm
 from reviews.models import DeliverableUpdate, QuarterlyReview, ReportingQuarter
 from reviews.services import (
@@ -183,21 +184,31 @@ def update_context(review: QuarterlyReview, deliverable: Deliverable) -> dict:
 
 
 def reviews_index_context(user) -> dict:
-    """Every reporting quarter and where each active partnership's review stands."""
-    from partnerships.models import Partnership
-
+    """Every reporting quarter and where each partnership reporting on it stands (a partnership that did
+    not exist then, or had merged away, shows as such: the past reads as it was)."""
     quarters = list(ReportingQuarter.objects.latest_first())
-    partnerships = list(Partnership.objects.active().order_by("name"))
-    reviews = {
-        (r.partnership_id, r.quarter_id): r
-        for r in QuarterlyReview.objects.filter(quarter__in=quarters, partnership__in=partnerships)
-    }
+    states = clock.quarter_states(quarters)
+    partnerships = sorted(
+        {p.pk: p for state in states.values() for p in state.partnerships}.values(), key=lambda p: p.name
+    )
     viewable = {p.pk for p in partnerships if p.can_view_reviews(user)}
     table = [
-        {"quarter": q, "cells": [(p, reviews.get((p.pk, q.pk)), p.pk in viewable) for p in partnerships]}
+        {
+            "quarter": q,
+            "state": states[q.pk],
+            "cells": [
+                (p, states[q.pk].state_of(p), states[q.pk].label_of(p), p.pk in viewable)
+                for p in partnerships
+            ],
+        }
         for q in quarters
     ]
-    return {"table": table, "partnerships": partnerships, "can_run_quarters": user.is_admin}
+    return {
+        "table": table,
+        "partnerships": partnerships,
+        "can_run_quarters": user.is_admin,
+        "final_rule": clock.FINAL_RULE,
+    }
 
 
 def deliverable_context(deliverable: Deliverable, user, as_at) -> dict:

@@ -150,6 +150,11 @@ class MergeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["predecessors"].queryset = Partnership.objects.active().order_by("name")
 
+    def merge_arguments(self) -> dict:
+        data = self.cleaned_data
+        keys = ("predecessors", "name", "short_name", "effective_from", "is_pilot", "note")
+        return {key: data[key] for key in keys}
+
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         if Partnership.objects.filter(name__iexact=name).exists():

@@ -1,17 +1,22 @@
-"""Mergers and splits: partnerships change shape without losing a figure or a deliverable.
+"""Mergers and splits: partnerships change shape from a date on, and the past stays as recorded.
 
 A merger makes a new partnership from predecessors on a date: it takes their areas from that
-date, their open deliverables (moved, so their history and quarterly updates go with them) and
-their memberships; its baselines add up theirs where the measure is additive. Figures are kept
-per area, so dashboards show the predecessors before the date and the merged partnership after
-it, and the merged partnership's series joins up across the date (see measures.figures).
+date, their open deliverables and their memberships; its baselines add up theirs where the measure
+is additive. A pilot merger can end: from a date the partnerships split again, each open deliverable
+going to the predecessor chosen for it.
 
-A pilot merger can end: from a date the partnerships split again, each open deliverable going to
-the predecessor chosen for it.
+Open work is *carried*, never moved: the new home gets a new deliverable that points back to the old
+one (``carried_from``, as the annual refresh does), so the old partnership's strategy, reviews,
+updates, evidence and sign-offs stay exactly as they were recorded, and the deliverable's page shows
+its earlier updates from its new home. Drafts in flight (a refresh's draft strategy not yet adopted)
+are carried the same way and then removed from the partnership that no longer exists. Figures are
+kept per area, so dashboards show the partnerships as they were in each quarter (see reviews.clock
+and measures.figures).
 """
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -36,36 +41,82 @@ def _current_strategy(partnership, on: datetime.date):
     )
 
 
-def _move_open_deliverables(*, source, target, user, reason: str) -> int:
-    """Move a strategy's open deliverables under matching objectives of another strategy."""
+def carry(deliverable: Deliverable, target: Strategy, *, user, reason: str, objectives: dict) -> Deliverable:
+    """A new deliverable in ``target`` continuing ``deliverable`` (which stays as recorded), under an
+    objective of the same title and priority number (made once per old objective: ``objectives``)."""
+    old = deliverable.objective
+    if old.pk not in objectives:
+        priority = Priority.objects.filter(framework=target.framework_id, number=old.priority.number).first()
+        if priority is None:
+            raise ValidationError(f"{target} has no priority {old.priority.number} for “{old.title}”.")
+        objectives[old.pk], _ = Objective.objects.get_or_create(
+            strategy=target,
+            priority=priority,
+            title=old.title,
+            defaults={"order": old.order, "carried_from": old},
+        )
+    objective = objectives[old.pk]
+    copy = Deliverable(
+        objective=objective,
+        title=deliverable.title,
+        description=deliverable.description,
+        lead_agency=deliverable.lead_agency,
+        owner_id=deliverable.owner_id,
+        due_date=deliverable.due_date,
+        theme=deliverable.theme
+        if deliverable.theme_id and deliverable.theme.priority_id == objective.priority_id
+        else None,
+        status=deliverable.status,
+        closure_note=deliverable.closure_note,
+        carried_from=deliverable,
+    )
+    copy._history_user = user
+    copy._change_reason = reason
+    copy.save()
+    return copy
 
-    by_number = {p.number: p for p in Priority.objects.filter(framework=target.framework_id)}
+
+def _carry_open_deliverables(*, source, target, user, reason: str) -> int:
+    """Carry a strategy's open deliverables into another strategy; the source keeps them as recorded."""
     objectives = {}
-    moved = 0
+    carried = 0
     for deliverable in Deliverable.objects.filter(objective__strategy=source).select_related(
-        "objective__priority"
+        "objective__priority", "theme"
     ):
         if deliverable.is_closed:
             continue
-        old = deliverable.objective
-        if old.pk not in objectives:
-            priority = by_number.get(old.priority.number)
-            if priority is None:
-                raise ValidationError(f"{target} has no priority {old.priority.number} for “{old.title}”.")
-            objectives[old.pk], _ = Objective.objects.get_or_create(
-                strategy=target,
-                priority=priority,
-                title=old.title,
-                defaults={"order": old.order, "carried_from": old},
-            )
-        deliverable.objective = objectives[old.pk]
-        if deliverable.theme_id and deliverable.theme.priority_id != deliverable.objective.priority_id:
-            deliverable.theme = None
-        deliverable._history_user = user
-        deliverable._change_reason = reason
-        deliverable.save()
-        moved += 1
-    return moved
+        carry(deliverable, target, user=user, reason=reason, objectives=objectives)
+        carried += 1
+    return carried
+
+
+def _carry_drafts(drafts, partnership_for, *, user, reason: str) -> list[Strategy]:
+    """Carry each draft strategy's deliverables into drafts of the same span for the partnership
+    ``partnership_for(deliverable)`` names, then remove the old drafts (nothing in a draft was adopted,
+    reviewed or signed off; its history is kept)."""
+    made = {}
+    for draft in drafts:
+        objectives = defaultdict(dict)
+        for deliverable in Deliverable.objects.filter(objective__strategy=draft).select_related(
+            "objective__priority", "theme"
+        ):
+            partnership = partnership_for(deliverable)
+            key = (partnership.pk, draft.first_year)
+            if key not in made:
+                made[key], _ = Strategy.objects.get_or_create(
+                    partnership=partnership,
+                    first_year=draft.first_year,
+                    defaults={
+                        "framework": draft.framework,
+                        "status": Strategy.Status.DRAFT,
+                        "summary": draft.summary,
+                    },
+                )
+            carry(deliverable, made[key], user=user, reason=reason, objectives=objectives[key])
+        draft._history_user = user
+        draft._change_reason = reason
+        draft.delete()
+    return list(made.values())
 
 
 def _combined_baseline(
@@ -145,13 +196,17 @@ def partnerships_merge(
         )
         strategy.wider_objectives.set(first.wider_objectives.all())
         for source in sources:
-            _move_open_deliverables(
-                source=source, target=strategy, user=user, reason=f"Moved to {successor} on the merger"
+            _carry_open_deliverables(
+                source=source, target=strategy, user=user, reason=f"Carried to {successor} on the merger"
             )
             source.status = Strategy.Status.SUPERSEDED
             source._history_user = user
             source._change_reason = f"Merged into {successor}"
             source.save()
+
+    # Drafts in flight (a refresh not yet adopted): carried into the merged partnership's drafts.
+    drafts = Strategy.objects.filter(partnership__in=predecessors, status=Strategy.Status.DRAFT)
+    _carry_drafts(drafts, lambda d: successor, user=user, reason=f"Carried to {successor} on the merger")
 
     # Baselines: added up for counts, averaged by population for rates and percentages.
     by_measure = defaultdict(list)
@@ -205,7 +260,17 @@ def merger_end(*, merger: Merger, ended_on: datetime.date, assignments: dict[int
         if strategy
         else []
     )
-    missing = [d.title for d in open_deliverables if assignments.get(d.pk) not in predecessors]
+    open_ids = {d.pk for d in open_deliverables}
+    draft_only = [
+        d
+        for d in Deliverable.objects.filter(
+            objective__strategy__partnership=successor, objective__strategy__status=Strategy.Status.DRAFT
+        )
+        if d.carried_from_id not in open_ids
+    ]
+    missing = [
+        d.title for d in [*open_deliverables, *draft_only] if assignments.get(d.pk) not in predecessors
+    ]
     if missing:
         raise ValidationError(f"Choose a partnership for every open deliverable: {', '.join(missing[:5])}.")
 
@@ -232,13 +297,23 @@ def merger_end(*, merger: Merger, ended_on: datetime.date, assignments: dict[int
                 adopted_on=ended_on,
                 summary=f"Strategy again after the {successor} pilot ended on {ended_on:%d %B %Y}.",
             )
+        objectives = defaultdict(dict)
         for deliverable in open_deliverables:
-            target = targets[assignments[deliverable.pk]]
-            _move_one(deliverable, target, user, f"Returned to {target.partnership} when the pilot ended")
+            pk = assignments[deliverable.pk]
+            reason = f"Carried to {targets[pk].partnership} when the pilot ended"
+            carry(deliverable, targets[pk], user=user, reason=reason, objectives=objectives[pk])
         strategy.status = Strategy.Status.SUPERSEDED
         strategy._history_user = user
         strategy._change_reason = "The pilot merger ended"
         strategy.save()
+
+    # Drafts in flight: each deliverable goes where its open original went (or as assigned).
+    def partnership_for(deliverable):
+        pk = assignments.get(deliverable.carried_from_id) or assignments.get(deliverable.pk)
+        return predecessors[pk]
+
+    drafts = list(Strategy.objects.filter(partnership=successor, status=Strategy.Status.DRAFT))
+    _carry_drafts(drafts, partnership_for, user=user, reason="Carried back when the pilot ended")
 
     # People: the merged partnership's people keep access to every former partnership; admins tidy up.
     for membership in Membership.objects.filter(partnership=successor):
@@ -249,27 +324,143 @@ def merger_end(*, merger: Merger, ended_on: datetime.date, assignments: dict[int
     return merger
 
 
-def _move_one(deliverable, target, user, reason):
-
-    old = deliverable.objective
-    priority = Priority.objects.filter(framework=target.framework_id, number=old.priority.number).first()
-    objective, _ = Objective.objects.get_or_create(
-        strategy=target,
-        priority=priority,
-        title=old.title,
-        defaults={"order": old.order, "carried_from": old},
-    )
-    deliverable.objective = objective
-    deliverable._history_user = user
-    deliverable._change_reason = reason
-    deliverable.save()
-
-
-def open_deliverables(partnership):
-    """The open deliverables of a partnership's adopted strategy: what a split hands back."""
+def deliverables_to_assign(partnership) -> list[Deliverable]:
+    """What ending a pilot hands back, each to a predecessor the admin chooses: the open deliverables of
+    the partnership's adopted strategy, and those of its drafts that do not continue one of them."""
     strategy = Strategy.objects.filter(partnership=partnership, status=Strategy.Status.ADOPTED).first()
-    if strategy is None:
-        return Deliverable.objects.none()
-    return Deliverable.objects.filter(objective__strategy=strategy).exclude(
-        status__in=Deliverable.CLOSED_STATUSES
+    open_ones = (
+        list(
+            Deliverable.objects.filter(objective__strategy=strategy).exclude(
+                status__in=Deliverable.CLOSED_STATUSES
+            )
+        )
+        if strategy
+        else []
     )
+    open_ids = {d.pk for d in open_ones}
+    drafts = Deliverable.objects.filter(
+        objective__strategy__partnership=partnership, objective__strategy__status=Strategy.Status.DRAFT
+    )
+    return open_ones + [d for d in drafts if d.carried_from_id not in open_ids]
+
+
+# --- Previews: what a merger or the end of a pilot will do, before anything is written ----------------
+
+
+@dataclass
+class PartnershipChange:
+    """What one partnership will see: what moves to or from it, and what stays as recorded."""
+
+    partnership: Partnership | str
+    moves: list[str] = field(default_factory=list)
+    stays: list[str] = field(default_factory=list)
+
+
+def _recorded_reviews(partnership) -> list[str]:
+    """The partnership's quarterly reviews, read through its reverse relation (the reviews app sits above
+    this one, so it is not imported)."""
+    return [
+        f"{r.quarter.period.label}: {r.get_status_display().lower()}"
+        for r in partnership.reviews.select_related("quarter__period").order_by("quarter__period__end")
+    ]
+
+
+def _quarters_from(day: datetime.date) -> list[str]:
+    """Reporting quarters ending on or after the day."""
+    return list(
+        Period.objects.filter(reporting_quarter__isnull=False, end__gte=day)
+        .order_by("end")
+        .values_list("label", flat=True)
+    )
+
+
+def merge_preview(*, predecessors, name: str, effective_from: datetime.date) -> list[PartnershipChange]:
+    """Each predecessor's areas, open work, drafts and people go to the merged partnership from the date;
+    its recorded reviews, closed work and figures stay as they are."""
+    day_before = effective_from - DAY
+    merged = PartnershipChange(partnership=name)
+    changes = []
+    for p in predecessors:
+        change = PartnershipChange(partnership=p)
+        areas = [row.area.name for row in PartnershipArea.objects.filter(partnership=p).covering(day_before)]
+        if areas:
+            change.moves.append(f"Areas from {effective_from:%-d %B %Y}: {', '.join(areas)}.")
+        source = _current_strategy(p, day_before)
+        if source is not None:
+            open_ones = [d for d in Deliverable.objects.filter(objective__strategy=source) if not d.is_closed]
+            closed = Deliverable.objects.filter(objective__strategy=source).count() - len(open_ones)
+            change.moves.append(
+                f"{len(open_ones)} open deliverable(s) carried into {name}'s "
+                f"strategy (copies that point back; the originals and their updates stay here)."
+            )
+            change.stays.append(
+                f"The {source.span_label} strategy, read-only from the merger, with {closed} completed or "
+                "dropped deliverable(s) and every open one as recorded."
+            )
+            merged.moves.extend(f"{d.title} (from {p.label})" for d in open_ones)
+        for draft in Strategy.objects.filter(partnership=p, status=Strategy.Status.DRAFT):
+            change.moves.append(
+                f"The draft {draft.span_label} strategy: carried into {name}'s draft, then removed."
+            )
+        people = list(Membership.objects.filter(partnership=p).select_related("user"))
+        if people:
+            change.moves.append(f"People: {', '.join(str(m.user) for m in people)} become members of {name}.")
+        reviews = _recorded_reviews(p)
+        change.stays.append(
+            "Its quarterly reviews, updates, evidence and sign-offs, exactly as recorded"
+            + (f" ({'; '.join(reviews)})." if reviews else " (none yet).")
+        )
+        change.stays.append(
+            "Its figures for every quarter before the merger, on every page, export and paper."
+        )
+        changes.append(change)
+    quarters = _quarters_from(effective_from)
+    if quarters:
+        merged.stays.append(
+            f"{name} reports on {', '.join(quarters)}; the predecessors are not asked for these quarters."
+        )
+    return [*changes, merged]
+
+
+def split_preview(
+    *, merger: Merger, ended_on: datetime.date, assignments: dict[int, int]
+) -> list[PartnershipChange]:
+    """Each predecessor takes back its areas and the work assigned to it from the date; the pilot's own
+    record (its reviews and sign-offs, its strategy) stays as it is."""
+    successor = merger.successor
+    predecessors = {p.pk: p for p in merger.predecessors.all()}
+    changes = {pk: PartnershipChange(partnership=p) for pk, p in predecessors.items()}
+    before = merger.effective_from - DAY
+    for row in (
+        PartnershipArea.objects.filter(partnership__in=predecessors.values())
+        .covering(before)
+        .select_related("area")
+    ):
+        changes[row.partnership_id].moves.append(f"Takes back {row.area.name} from {ended_on:%-d %B %Y}.")
+    for d in deliverables_to_assign(successor):
+        pk = assignments.get(d.pk)
+        if pk in changes:
+            changes[pk].moves.append(f"Carries on “{d.title}”.")
+    quarters = _quarters_from(ended_on)
+    for change in changes.values():
+        change.stays.append(
+            f"Reports from {quarters[0] if quarters else 'the next quarter'}; nothing is asked of it for "
+            f"quarters before {ended_on:%-d %B %Y}."
+        )
+    pilot = PartnershipChange(partnership=successor)
+    reviews = _recorded_reviews(successor)
+    pilot.stays.append(
+        "Its quarterly reviews, updates, evidence and sign-offs stay exactly as recorded"
+        + (f" ({'; '.join(reviews)})." if reviews else ".")
+    )
+    pilot.stays.append(
+        f"Quarters ending before {ended_on:%-d %B %Y} that are still open stay its own to finish "
+        "and sign off."
+    )
+    drafts = list(Strategy.objects.filter(partnership=successor, status=Strategy.Status.DRAFT))
+    for draft in drafts:
+        pilot.moves.append(
+            f"The draft {draft.span_label} strategy: each deliverable carried into the draft of the "
+            "partnership chosen for it, then removed."
+        )
+    return [*changes.values(), pilot]

@@ -187,52 +187,52 @@ def strategy_adopt(request, pk):
 @admin_required
 @require_http_methods(["GET", "POST"])
 def merge(request):
-    """Merge partnerships from a date (admins): areas, open work, people and baselines go across."""
+    """Merge partnerships from a date (admins): a preview of what each partnership will see, then confirm."""
     form = MergeForm(request.POST or None)
+    changes = None
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            merger = mergers.partnerships_merge(
-                predecessors=data["predecessors"],
-                name=data["name"],
-                short_name=data["short_name"],
-                effective_from=data["effective_from"],
-                is_pilot=data["is_pilot"],
-                note=data["note"],
-                user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, f"Merged into {merger.successor} from {merger.effective_from:%d %B %Y}."
-            )
-            return redirect(merger.successor)
-    return render(request, "strategies/merge.html", {"form": form})
+        if request.POST.get("action") == "confirm":
+            try:
+                merger = mergers.partnerships_merge(**form.merge_arguments(), user=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, f"Merged into {merger.successor} from {merger.effective_from:%d %B %Y}."
+                )
+                return redirect(merger.successor)
+        changes = mergers.merge_preview(
+            predecessors=data["predecessors"], name=data["name"], effective_from=data["effective_from"]
+        )
+    return render(request, "strategies/merge.html", {"form": form, "changes": changes})
 
 
 @admin_required
 @require_http_methods(["GET", "POST"])
 def split(request, slug):
-    """End a pilot merger (admins): the partnerships stand alone again, each taking its open work."""
+    """End a pilot merger (admins): a preview of what each partnership will see, then confirm."""
     partnership = get_partnership_for_user(request.user, slug)
     merger = get_object_or_404(Merger, successor=partnership)
     if not merger.can_end(request.user):
         raise Http404("This partnership is not a pilot that can end.")
-    deliverables = mergers.open_deliverables(partnership)
+    deliverables = mergers.deliverables_to_assign(partnership)
     form = SplitForm(request.POST or None, deliverables=deliverables, predecessors=merger.predecessors.all())
+    changes = None
     if form.is_valid():
-        try:
-            mergers.merger_end(
-                merger=merger,
-                ended_on=form.cleaned_data["ended_on"],
-                assignments=form.assignments,
-                user=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, f"The {partnership} pilot ends; its partnerships stand alone again.")
-            return redirect("dashboards:partnerships")
-    context = {"form": form, "partnership": partnership, "merger": merger}
+        ended_on = form.cleaned_data["ended_on"]
+        if request.POST.get("action") == "confirm":
+            try:
+                mergers.merger_end(
+                    merger=merger, ended_on=ended_on, assignments=form.assignments, user=request.user
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, f"The {partnership} pilot ends; its partnerships stand alone again."
+                )
+                return redirect("dashboards:partnerships")
+        changes = mergers.split_preview(merger=merger, ended_on=ended_on, assignments=form.assignments)
+    context = {"form": form, "partnership": partnership, "merger": merger, "changes": changes}
     return render(request, "strategies/split.html", context)

@@ -49,20 +49,24 @@ def merge(world, **kwargs):
 
 
 def test_merging_keeps_every_value_and_every_deliverable(two):
+    """Open work is carried (a new deliverable pointing back), never moved: the predecessors' plans,
+    updates and history stay exactly as recorded."""
     values_before = MeasureValue.objects.count()
-    deliverables_before = set(Deliverable.objects.values_list("pk", flat=True))
+    deliverables_before = set(Deliverable.objects.values_list("pk", "objective_id"))
     merger = merge(two)
     merged = merger.successor
     assert MeasureValue.objects.count() == values_before
-    assert set(Deliverable.objects.values_list("pk", flat=True)) == deliverables_before
-    moved = Deliverable.objects.filter(objective__strategy__partnership=merged)
-    assert set(moved.values_list("title", flat=True)) == {two.deliverable_a.title, two.deliverable_b.title}
-    assert (
-        Deliverable.objects.get(title="Closed B work").objective.strategy.partnership == two.b
-    )  # stays behind
-    # the moved deliverable keeps its quarterly update and its history
+    assert deliverables_before <= set(Deliverable.objects.values_list("pk", "objective_id"))
+    carried = Deliverable.objects.filter(objective__strategy__partnership=merged)
+    assert set(carried.values_list("title", flat=True)) == {two.deliverable_a.title, two.deliverable_b.title}
+    assert set(carried.values_list("carried_from", flat=True)) == {two.deliverable_a.pk, two.deliverable_b.pk}
+    assert "Closed B work" not in set(carried.values_list("title", flat=True))  # closed work stays behind
+    # the original keeps its quarterly update and its place; the copy says where it came from
+    two.deliverable_a.refresh_from_db()
+    assert two.deliverable_a.objective.strategy.partnership == two.a
     assert DeliverableUpdate.objects.filter(deliverable=two.deliverable_a).count() == 1
-    assert "Moved to Alpha and Beta CSP" in (two.deliverable_a.history.first().history_change_reason or "")
+    copy = carried.get(carried_from=two.deliverable_a)
+    assert "Carried to Alpha and Beta CSP" in (copy.history.first().history_change_reason or "")
     assert Strategy.objects.get(pk=two.strategy_a.pk).status == "superseded"
 
 
@@ -97,10 +101,15 @@ def test_the_measure_page_shows_the_merged_series_before_and_after(client_for, t
 def test_a_pilot_ends_and_each_open_deliverable_goes_back(two):
     merger = merge(two)
     ended = datetime.date(2012, 4, 1)
-    assignments = {two.deliverable_a.pk: two.a.pk, two.deliverable_b.pk: two.b.pk}
+    in_pilot = {
+        d.carried_from_id: d
+        for d in Deliverable.objects.filter(objective__strategy__partnership=merger.successor)
+    }
+    assignments = {in_pilot[two.deliverable_a.pk].pk: two.a.pk, in_pilot[two.deliverable_b.pk].pk: two.b.pk}
     merger_end(merger=merger, ended_on=ended, assignments=assignments, user=two.users["admin"])
-    two.deliverable_a.refresh_from_db()
-    assert two.deliverable_a.objective.strategy.partnership == two.a
+    back = Deliverable.objects.get(carried_from=in_pilot[two.deliverable_a.pk])
+    assert back.objective.strategy.partnership == two.a
+    assert in_pilot[two.deliverable_a.pk].objective.strategy.partnership == merger.successor  # as recorded
     assert set(Partnership.objects.active(ended)) >= {two.a, two.b}
     assert merger.successor not in Partnership.objects.active(ended)
     table = FigureTable([two.a], [two.measure])
@@ -129,19 +138,36 @@ def test_admin_merges_and_splits_in_the_browser_pages(client_for, two):
             "is_pilot": "on",
         },
     )
+    assert response.status_code == 200 and "Nothing has changed yet" in response.content.decode()  # preview
+    assert not Partnership.objects.filter(name="Alpha and Beta CSP").exists()
+    response = client.post(
+        reverse("strategies:merge"),
+        {
+            "predecessors": [two.a.pk, two.b.pk],
+            "name": "Alpha and Beta CSP",
+            "short_name": "A and B",
+            "effective_from": "2011-07-01",
+            "is_pilot": "on",
+            "action": "confirm",
+        },
+    )
     merged = Partnership.objects.get(name="Alpha and Beta CSP")
     assert response.status_code == 302 and merged.short_name == "A and B"
     split_url = reverse("strategies:split", args=[merged.slug])
     form = client.get(split_url)
     assert two.deliverable_a.title in form.content.decode()
-    response = client.post(
-        split_url,
-        {
-            "ended_on": "2012-04-01",
-            f"d{two.deliverable_a.pk}": two.a.pk,
-            f"d{two.deliverable_b.pk}": two.b.pk,
-        },
-    )
+    in_pilot = {
+        d.carried_from_id: d.pk for d in Deliverable.objects.filter(objective__strategy__partnership=merged)
+    }
+    data = {
+        "ended_on": "2012-04-01",
+        f"d{in_pilot[two.deliverable_a.pk]}": two.a.pk,
+        f"d{in_pilot[two.deliverable_b.pk]}": two.b.pk,
+    }
+    response = client.post(split_url, data)
+    assert response.status_code == 200 and "Nothing has changed yet" in response.content.decode()  # preview
+    assert Merger.objects.get(successor=merged).ended_on is None
+    response = client.post(split_url, {**data, "action": "confirm"})
     assert response.status_code == 302
     assert Merger.objects.get(successor=merged).ended_on == datetime.date(2012, 4, 1)
 

@@ -7,7 +7,7 @@ from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
-from partnerships.models import Partnership
+from reviews import clock
 from reviews.models import ReportingQuarter
 from reviews.services import get_review, live_deliverables, strategy_for_quarter
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         for quarter in ReportingQuarter.objects.open().select_related("period"):
             waiting = defaultdict(list)  # owner -> [(partnership, deliverable)]
             no_owner = []
-            for partnership in Partnership.objects.active().order_by("name"):
+            for partnership in clock.partnerships_on(quarter.period.end):
                 if get_review(partnership, quarter).lock_reason():
                     continue  # submitted or signed off: nothing to chase
                 strategy = strategy_for_quarter(partnership, quarter)
