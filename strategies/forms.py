@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 
 from partnerships.models import Partnership, User
@@ -8,7 +10,41 @@ from strategies.models import (
     HorizonItem,
     Objective,
     Priority,
+    Strategy,
 )
+
+
+class StrategyForm(forms.ModelForm):
+    """A draft's own words and its equality impact assessment, which adoption needs."""
+
+    class Meta:
+        model = Strategy
+        fields = ["summary", "eia_date", "eia_note"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "eia_date": forms.DateInput(attrs={"type": "date"}),
+            "eia_note": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "summary": "What this strategy sets out to do, in the partnership's words.",
+            "eia_note": "What the assessment found and where it is published.",
+        }
+
+    def clean_eia_date(self):
+        value = self.cleaned_data.get("eia_date")
+        if value and not (datetime.date(2000, 1, 1) <= value <= datetime.date.today()):
+            raise forms.ValidationError("Give the date the assessment was done (not in the future).")
+        return value
+
+
+class AdoptForm(forms.Form):
+    eia_waiver_reason = forms.CharField(
+        label="Why adopt it without an equality impact assessment?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        help_text="Only when the assessment is not recorded yet; the reason is kept with the strategy.",
+    )
 
 
 class ObjectiveForm(forms.ModelForm):

@@ -140,6 +140,11 @@ class Strategy(models.Model):
     adopted_on = models.DateField(null=True, blank=True)
     eia_date = models.DateField("equality impact assessment date", null=True, blank=True)
     eia_note = models.TextField("equality impact assessment note", blank=True)
+    eia_waiver_reason = models.TextField(
+        "why it was adopted without an equality impact assessment",
+        blank=True,
+        help_text="Kept with the strategy when it is adopted before its assessment is recorded.",
+    )
     wider_objectives = models.ManyToManyField(WiderObjective, blank=True, related_name="strategies")
 
     objects = StrategyQuerySet.as_manager()
@@ -207,6 +212,10 @@ class Strategy(models.Model):
 
     def can_edit(self, user) -> bool:
         return not self.is_read_only and self.partnership.can_edit(user)
+
+    @property
+    def has_eia(self) -> bool:
+        return bool(self.eia_date and self.eia_note.strip())
 
     def can_adopt(self, user) -> bool:
         """A draft is adopted by its partnership's lead (or an admin)."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 
 from measures.models import Baseline, Target
 from strategies.models import (
@@ -185,14 +185,56 @@ def strategy_refresh(
     return record
 
 
-@transaction.atomic
-def strategy_adopt(*, strategy: Strategy, user, adopted_on: datetime.date | None = None) -> Strategy:
-    """Adopt a draft: it becomes the partnership's strategy, and the one it refreshes is superseded."""
-    strategy = Strategy.objects.select_for_update().get(pk=strategy.pk)
+def adoption_problems(strategy: Strategy, *, eia_waiver_reason: str = "") -> list[str]:
+    """What stops a draft being adopted, in plain words (empty when nothing does)."""
+    problems = []
     if strategy.status != Strategy.Status.DRAFT:
-        raise ValidationError(
+        problems.append(
             f"The {strategy.span_label} strategy is {strategy.get_status_display().lower()}, not a draft."
         )
+    if not strategy.summary.strip():
+        problems.append("Write the strategy's summary first.")
+    else:
+        source = source_strategy(strategy.partnership, strategy.first_year)
+        if source is not None and source.summary.strip() == strategy.summary.strip():
+            problems.append(f"The summary is still the {source.span_label} strategy's: revise it first.")
+    if not strategy.has_eia and not eia_waiver_reason.strip():
+        problems.append(
+            "Record the equality impact assessment (its date and a note) first, or give the reason for "
+            "adopting without one: it is kept with the strategy."
+        )
+    return problems
+
+
+def adoption_preview(strategy: Strategy) -> dict:
+    """What adopting the draft does: it becomes the partnership's strategy; the adopted ones it refreshes
+    are superseded (read-only, kept exactly as recorded, with their reviews)."""
+    older = list(
+        Strategy.objects.filter(
+            partnership=strategy.partnership_id,
+            status=Strategy.Status.ADOPTED,
+            first_year__lt=strategy.first_year,
+        ).annotate(deliverable_count=Count("objectives__deliverables"))
+    )
+    return {
+        "superseded": older,
+        "deliverables": Deliverable.objects.filter(objective__strategy=strategy).count(),
+        "carried": Deliverable.objects.filter(
+            objective__strategy=strategy, carried_from__isnull=False
+        ).count(),
+    }
+
+
+@transaction.atomic
+def strategy_adopt(
+    *, strategy: Strategy, user, adopted_on: datetime.date | None = None, eia_waiver_reason: str = ""
+) -> Strategy:
+    """Adopt a draft: it becomes the partnership's strategy, and the one it refreshes is superseded. Needs
+    a summary of its own and the equality impact assessment, or the reason for adopting without one."""
+    strategy = Strategy.objects.select_for_update().get(pk=strategy.pk)
+    problems = adoption_problems(strategy, eia_waiver_reason=eia_waiver_reason)
+    if problems:
+        raise ValidationError(problems)
     older = Strategy.objects.filter(
         partnership=strategy.partnership_id,
         status=Strategy.Status.ADOPTED,
@@ -205,6 +247,8 @@ def strategy_adopt(*, strategy: Strategy, user, adopted_on: datetime.date | None
         old.save()
     strategy.status = Strategy.Status.ADOPTED
     strategy.adopted_on = adopted_on or datetime.date.today()
+    if not strategy.has_eia:
+        strategy.eia_waiver_reason = eia_waiver_reason.strip()
     strategy._history_user = user
     strategy.full_clean()
     strategy.save()

@@ -18,6 +18,7 @@ urlpatterns = [
     path("strategies/deliverables/<int:pk>/edit/", views.deliverable_update, name="deliverable_update"),
     path("strategies/refresh/", views.refresh, name="refresh"),
     path("strategies/<int:pk>/adopt/", views.strategy_adopt, name="adopt"),
+    path("strategies/<int:pk>/edit/", views.strategy_edit, name="edit"),
     path("strategies/horizon/add/", views.horizon_edit, name="horizon_add"),
     path("strategies/horizon/<int:pk>/edit/", views.horizon_edit, name="horizon_edit"),
     path("partnerships/merge/", views.merge, name="merge"),

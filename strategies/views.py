@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from measures import periods
 from partnerships.models import Merger, Partnership
@@ -15,12 +15,14 @@ from partnerships.permissions import admin_required, get_partnership_for_user
 from strategies import mergers, pages
 from strategies import refresh as refresh_service
 from strategies.forms import (
+    AdoptForm,
     DeliverableForm,
     HorizonItemForm,
     MergeForm,
     ObjectiveForm,
     RefreshForm,
     SplitForm,
+    StrategyForm,
 )
 from strategies.models import Framework, HorizonItem, Strategy
 from strategies.permissions import get_deliverable_for_user, get_objective_for_user, get_strategy_for_user
@@ -167,21 +169,47 @@ def refresh(request):
     return render(request, "strategies/refresh.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
+def strategy_edit(request, pk):
+    """A draft's summary and equality impact assessment (the partnership's people)."""
+    strategy = get_strategy_for_user(request.user, pk, write=True)
+    form = StrategyForm(request.POST or None, instance=strategy)
+    if form.is_valid():
+        saved = form.save(commit=False)
+        saved._history_user = request.user
+        saved.save()
+        messages.success(request, f"Saved the {saved.span_label} strategy.")
+        return redirect(saved)
+    return render(request, "strategies/strategy_form.html", {"form": form, "strategy": strategy})
+
+
+@require_http_methods(["GET", "POST"])
 def strategy_adopt(request, pk):
+    """Adopt a draft (its lead): a preview of what adopting does, the EIA or a reason, then confirm."""
     strategy = get_strategy_for_user(request.user, pk, write=True)
     if not strategy.partnership.can_sign_off(request.user):
         raise PermissionDenied(f"Only {strategy.partnership}'s lead adopts its strategy.")
-    try:
-        adopted = refresh_service.strategy_adopt(strategy=strategy, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            f"Adopted {adopted.span_label}. The strategy it refreshes is now superseded and read-only.",
-        )
-    return redirect(strategy)
+    form = AdoptForm(request.POST or None)
+    if form.is_valid() and request.POST.get("action") == "confirm":
+        try:
+            adopted = refresh_service.strategy_adopt(
+                strategy=strategy, user=request.user, eia_waiver_reason=form.cleaned_data["eia_waiver_reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Adopted {adopted.span_label}. The strategy it refreshes is now superseded and read-only.",
+            )
+            return redirect(strategy)
+    context = {
+        "strategy": strategy,
+        "form": form,
+        "preview": refresh_service.adoption_preview(strategy),
+        "problems": refresh_service.adoption_problems(strategy, eia_waiver_reason="-"),
+    }
+    return render(request, "strategies/adopt.html", context)
 
 
 @admin_required

@@ -77,7 +77,9 @@ EXPECTED_GET = {
     "dashboards:paper": READ,
     "dashboards:horizon": READ,
     "strategies:refresh": {"anonymous": "login", **{r: 403 for r in EVERYONE_SIGNED_IN}, "admin": 200},
-    "strategies:adopt": POST_ONLY,
+    # Adopting: the lead (and admins) see what adopting does and confirm; officers 403, outsiders 404.
+    "strategies:adopt": {**WRITE_A, "officer_a": 403},
+    "strategies:edit": WRITE_A,
     "measures:break_add": POST_ONLY,
     "strategies:merge": {"anonymous": "login", **{r: 403 for r in EVERYONE_SIGNED_IN}, "admin": 200},
     "strategies:split": {"anonymous": "login", **{r: 403 for r in EVERYONE_SIGNED_IN}, "admin": 404},
@@ -125,6 +127,7 @@ EXPECTED_POST = {
     "reviews:quarter_create": {**NON_ADMINS_REFUSED, "admin": 302},
     "reviews:quarter_set_status": {**NON_ADMINS_REFUSED, "admin": 302},
     "strategies:adopt": SIGN_OFF_A,
+    "strategies:edit": SAVES_A,
     "measures:break_add": {**NON_ADMINS_REFUSED, "admin": 302},
 }
 WRITE_VIEWS = sorted(EXPECTED_POST)
@@ -154,6 +157,7 @@ def url_for(name, world):
         "dashboards:priority": {"pk": world.priorities[0].pk},
         "strategies:horizon_edit": {"pk": world.horizon_item.pk},
         "strategies:adopt": {"pk": getattr(world, "draft", world.strategy_a).pk},
+        "strategies:edit": {"pk": world.strategy_a.pk},
         "measures:break_add": {"slug": world.measure.slug},
         "strategies:split": {"slug": world.a.slug},
         "measures:rebaseline": {"slug": world.measure.slug, "partnership_slug": world.a.slug},
@@ -192,8 +196,12 @@ def valid_post(name, world):
         return {"status": "closed"}
     if name == "measures:break_add":
         return {"starts_on": "2011-04-01", "note": "Recording rules changed"}
-    if name in ("reviews:submit", "strategies:adopt"):
+    if name == "reviews:submit":
         return {}
+    if name == "strategies:adopt":
+        return {"action": "confirm", "eia_waiver_reason": "The assessment is booked for May."}
+    if name == "strategies:edit":
+        return {"summary": "Our words for 2011-14.", "eia_date": "2011-03-01", "eia_note": "Assessed."}
     if name.startswith("strategies:objective"):
         return {"priority": world.priorities[0].pk, "title": "Changed objective wording", "order": 1}
     return {
@@ -243,7 +251,7 @@ def plan_snapshot():
         list(ReviewEvent.objects.order_by("pk").values_list("pk", "action")),
         list(ReportingQuarter.objects.order_by("pk").values_list("pk", "status")),
         list(Evidence.objects.order_by("pk").values_list("pk", "title")),
-        list(Strategy.objects.order_by("pk").values_list("pk", "status")),
+        list(Strategy.objects.order_by("pk").values_list("pk", "status", "summary", "eia_note")),
         list(SeriesBreak.objects.order_by("pk").values_list("pk", "starts_on")),
     )
 
@@ -251,7 +259,9 @@ def plan_snapshot():
 def prepare(name, world):
     """Put the review in the state the action needs (lead actions: submitted; unlock: signed off)."""
     if name == "strategies:adopt":  # a draft 2012-15 for partnership A to adopt
-        world.draft = Strategy.objects.create(partnership=world.a, framework=world.framework, first_year=2012)
+        world.draft = Strategy.objects.create(
+            partnership=world.a, framework=world.framework, first_year=2012, summary="Our 2012-15 strategy."
+        )
     status = {
         "reviews:return": QuarterlyReview.Status.SUBMITTED,
         "reviews:sign_off": QuarterlyReview.Status.SUBMITTED,
@@ -262,7 +272,7 @@ def prepare(name, world):
 
 
 # Pages that answer GET as read pages but also take a POST (the review page saves updates).
-READ_PAGES_TAKING_POST = ["reviews:detail", "reviews:update"]
+READ_PAGES_TAKING_POST = ["reviews:detail", "reviews:update", "strategies:adopt"]
 
 
 def test_every_post_view_has_an_expected_outcome():

@@ -128,7 +128,9 @@ def test_ending_the_south_and_vale_pilot_keeps_every_past_page_and_fact(demo, cl
         import difflib
 
         diff = "\n".join(
-            difflib.unified_diff(before[changed[0]].splitlines(), after[changed[0]].splitlines(), lineterm="", n=1)
+            difflib.unified_diff(
+                before[changed[0]].splitlines(), after[changed[0]].splitlines(), lineterm="", n=1
+            )
         )
         raise AssertionError(f"pages changed: {changed[:5]}\n{diff[:3000]}")
 

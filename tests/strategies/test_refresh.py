@@ -58,7 +58,14 @@ def test_adopting_supersedes_the_old_strategy_which_becomes_read_only(client_for
     refresh(plan)
     new = Strategy.objects.get(partnership=plan.a, first_year=2012)
     client = client_for("lead_a")
-    response = client.post(reverse("strategies:adopt", args=[new.pk]))
+    preview = client.get(reverse("strategies:adopt", args=[new.pk]))
+    assert "Nothing has changed yet" in preview.content.decode()
+    # The summary is still the old strategy's and there is no assessment: refused, with the reasons.
+    refused = client.post(reverse("strategies:adopt", args=[new.pk]), {"action": "confirm"})
+    assert refused.status_code == 200 and "equality impact assessment" in refused.content.decode()
+    edit = {"summary": "Our 2012-15 strategy.", "eia_date": "2012-03-01", "eia_note": "Assessed; no impact."}
+    assert client.post(reverse("strategies:edit", args=[new.pk]), edit).status_code == 302
+    response = client.post(reverse("strategies:adopt", args=[new.pk]), {"action": "confirm"})
     assert response.status_code == 302
     new.refresh_from_db()
     plan.strategy_a.refresh_from_db()
@@ -70,7 +77,8 @@ def test_adopting_supersedes_the_old_strategy_which_becomes_read_only(client_for
 def test_an_officer_cannot_adopt(client_for, plan):
     refresh(plan)
     new = Strategy.objects.get(partnership=plan.a, first_year=2012)
-    assert client_for("officer_a").post(reverse("strategies:adopt", args=[new.pk])).status_code == 403
+    response = client_for("officer_a").post(reverse("strategies:adopt", args=[new.pk]), {"action": "confirm"})
+    assert response.status_code == 403
     new.refresh_from_db()
     assert new.status == "draft"
 
@@ -110,8 +118,25 @@ def test_the_refresh_page_previews_then_confirms(client_for, plan):
 def test_adopting_twice_is_refused_plainly(plan):
     refresh(plan)
     new = Strategy.objects.get(partnership=plan.a, first_year=2012)
-    strategy_adopt(strategy=new, user=plan.users["admin"])
+    new.summary = "Our 2012-15 strategy."
+    new.save()
+    strategy_adopt(strategy=new, user=plan.users["admin"], eia_waiver_reason="Assessment booked for May.")
+    new.refresh_from_db()
+    assert new.eia_waiver_reason == "Assessment booked for May."  # the reason is kept
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="not a draft"):
         strategy_adopt(strategy=new, user=plan.users["admin"])
+
+
+def test_adopting_without_an_assessment_needs_a_reason(plan):
+    from django.core.exceptions import ValidationError
+
+    refresh(plan)
+    new = Strategy.objects.get(partnership=plan.a, first_year=2012)
+    new.summary = "Our 2012-15 strategy."
+    new.save()
+    with pytest.raises(ValidationError, match="equality impact assessment"):
+        strategy_adopt(strategy=new, user=plan.users["admin"])
+    new.refresh_from_db()
+    assert new.status == "draft"
