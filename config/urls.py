@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # Each app's urls.py holds full paths; the dashboards come last because their slugs
     # (/measures/<slug>/, /partnerships/<slug>/) would otherwise swallow the fixed paths of the others.
+    path("", include("partnerships.urls")),
     path("measures/", include("measures.urls")),
     path("", include("strategies.urls")),
     path("", include("reviews.urls")),

@@ -11,6 +11,7 @@ from partnerships.models import (
     AuditEvent,
     Membership,
     Merger,
+    Notification,
     Partnership,
     PartnershipArea,
     User,
@@ -154,4 +155,21 @@ class AuditEventAdmin(ExportMixin, admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """What each person was told and when it was emailed; made by the app, not by hand."""
+
+    list_display = ["created_at", "user", "kind", "subject", "read_at", "emailed_at"]
+    list_filter = ["kind", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["user__username", "subject", "message"]
+    list_select_related = ["user"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -18,6 +18,7 @@ NAV_SECTIONS = {
     "strategies": "strategies",
     "reviews": "reviews",
     "measures": "imports",
+    "partnerships": "notifications",
 }
 
 
@@ -30,4 +31,9 @@ def navigation(request):
     section = ""
     if match is not None:
         section = NAV_SECTIONS.get(match.view_name, NAV_SECTIONS.get(match.namespace, ""))
-    return {"role_label": user.role_label, "nav_section": section, "can_run_site": user.is_admin}
+    return {
+        "role_label": user.role_label,
+        "nav_section": section,
+        "can_run_site": user.is_admin,
+        "unread_notifications": user.unread_notifications,
+    }

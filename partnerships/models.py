@@ -45,11 +45,17 @@ class User(AbstractUser):
         default=False,
         help_text="Reads every partnership's plans and dashboards; can change nothing.",
     )
+    # Notifications: how many are unread (kept here so the menu's count costs no query), and the kinds
+    # this user does not want by email (they still arrive in the app).
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
+    email_off = models.JSONField(default=list, blank=True, editable=False)
     job_title = models.CharField(max_length=120, blank=True)
     organisation = models.CharField(max_length=120, blank=True, help_text="e.g. Thames Valley Police")
 
     # Role changes (admin, scrutiny, active) are audited; passwords and sign-in times are not kept.
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login", "unread_notifications", "email_off"]
+    )
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -369,3 +375,34 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.model} “{self.object_repr}” by {self.username or 'system'}"
+
+
+class Notification(models.Model):
+    """Something a person is told, in the app (and by email unless they turned that kind off)."""
+
+    class Kind(models.TextChoices):
+        QUARTER_OPENED = "quarter_opened", "A quarter opens for updates"
+        DUE_SOON = "due_soon", "Updates due soon"
+        SUBMITTED = "submitted", "A review is submitted for sign-off"
+        RETURNED = "returned", "A review is returned for changes"
+        SIGNED_OFF = "signed_off", "A review is signed off"
+        UNLOCKED = "unlocked", "A review is unlocked"
+        IMPORT_APPLIED = "import_applied", "An import is applied"
+        IMPORT_FAILED = "import_failed", "An import fails"
+        STRATEGY_ADOPTED = "strategy_adopted", "A strategy is adopted"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    subject = models.CharField(max_length=200)
+    message = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="notification_user_newest")]
+
+    def __str__(self):
+        return self.subject

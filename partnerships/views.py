@@ -1,8 +1,14 @@
-"""Error pages: plain English, never a stack trace."""
+"""Error pages (plain English, never a stack trace) and each person's notifications."""
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_http_methods, require_POST
+
+from partnerships.forms import NotificationSettingsForm
+from partnerships.notifications import mark_all_read
 
 
 def bad_request(request, exception):
@@ -23,3 +29,27 @@ def page_not_found(request, exception):
 @requires_csrf_token
 def server_error(request):
     return render(request, "errors/500.html", status=500)
+
+
+def notifications(request):
+    """What the signed-in person has been told, newest first, a page at a time."""
+    page = Paginator(request.user.notifications.all(), 25).get_page(request.GET.get("page"))
+    return render(request, "partnerships/notifications.html", {"page": page})
+
+
+@require_POST
+def notifications_read(request):
+    read = mark_all_read(request.user)
+    messages.success(request, f"Marked {read} notification{'s' if read != 1 else ''} as read.")
+    return redirect("partnerships:notifications")
+
+
+@require_http_methods(["GET", "POST"])
+def notification_settings(request):
+    """Which kinds of notification the person also wants by email (all arrive in the app)."""
+    form = NotificationSettingsForm(request.POST or None, user=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Saved your email settings.")
+        return redirect("partnerships:notifications")
+    return render(request, "partnerships/notification_settings.html", {"form": form})

@@ -134,6 +134,11 @@ class ReportingQuarterForm(forms.Form):
     def save(self) -> ReportingQuarter:
         data = self.cleaned_data
         period = Period.objects.financial_quarter(data["first_year"], data["quarter"])
-        return ReportingQuarter.objects.create(
+        quarter = ReportingQuarter.objects.create(
             period=period, opens_on=data["opens_on"], due_on=data["due_on"], status=data["status"]
         )
+        if quarter.is_open():
+            from reviews.services import quarter_opened
+
+            quarter_opened(quarter)
+        return quarter

@@ -127,6 +127,14 @@ class QuarterlyReview(models.Model):
     def is_locked(self) -> bool:
         return self.status == self.Status.SIGNED_OFF
 
+    def latest_return(self):
+        """While the review is returned: the event that returned it (the lead's comment, or an admin's
+        reason for unlocking); otherwise None."""
+        if self.pk is None or self.status != self.Status.RETURNED:
+            return None
+        actions = [ReviewEvent.Action.RETURNED, ReviewEvent.Action.UNLOCKED]
+        return self.events.filter(action__in=actions).select_related("user").first()
+
     def can_view(self, user) -> bool:
         return self.partnership.can_view_reviews(user)
 

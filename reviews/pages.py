@@ -154,6 +154,7 @@ def review_context(page: ReviewPage, user) -> dict:
         "rows": page.rows,
         "outstanding": page.outstanding,
         "lock_reason": review.lock_reason(),
+        "returned": review.latest_return(),
         "can_edit": review.can_edit(user),
         "can_sign_off": review.can_sign_off(user),
         "can_unlock": review.can_unlock(user),
@@ -243,9 +244,11 @@ def review_progress(partnership, quarter) -> dict:
     live = live_deliverables(strategy, quarter)
     total = live.count()
     updated = live.filter(updates__quarter=quarter).count()
+    review = get_review(partnership, quarter)
     return {
         "quarter": quarter,
-        "review": get_review(partnership, quarter),
+        "review": review,
+        "returned": review.latest_return(),
         "total": total,
         "updated": updated,
         "percent": round(updated * 100 / total) if total else 100,

@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from partnerships.models import Membership, Notification
+from partnerships.notifications import members, notify
 from reviews.models import DeliverableUpdate, Evidence, QuarterlyReview, ReportingQuarter, ReviewEvent
 from strategies.models import Deliverable, Strategy
 from strategies.services import EditConflict, changes_since, field_display, history_entries, save_versioned
@@ -158,6 +160,10 @@ def outstanding_deliverables(review: QuarterlyReview):
     return live_deliverables(strategy, review.quarter).exclude(updates__quarter=review.quarter)
 
 
+def _tell(review: QuarterlyReview, kind: str, subject: str, message: str = "", roles=None) -> None:
+    notify(members(review.partnership, roles=roles), kind, subject, message, review.get_absolute_url())
+
+
 def review_submit(*, review: QuarterlyReview, user) -> QuarterlyReview:
     """Submit for sign-off, once every live deliverable has this quarter's update (counted here, under the
     review's row lock, so an update cannot be withdrawn between the count and the submit)."""
@@ -172,7 +178,7 @@ def review_submit(*, review: QuarterlyReview, user) -> QuarterlyReview:
                 f"{outstanding} {needs} an update for this quarter. Update them, then submit."
             )
 
-    return _transition(
+    review = _transition(
         review,
         allowed_from=QuarterlyReview.EDITABLE,
         to=QuarterlyReview.Status.SUBMITTED,
@@ -180,12 +186,20 @@ def review_submit(*, review: QuarterlyReview, user) -> QuarterlyReview:
         user=user,
         check=nothing_outstanding,
     )
+    _tell(
+        review,
+        Notification.Kind.SUBMITTED,
+        f"{review.partnership.label}: {review.quarter} review submitted for your sign-off",
+        f"{user} submitted the {review.quarter} review. Sign it off, or return it with a comment.",
+        roles=[Membership.Role.LEAD],
+    )
+    return review
 
 
 def review_return(*, review: QuarterlyReview, user, comment: str) -> QuarterlyReview:
     if not comment.strip():
         raise ValidationError("Say what needs changing: a comment is required to return a review.")
-    return _transition(
+    review = _transition(
         review,
         allowed_from=[QuarterlyReview.Status.SUBMITTED],
         to=QuarterlyReview.Status.RETURNED,
@@ -193,10 +207,18 @@ def review_return(*, review: QuarterlyReview, user, comment: str) -> QuarterlyRe
         user=user,
         comment=comment.strip(),
     )
+    _tell(
+        review,
+        Notification.Kind.RETURNED,
+        f"{review.partnership.label}: {review.quarter} review returned for changes",
+        f"{user} returned the {review.quarter} review: “{comment.strip()}”",
+        roles=[Membership.Role.OFFICER],
+    )
+    return review
 
 
 def review_sign_off(*, review: QuarterlyReview, user, comment: str = "") -> QuarterlyReview:
-    return _transition(
+    review = _transition(
         review,
         allowed_from=[QuarterlyReview.Status.SUBMITTED],
         to=QuarterlyReview.Status.SIGNED_OFF,
@@ -204,12 +226,19 @@ def review_sign_off(*, review: QuarterlyReview, user, comment: str = "") -> Quar
         user=user,
         comment=comment.strip(),
     )
+    _tell(
+        review,
+        Notification.Kind.SIGNED_OFF,
+        f"{review.partnership.label}: {review.quarter} review signed off",
+        f"{user} signed off the {review.quarter} review; it is locked as recorded.",
+    )
+    return review
 
 
 def review_unlock(*, review: QuarterlyReview, user, reason: str) -> QuarterlyReview:
     if not reason.strip():
         raise ValidationError("Give the reason for unlocking: it is kept with the review.")
-    return _transition(
+    review = _transition(
         review,
         allowed_from=QuarterlyReview.UNLOCKABLE,
         to=QuarterlyReview.Status.RETURNED,
@@ -217,6 +246,13 @@ def review_unlock(*, review: QuarterlyReview, user, reason: str) -> QuarterlyRev
         user=user,
         comment=reason.strip(),
     )
+    _tell(
+        review,
+        Notification.Kind.UNLOCKED,
+        f"{review.partnership.label}: {review.quarter} review unlocked",
+        f"An administrator ({user}) unlocked the {review.quarter} review: “{reason.strip()}”",
+    )
+    return review
 
 
 def evidence_add(*, review: QuarterlyReview, update: DeliverableUpdate, evidence: Evidence, user) -> Evidence:
@@ -294,7 +330,25 @@ def quarter_set_status(*, quarter: ReportingQuarter, status: str, user) -> Repor
     """Open, close or reschedule a reporting quarter (admins), recorded in its history."""
     if status not in ReportingQuarter.Status.values:
         raise ValidationError("Choose open, closed or not open yet.")
+    was_open = quarter.is_open()
     quarter.status = status
     quarter._history_user = user
     quarter.save(update_fields=["status"])
+    if quarter.is_open() and not was_open:
+        quarter_opened(quarter)
     return quarter
+
+
+def quarter_opened(quarter: ReportingQuarter) -> None:
+    """Tell the people of every partnership reporting on the quarter that it is open for updates."""
+    from reviews.clock import partnerships_on
+
+    due = f" Updates are due by {quarter.due_on:%-d %B %Y}." if quarter.due_on else ""
+    for partnership in partnerships_on(quarter.period.end):
+        notify(
+            members(partnership),
+            Notification.Kind.QUARTER_OPENED,
+            f"{partnership.label}: the {quarter} review is open",
+            f"Update {partnership.label}'s action plan for {quarter}.{due}",
+            QuarterlyReview(partnership=partnership, quarter=quarter).get_absolute_url(),
+        )

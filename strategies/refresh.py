@@ -18,6 +18,8 @@ from django.db import transaction
 from django.db.models import Count, Prefetch
 
 from measures.models import Baseline, Target
+from partnerships.models import Notification
+from partnerships.notifications import admins, members, notify
 from strategies.models import (
     Deliverable,
     Framework,
@@ -240,6 +242,7 @@ def strategy_adopt(
         status=Strategy.Status.ADOPTED,
         first_year__lt=strategy.first_year,
     )
+    older = list(older)
     for old in older:
         old.status = Strategy.Status.SUPERSEDED
         old._history_user = user
@@ -252,6 +255,14 @@ def strategy_adopt(
     strategy._history_user = user
     strategy.full_clean()
     strategy.save()
+    notify(
+        [*members(strategy.partnership), *admins()],
+        Notification.Kind.STRATEGY_ADOPTED,
+        f"{strategy.partnership.label}: the {strategy.span_label} strategy is adopted",
+        f"{user} adopted the {strategy.span_label} strategy"
+        + (f"; the {', '.join(o.span_label for o in older)} strategy is superseded." if older else "."),
+        strategy.get_absolute_url(),
+    )
     return strategy
 
 

@@ -12,6 +12,8 @@ from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from measures.models import SeriesBreak
+from partnerships.models import Notification, User
+from partnerships.notifications import notify
 from reviews.models import DeliverableUpdate, Evidence, QuarterlyReview, ReportingQuarter, ReviewEvent
 from strategies.models import Deliverable, Objective, Strategy
 
@@ -87,6 +89,9 @@ EXPECTED_GET = {
     "strategies:horizon_add": {"anonymous": "login", **{r: 403 for r in EVERYONE_SIGNED_IN}, "admin": 200},
     "strategies:horizon_edit": {"anonymous": "login", **{r: 403 for r in EVERYONE_SIGNED_IN}, "admin": 200},
     "dashboards:measures": READ,
+    "partnerships:notifications": READ,
+    "partnerships:notification_settings": READ,
+    "partnerships:notifications_read": POST_ONLY,
     "dashboards:measure": READ,
     "measures:imports": ADMIN_ONLY,
     "measures:import_template": ADMIN_ONLY,
@@ -128,6 +133,9 @@ EXPECTED_POST = {
     "reviews:quarter_set_status": {**NON_ADMINS_REFUSED, "admin": 302},
     "strategies:adopt": SIGN_OFF_A,
     "strategies:edit": SAVES_A,
+    # Each person's own notifications: everyone signed in marks theirs read or sets their emails.
+    "partnerships:notifications_read": {"anonymous": "login", **{r: 302 for r in EVERYONE_SIGNED_IN}},
+    "partnerships:notification_settings": {"anonymous": "login", **{r: 302 for r in EVERYONE_SIGNED_IN}},
     "measures:break_add": {**NON_ADMINS_REFUSED, "admin": 302},
 }
 WRITE_VIEWS = sorted(EXPECTED_POST)
@@ -253,11 +261,15 @@ def plan_snapshot():
         list(Evidence.objects.order_by("pk").values_list("pk", "title")),
         list(Strategy.objects.order_by("pk").values_list("pk", "status", "summary", "eia_note")),
         list(SeriesBreak.objects.order_by("pk").values_list("pk", "starts_on")),
+        list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
+        list(User.objects.order_by("pk").values_list("pk", "email_off")),
     )
 
 
 def prepare(name, world):
     """Put the review in the state the action needs (lead actions: submitted; unlock: signed off)."""
+    if name.startswith("partnerships:notification"):  # something for everyone to read
+        notify(User.objects.all(), Notification.Kind.SIGNED_OFF, "Alpha: 2011/12 Q1 review signed off")
     if name == "strategies:adopt":  # a draft 2012-15 for partnership A to adopt
         world.draft = Strategy.objects.create(
             partnership=world.a, framework=world.framework, first_year=2012, summary="Our 2012-15 strategy."
@@ -272,7 +284,12 @@ def prepare(name, world):
 
 
 # Pages that answer GET as read pages but also take a POST (the review page saves updates).
-READ_PAGES_TAKING_POST = ["reviews:detail", "reviews:update", "strategies:adopt"]
+READ_PAGES_TAKING_POST = [
+    "reviews:detail",
+    "reviews:update",
+    "strategies:adopt",
+    "partnerships:notification_settings",
+]
 
 
 def test_every_post_view_has_an_expected_outcome():

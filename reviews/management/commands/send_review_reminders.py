@@ -7,6 +7,8 @@ from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
+from partnerships.models import Notification
+from partnerships.notifications import notify, wants_email
 from reviews import clock
 from reviews.models import ReportingQuarter
 from reviews.services import get_review, live_deliverables, strategy_for_quarter
@@ -50,9 +52,13 @@ class Command(BaseCommand):
                 )
                 if dry_run:
                     self.stdout.write(f"Would email {owner.email}: {subject}")
-                else:
+                    sent += 1
+                    continue
+                review_url = reverse("reviews:detail", args=[items[0][0].slug, quarter.pk])
+                notify([owner], Notification.Kind.DUE_SOON, subject, body, review_url, email=False)
+                if wants_email(owner, Notification.Kind.DUE_SOON):
                     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [owner.email])
-                sent += 1
+                    sent += 1
             for partnership, deliverable in no_owner:
                 self.stdout.write(
                     f"No owner with an email for “{deliverable.title}” ({partnership}): nobody reminded."
