@@ -22,6 +22,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         sent = skipped = 0
+        # The one overdue list (reviews.clock), as at the reporting date, by owner.
+        reporting = clock.default_quarter()
+        overdue = defaultdict(list)
+        for deliverable, _ in clock.overdue(reporting) if reporting else []:
+            overdue[deliverable.owner_id].append(deliverable)
+        as_at = clock.reporting_date(reporting)
         for quarter in ReportingQuarter.objects.open().select_related("period"):
             waiting = defaultdict(list)  # owner -> [(partnership, deliverable)]
             no_owner = []
@@ -41,6 +47,12 @@ class Command(BaseCommand):
                     for p, d in items
                 ]
                 due = f" by {quarter.due_on:%d %B %Y}" if quarter.due_on else ""
+                late = [
+                    f"- {d.title} (due {d.due_date:%d %B %Y}): {settings.SITE_URL}{d.get_absolute_url()}"
+                    for d in overdue.get(owner.pk, [])
+                ]
+                if late:
+                    lines += ["", f"Overdue as at {as_at:%d %B %Y} ({clock.OVERDUE_RULE})", *late]
                 body = (
                     f"Dear {owner.first_name or owner.username},\n\n"
                     f"The {quarter} review is open. Please update these deliverables{due}:\n\n"
