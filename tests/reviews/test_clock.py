@@ -107,7 +107,6 @@ def test_every_page_that_lists_overdue_work_lists_the_same_items(overdue_world, 
 
 
 def test_the_overview_and_paper_show_each_partnerships_review_state(overdue_world, client_for):
-    w = overdue_world
     client = client_for("scrutiny")
     for url in (reverse("dashboards:overview"), reverse("dashboards:paper")):
         page = client.get(url).content.decode()
