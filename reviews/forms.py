@@ -25,24 +25,64 @@ class DeliverableUpdateForm(forms.ModelForm):
             "commentary": forms.Textarea(attrs={"class": "form-control form-control-sm", "rows": 2}),
         }
 
-    def __init__(self, *args, deliverable, quarter, previous=None, **kwargs):
+    no_change = forms.BooleanField(
+        label="No change since last quarter",
+        required=False,
+        help_text="Records last quarter's status, rating and progress as this quarter's update, by you.",
+    )
+
+    def __init__(self, *args, deliverable, quarter, previous=None, objective_no_change=False, **kwargs):
         instance = kwargs.get("instance")
         # A row nobody touched is simply not updated yet; a row with anything in it must be complete.
         kwargs.setdefault("empty_permitted", instance is None)
         kwargs.setdefault("use_required_attribute", False)
+        if instance is None and previous is not None:
+            # Start from last quarter: an officer changes only what changed.
+            kwargs.setdefault(
+                "initial", {"status": previous.status, "rag": previous.rag, "progress": previous.progress}
+            )
         super().__init__(*args, **kwargs)
         self.deliverable = deliverable
         self.previous = previous
+        self.objective_no_change = objective_no_change
         self.instance.deliverable = deliverable
         self.instance.quarter = quarter
         self.instance.previous_rag = previous.rag if previous else None
         self.fields["status"].choices = [("", "Choose…"), *Deliverable.Status.choices]
         self.fields["rag"].choices = [("", "Choose…"), *DeliverableUpdate.Rag.choices]
+        if instance is not None or previous is None:
+            del self.fields["no_change"]
         if instance is not None:
             self.fields["version"].initial = instance.version
         # Errors and labels name the deliverable, so a screen-reader user knows which row they are on.
         for field in self.fields.values():
             field.widget.attrs.setdefault("aria-describedby", f"title-{deliverable.pk}")
+
+    @property
+    def edited(self) -> bool:
+        """Did the officer change any of the update's own fields (not only tick "no change")?"""
+        return any(name in self.changed_data for name in ("status", "rag", "progress", "commentary"))
+
+    @property
+    def unchanged_since_last_quarter(self) -> bool:
+        if "no_change" not in self.fields or self.edited:
+            return False
+        return bool(self.data.get(self.add_prefix("no_change"))) or self.objective_no_change
+
+    def has_changed(self):
+        return super().has_changed() or self.unchanged_since_last_quarter
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.unchanged_since_last_quarter:
+            previous = self.previous
+            cleaned.update(status=previous.status, rag=previous.rag, progress=previous.progress)
+            cleaned["commentary"] = previous.commentary or "No change since last quarter."
+            for name in ("status", "rag", "progress", "commentary"):
+                setattr(self.instance, name, cleaned[name])
+                self.errors.pop(name, None)
+            return cleaned
+        return cleaned
 
     @property
     def expected_version(self) -> int | None:

@@ -63,7 +63,7 @@ def test_officer_updates_submits_and_lead_returns_then_signs_off(page, site, tmp
     page.get_by_label(re.compile("^Comment")).fill("Please add the CCTV arrest figures.")
     page.get_by_role("button", name="Return for changes").click()
     expect(page.get_by_text("Returned for changes").first).to_be_visible()
-    expect(page.get_by_text("“Please add the CCTV arrest figures.”")).to_be_visible()
+    expect(page.get_by_text("“Please add the CCTV arrest figures.”").first).to_be_visible()
 
     # ... the officer resubmits (the lead can too) and the lead signs it off.
     page.get_by_role("button", name="Submit for sign-off").click()
