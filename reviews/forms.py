@@ -61,7 +61,10 @@ class DeliverableUpdateForm(forms.ModelForm):
     @property
     def edited(self) -> bool:
         """Did the officer change any of the update's own fields (not only tick "no change")?"""
-        return any(name in self.changed_data for name in ("status", "rag", "progress", "commentary"))
+        return any(
+            name in self.changed_data and self.add_prefix(name) in self.data
+            for name in ("status", "rag", "progress", "commentary")
+        )
 
     @property
     def unchanged_since_last_quarter(self) -> bool:
@@ -70,7 +73,9 @@ class DeliverableUpdateForm(forms.ModelForm):
         return bool(self.data.get(self.add_prefix("no_change"))) or self.objective_no_change
 
     def has_changed(self):
-        return super().has_changed() or self.unchanged_since_last_quarter
+        """Changed: a field sent and different from where the row started (last quarter's values), or
+        "no change since last quarter" ticked. A row whose fields were not sent is untouched."""
+        return self.edited or self.unchanged_since_last_quarter
 
     def clean(self):
         cleaned = super().clean()
@@ -87,6 +92,88 @@ class DeliverableUpdateForm(forms.ModelForm):
     @property
     def expected_version(self) -> int | None:
         return self.cleaned_data.get("version") if self.instance.pk else None
+
+
+def check_upload(upload) -> str:
+    """The content type an evidence file is judged to be from its contents, or a plain error."""
+    limit = settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise forms.ValidationError(
+            f"That file is {upload.size / 1024 / 1024:.1f} MB; the limit is {limit} MB."
+        )
+    if upload.size == 0:
+        raise forms.ValidationError("That file is empty.")
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    content_type = sniff_content_type(head)
+    if content_type is None:
+        raise forms.ValidationError(
+            f"Judging by its contents, that file is not a kind we accept ({ALLOWED_DESCRIPTION})."
+        )
+    return content_type
+
+
+class RowEvidenceForm(forms.Form):
+    """Evidence added beside a row of the review page: a link, a file, or both at once."""
+
+    title = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Evidence title",
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+    url = forms.URLField(
+        label="Link",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "form-control form-control-sm"}),
+    )
+    file = forms.FileField(
+        label="File",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-sm"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("use_required_attribute", False)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def given(self) -> bool:
+        return self.is_bound and bool(
+            self.data.get(self.add_prefix("url")) or self.files.get(self.add_prefix("file"))
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload:
+            self.content_type = check_upload(upload)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("url") or cleaned.get("file")) and not cleaned.get("title", "").strip():
+            self.add_error("title", "Say what the evidence shows.")
+        return cleaned
+
+    def evidence(self) -> list[Evidence]:
+        """Unsaved evidence rows: one for the link, one for the file."""
+        data, made = self.cleaned_data, []
+        if data.get("url"):
+            made.append(Evidence(title=data["title"], url=data["url"]))
+        if data.get("file"):
+            upload = data["file"]
+            made.append(
+                Evidence(
+                    title=data["title"],
+                    file=upload,
+                    original_name=upload.name[-255:],
+                    size=upload.size,
+                    content_type=self.content_type,
+                )
+            )
+        return made
 
 
 class EvidenceForm(forms.ModelForm):
@@ -109,25 +196,10 @@ class EvidenceForm(forms.ModelForm):
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
-        if not upload:
-            return upload
-        if upload.size > settings.EVIDENCE_MAX_BYTES:
-            limit = settings.EVIDENCE_MAX_BYTES // (1024 * 1024)
-            raise forms.ValidationError(
-                f"That file is {upload.size / 1024 / 1024:.1f} MB; the limit is {limit} MB."
-            )
-        if upload.size == 0:
-            raise forms.ValidationError("That file is empty.")
-        head = upload.read(SNIFF_BYTES)
-        upload.seek(0)
-        content_type = sniff_content_type(head)
-        if content_type is None:
-            raise forms.ValidationError(
-                f"Judging by its contents, that file is not a kind we accept ({ALLOWED_DESCRIPTION})."
-            )
-        self.instance.content_type = content_type
-        self.instance.original_name = upload.name[-255:]
-        self.instance.size = upload.size
+        if upload:
+            self.instance.content_type = check_upload(upload)
+            self.instance.original_name = upload.name[-255:]
+            self.instance.size = upload.size
         return upload
 
     def clean(self):

@@ -4,12 +4,13 @@ views only orchestrate (lookup, form, one call, message, render)."""
 from dataclasses import dataclass, field
 
 from reviews import clock
-from reviews.forms import DeliverableUpdateForm
+from reviews.forms import DeliverableUpdateForm, RowEvidenceForm
 from reviews.models import DeliverableUpdate, QuarterlyReview, ReportingQuarter
 from reviews.services import (
     ROLLUP_RULE,
     EditConflict,
     deliverable_history,
+    evidence_add,
     get_review,
     live_deliverables,
     previous_quarter,
@@ -32,6 +33,7 @@ class ReviewRow:
     form: DeliverableUpdateForm
     current: DeliverableUpdate | None
     previous: DeliverableUpdate | None
+    evidence_form: RowEvidenceForm | None = None
     conflict: EditConflict | None = None
 
 
@@ -47,7 +49,7 @@ class ReviewPage:
         return [row for row in self.rows if row.current is None]
 
 
-def build_review(review: QuarterlyReview, data=None) -> ReviewPage:
+def build_review(review: QuarterlyReview, data=None, files=None) -> ReviewPage:
     """Every live deliverable with last quarter's update beside this quarter's form (7 queries)."""
     quarter = review.quarter
     strategy = strategy_for_quarter(review.partnership, quarter)
@@ -70,6 +72,7 @@ def build_review(review: QuarterlyReview, data=None) -> ReviewPage:
             ),
             current=current.get(d.pk),
             previous=previous.get(d.pk),
+            evidence_form=RowEvidenceForm(data, files, prefix=f"e{d.pk}"),
         )
         for d in deliverables
     ]
@@ -82,7 +85,11 @@ def save_review_rows(page: ReviewPage, data, user) -> tuple[int, int]:
     saved = problems = 0
     for row in page.rows:
         form = row.form
+        if row.evidence_form.given and not row.evidence_form.is_valid():
+            problems += 1
+            continue
         if not form.has_changed():
+            problems += _add_row_evidence(page.review, row, row.current, user)
             continue
         if not form.is_valid():
             problems += 1
@@ -104,10 +111,25 @@ def save_review_rows(page: ReviewPage, data, user) -> tuple[int, int]:
         else:
             saved += 1
             data[f"{form.prefix}-version"] = update.version
+            problems += _add_row_evidence(page.review, row, update, user)
     return saved, problems
 
 
-def rebuild_after_problems(page: ReviewPage, data) -> ReviewPage:
+def _add_row_evidence(review, row: ReviewRow, update, user) -> int:
+    """Add the row's evidence (a link, a file or both) to its update for the quarter: 0, or 1 problem."""
+    if not row.evidence_form.given:
+        return 0
+    if update is None:
+        row.evidence_form.add_error(
+            None, "Save this quarter's update (or tick “No change since last quarter”) to add its evidence."
+        )
+        return 1
+    for evidence in row.evidence_form.evidence():
+        evidence_add(review=review, update=update, evidence=evidence, user=user)
+    return 0
+
+
+def rebuild_after_problems(page: ReviewPage, data, files=None) -> ReviewPage:
     """The page again after a partial save: saved rows show their stored values, rows still being fixed
     keep their forms and conflicts."""
     review = get_review(page.review.partnership, page.review.quarter)
@@ -115,6 +137,8 @@ def rebuild_after_problems(page: ReviewPage, data) -> ReviewPage:
     for row, old in zip(rebuilt.rows, page.rows, strict=True):
         if old.form.errors or old.conflict:
             row.form, row.conflict = old.form, old.conflict
+        if old.evidence_form.errors:
+            row.evidence_form = old.evidence_form
     return rebuilt
 
 
@@ -154,7 +178,7 @@ def review_context(page: ReviewPage, user) -> dict:
         "groups": group_rows(page.rows),
         "rows": page.rows,
         "outstanding": page.outstanding,
-        "problems": [row for row in page.rows if row.form.errors],
+        "problems": [row for row in page.rows if row.form.errors or row.evidence_form.errors],
         "lock_reason": review.lock_reason(),
         "returned": review.latest_return(),
         "can_edit": review.can_edit(user),

@@ -41,7 +41,7 @@ def review_detail(request, slug, quarter_pk):
     writing = request.method == "POST"
     review = get_review_for_user(request.user, slug, quarter_pk, write=writing)
     data = request.POST.copy() if writing else None
-    page = pages.build_review(review, data)
+    page = pages.build_review(review, data, request.FILES if writing else None)
     if writing:
         services.check_review_editable(review)
         saved, problems = pages.save_review_rows(page, data, request.user)

@@ -404,3 +404,36 @@ def test_review_page_queries_do_not_grow_with_the_plan(client, plan):
     small = review_page_queries(client, plan, 10)
     large = review_page_queries(client, plan, 190)  # 200 deliverables in all
     assert small == large, f"{small} queries for 10 deliverables, {large} for 200"
+
+
+def test_evidence_is_added_inline_a_link_and_a_file_together(client_for, plan):
+    """On the review page itself: "no change since last quarter" and, beside it, a link and a file in
+    one go (two evidence rows on this quarter's update)."""
+    factories.DeliverableUpdateFactory(deliverable=plan.deliverables[1], quarter=plan.quarter)
+    d = plan.deliverables[1]
+    pdf = SimpleUploadedFile("minutes.pdf", b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n", content_type="text/plain")
+    data = {
+        f"d{d.pk}-version": "",
+        f"d{d.pk}-no_change": "on",
+        f"e{d.pk}-title": "Pub Watch minutes",
+        f"e{d.pk}-url": "https://example.org/pubwatch",
+        f"e{d.pk}-file": pdf,
+    }
+    response = client_for("officer_a").post(review_url(plan), data)
+    assert response.status_code == 302
+    update = DeliverableUpdate.objects.get(deliverable=d, quarter=plan.q2)
+    assert update.updated_by == plan.users["officer_a"]
+    assert sorted(update.evidence.values_list("title", "content_type")) == [
+        ("Pub Watch minutes", ""),
+        ("Pub Watch minutes", "application/pdf"),
+    ]
+
+
+def test_inline_evidence_without_an_update_is_refused_in_the_summary(client_for, plan):
+    d = plan.deliverables[2]
+    data = {f"e{d.pk}-title": "Minutes", f"e{d.pk}-url": "https://example.org/minutes"}
+    response = client_for("officer_a").post(review_url(plan), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="error-summary"' in page
+    assert "to add its evidence" in page
+    assert Evidence.objects.filter(title="Minutes").count() == 0
