@@ -28,6 +28,7 @@ class DeliverableUpdateForm(forms.ModelForm):
     no_change = forms.BooleanField(
         label="No change since last quarter",
         required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
         help_text="Records last quarter's status, rating and progress as this quarter's update, by you.",
     )
 
