@@ -8,7 +8,9 @@ It writes inside the transaction ``measures.services`` opens for the import and 
 own: that module holds the all-or-nothing rule.
 """
 
+import datetime
 import io
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -39,6 +41,24 @@ CHANGE_COLUMNS = [
 ]
 
 
+FIGURES_SHOWN = 300  # figures listed in a preview (flagged ones first), old -> new and the period before
+FLAGGED_SHOWN = 200
+OUTLIER_RATIO = 5
+OUTLIER_Z = 8
+OUTLIER_HISTORY = 4
+OUTLIER_RULE = (
+    f"A figure is flagged when the area already has at least {OUTLIER_HISTORY} figures of the same kind "
+    f"(months, quarters or years) for the measure and it is more than {OUTLIER_RATIO} times their median "
+    f"or less than a {OUTLIER_RATIO}th of it, or its robust z-score (0.6745 × distance from the median ÷ "
+    f"the median absolute deviation) is above {OUTLIER_Z}."
+)
+FLAGGED_REFUSAL = (
+    "{n} figure{s} {are} far outside the area's own history (see the flagged figures). Check them "
+    "against the file; if they are right, confirm them (tick “These figures are right” in the browser, "
+    "or add --yes on the command line). Nothing was written."
+)
+
+
 @dataclass
 class Outcome:
     new: int = 0
@@ -46,11 +66,75 @@ class Outcome:
     unchanged: int = 0
     table: list = field(default_factory=list)  # per measure and area: new/changed/unchanged
     changes: list = field(default_factory=list)  # a sample of changed values (old -> new)
+    figures: list = field(default_factory=list)  # a sample of figures: old -> new, and the period before
+    flagged: list = field(default_factory=list)  # figures far outside their area's history
+    flagged_count: int = 0
 
 
-def compare_and_write(result: PassResult, mapper: Mapper, *, batch=None, source: str = "") -> Outcome:
+def previous_period(key):
+    """The period of the same kind just before ``key`` (the year before, for a year or rolling year)."""
+    kind, start, end = key
+    months = {Period.Kind.MONTH: 1, Period.Kind.QUARTER: 3}.get(kind, 12)
+    first = _add_months(start, -months)
+    return (kind, first, start - datetime.timedelta(days=1))
+
+
+def _add_months(day: datetime.date, n: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + n
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def outlier(value: Decimal, history: list) -> str:
+    """Why ``value`` is far outside ``history`` (earlier figures of one area, measure and kind), or ""."""
+    if len(history) < OUTLIER_HISTORY:
+        return ""
+    middle = statistics.median(history)
+    if middle > 0:
+        if value > OUTLIER_RATIO * middle:
+            return f"{_num(value)} is {value / middle:.1f} times the area's median ({_num(middle)})"
+        if value * OUTLIER_RATIO < middle:
+            return f"{_num(value)} is under a {OUTLIER_RATIO}th of the area's median ({_num(middle)})"
+    spread = statistics.median(abs(x - middle) for x in history)
+    if spread > 0:
+        z = Decimal("0.6745") * abs(value - middle) / spread
+        if z > OUTLIER_Z:
+            return (
+                f"{_num(value)} has a robust z-score of {z:.1f} against the area's history "
+                f"(median {_num(middle)})"
+            )
+    return ""
+
+
+def _num(value) -> str:
+    value = Decimal(value).quantize(FOUR_PLACES).normalize()
+    return f"{value:f}"
+
+
+class History:
+    """One measure's figures already stored for the areas in a file, by area and period."""
+
+    def __init__(self, measure: int, areas: set):
+        self.values = {}
+        self.by_kind = defaultdict(list)
+        for area, kind, start, end, value in MeasureValue.objects.filter(
+            measure_id=measure, area_id__in=areas
+        ).values_list("area_id", "period__kind", "period__start", "period__end", "value"):
+            self.values[area, (kind, start, end)] = value
+            self.by_kind[area, kind].append((start, value))
+
+    def earlier(self, area, key) -> list:
+        kind, start, _ = key
+        return [v for s, v in self.by_kind.get((area, kind), ()) if s != start]
+
+
+def compare_and_write(
+    result: PassResult, mapper: Mapper, *, batch=None, source: str = "", confirmed: bool = False
+) -> Outcome:
     """Compare the pass's figures with the database; with a batch, write them too.
 
+    Each figure is also set against the period before it (in the file, else in the database) and
+    against its area's own history (``outlier``). With a batch, flagged figures are written only when
+    ``confirmed``; otherwise ImportFileError, and the caller's transaction writes nothing.
     The writes go in the caller's transaction (``measures.services._all_or_nothing``).
     """
     write = batch is not None
@@ -66,11 +150,13 @@ def compare_and_write(result: PassResult, mapper: Mapper, *, batch=None, source:
         for index, (kind, start, end) in missing:
             period, _ = Period.objects.get_or_create(kind=kind, start=start, end=end)
             period_ids[index] = period.pk
+    index_of = {key: index for index, key in enumerate(result.periods)}
     by_measure = defaultdict(list)
     for key in result.sums:
         by_measure[key[0]].append(key)
     counts = defaultdict(lambda: [0, 0, 0])
     writer = ValueWriter(batch, source) if write else None
+    shown = []
     for m in sorted(by_measure, key=lambda pk: (mapper.measures[pk].order, mapper.measures[pk].name)):
         keys = by_measure[m]
         areas = {a for _, a, _ in keys}
@@ -81,12 +167,51 @@ def compare_and_write(result: PassResult, mapper: Mapper, *, batch=None, source:
                 measure_id=m, area_id__in=areas, period_id__in=known_periods
             ).values_list("area_id", "period_id", "value", "source", "batch_id"):
                 existing[area, period] = (value, old_source, old_batch)
+        history = History(m, areas)
+        in_file = defaultdict(list)  # the file's own figures count as the area's history too
+        for _, area, p in keys:
+            kind, start, _ = result.periods[p]
+            if (area, (kind, start, result.periods[p][2])) not in history.values:
+                in_file[area, kind].append((start, result.sums[m, area, p]))
+        name = mapper.measures[m].name
         for key in keys:
             _, area, p = key
             value = Decimal(result.sums[key]).quantize(FOUR_PLACES)
             period_id = period_ids.get(p)
             old = existing.get((area, period_id)) if period_id is not None else None
             tally = counts[m, area]
+            unchanged = old is not None and old[0] == value
+            why = ""
+            if not unchanged:
+                start = result.periods[p][1]
+                earlier = history.earlier(area, result.periods[p]) + [
+                    v for s, v in in_file.get((area, result.periods[p][0]), ()) if s != start
+                ]
+                why = outlier(value, earlier)
+            if why:
+                outcome.flagged_count += 1
+            if why or len(shown) < FIGURES_SHOWN:
+                before_key = previous_period(result.periods[p])
+                before = result.sums.get((m, area, index_of.get(before_key, -1)))
+                if before is None:
+                    before = history.values.get((area, before_key))
+                figure = {
+                    "measure": name,
+                    "area": mapper.area_names[area],
+                    "partnership": mapper.partnership_names.get(area, ""),
+                    "period": period_label(result.periods[p]),
+                    "old": _num(old[0]) if old is not None else "",
+                    "new": _num(value),
+                    "status": "new" if old is None else ("unchanged" if old[0] == value else "changed"),
+                    "previous_period": period_label(before_key),
+                    "previous": _num(before) if before is not None else "",
+                    "change": _change(before, value),
+                    "flag": why,
+                }
+                if why and len(outcome.flagged) < FLAGGED_SHOWN:
+                    outcome.flagged.append(figure)
+                if len(shown) < FIGURES_SHOWN:
+                    shown.append(figure)
             if old is None:
                 tally[0] += 1
             elif old[0] == value:
@@ -97,7 +222,7 @@ def compare_and_write(result: PassResult, mapper: Mapper, *, batch=None, source:
                 if len(outcome.changes) < 50:
                     outcome.changes.append(
                         {
-                            "measure": mapper.measures[m].name,
+                            "measure": name,
                             "area": mapper.area_names[area],
                             "period": period_label(result.periods[p]),
                             "old": str(old[0].normalize()),
@@ -109,8 +234,14 @@ def compare_and_write(result: PassResult, mapper: Mapper, *, batch=None, source:
             if abs(value) > MAX_VALUE:
                 raise ImportFileError(f"{value} is too large to store")
             writer.add(m, area, period_id, value, old)
+    if write and outcome.flagged_count and not confirmed:
+        n = outcome.flagged_count
+        raise ImportFileError(
+            FLAGGED_REFUSAL.format(n=n, s="s" if n != 1 else "", are="are" if n != 1 else "is")
+        )
     if writer is not None:
         writer.close()
+    outcome.figures = sorted(shown, key=lambda f: not f["flag"])
     for (m, area), (new, changed, unchanged) in counts.items():
         outcome.new += new
         outcome.changed += changed
@@ -119,12 +250,22 @@ def compare_and_write(result: PassResult, mapper: Mapper, *, batch=None, source:
             {
                 "measure": mapper.measures[m].name,
                 "area": mapper.area_names[area],
+                "partnership": mapper.partnership_names.get(area, ""),
                 "new": new,
                 "changed": changed,
                 "unchanged": unchanged,
             }
         )
     return outcome
+
+
+def _change(before, value) -> str:
+    if before is None:
+        return ""
+    before = Decimal(before)
+    if before == 0:
+        return "" if value == 0 else "up from 0"
+    return f"{(value - before) / before * 100:+.0f}%"
 
 
 def db_datetime(moment):
