@@ -191,6 +191,11 @@ class ImportPass:
         c_units, c_qualifier = cols.get("units", []), cols.get("qualifier")
         width = max([c for c in cols.values() if isinstance(c, int)] + c_units) + 1
         label_cache = {}
+        if self.options.period:
+            result.notices.append(
+                f"The file gives the period on each row; the period given ({self.options.period}) "
+                "is not used."
+            )
         if self.header.layout == "long" and not self.header.title.lower().startswith("instructions"):
             self._stated = find_period_in_text(self.header.title)
         for offset, cells in enumerate(body):
