@@ -582,3 +582,23 @@ def test_every_dashboard_download_in_the_long_shape_re_imports_as_nothing_change
             assert (batch.new_count, batch.changed_count) == (0, 0), batch.summary["errors"]
             checked.append(table)
     assert len(checked) + len(other) == 4
+
+
+def test_the_browser_shows_the_same_words_as_the_command_line_for_a_refusal(client, county, tmp_path):
+    path = wide_csv(
+        tmp_path,
+        "berks.csv",
+        "Year ending December 2024",
+        ["Area code", "Area name", "Violence against the person"],
+        [["E06000037", "West Berkshire", 100], ["E06000040", "Windsor and Maidenhead", 200]],
+    )
+    code, out, err = run_command(str(path), "--dry-run")
+    assert code == 1
+    client.force_login(county.admin)
+    with open(path, "rb") as f:
+        client.post(reverse("measures:imports"), {"file": f})
+    batch = ImportBatch.objects.get()
+    message = batch.summary["errors"][0]["message"]
+    assert message in err
+    assert message.replace("'", "&#x27;") in client.get(batch.get_absolute_url()).content.decode()
+    assert "Import these figures" not in client.get(batch.get_absolute_url()).content.decode()
