@@ -12,6 +12,14 @@
 BENCH_AREAS=150 builds half-size files (180,000 rows) in their own folder, to compare peak memory
 with the full-size ones; BENCH_ONLY=long times only the files whose name contains "long".
 
+``--matrix`` (issue 13) prints, in one run, the table the issue asks for: at each of BENCH_ROWS
+(default 180000,360000,720000) rows, rows per second and peak process memory (RSS, baseline
+included) for preview and import of the long CSV and XLSX, for a first import (empty table) and a
+re-import where every value changed (the table holds the file's figures minus one), beside the raw
+floor (executemany on SQLite; COPY + INSERT ... SELECT on PostgreSQL) of the same rows. BENCH_FORMATS
+(default "CSV,XLSX") narrows the formats. Flagged figures are confirmed (``--yes``): the bench's
+synthetic figures swing more than five-fold within an area.
+
 Usage (from the project root): ``python bench/import_bench.py`` on SQLite (a scratch database in
 /tmp), or with DATABASE_ENGINE=postgresql and DATABASE_* set for PostgreSQL. ``make bench-import``
 runs both, starting a private PostgreSQL cluster on port 55433 and dropping it afterwards.
@@ -92,6 +100,10 @@ def generate():
     wide_header = ["Area code", "Community Safety Partnership name", "Period", *map(line_name, range(LINES))]
     if not files["long CSV"].exists():
         write_csv(files["long CSV"], long_header, long_rows)
+    if os.getenv("BENCH_LONG_ONLY"):  # the matrix times the long files only
+        if not files["long XLSX"].exists():
+            write_xlsx(files["long XLSX"], files["long CSV"])
+        return {k: v for k, v in files.items() if k.startswith("long")}
     if not files["wide CSV"].exists():
         write_csv(files["wide CSV"], wide_header, wide_rows)
     if not files["long XLSX"].exists():
@@ -143,8 +155,11 @@ def setup_database():
     call_command("migrate", verbosity=0)
     MeasureValue.objects.all().delete()
     ImportBatch.objects.all().delete()
-    if Area.objects.filter(name=area_name(0)).exists():
+    if Area.objects.filter(name=area_name(AREAS - 1)).exists():
         return
+    if Area.objects.filter(name=area_name(0)).exists():  # set up for fewer areas: start again
+        Measure.objects.filter(slug__startswith="bench-").delete()
+        Area.objects.filter(name__startswith="Bench district").delete()
     areas = Area.objects.bulk_create(Area(name=area_name(i), slug=f"bench-{i}") for i in range(AREAS))
     AreaCode.objects.bulk_create(AreaCode(area=a, code=area_code(i)) for i, a in enumerate(areas))
     measures = Measure.objects.bulk_create(
@@ -165,7 +180,11 @@ def clear_values():
 
 
 def measure_one(path, phase):
-    """Run in a child process: preview or import one file; print JSON with the timing and memory."""
+    """Run in a child process: preview or import one file; print JSON with the timing and memory.
+
+    ``phase``: "preview" or "import" on an empty table; "reimport" (and "repreview") with the table
+    already holding every figure minus one, so that every value changes.
+    """
     import django
 
     django.setup()
@@ -175,18 +194,30 @@ def measure_one(path, phase):
     # Every run starts from an empty table: the preview then finds 360,000 new values, as the import writes.
     clear_values()
     ImportBatch.objects.all().delete()
+    if phase in ("reimport", "repreview"):
+        raw_floor(delta=-1, quiet=True)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu = cpu_seconds()
     start = time.perf_counter()
-    batch = import_file(path=path, dry_run=(phase == "preview"))
+    batch = import_file(path=path, dry_run=phase.endswith("preview"), confirmed=True)
     seconds = time.perf_counter() - start
+    cpu = cpu_seconds() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     assert batch.error_count == 0, batch.summary["errors"][:3]
-    assert batch.new_count == AREAS * QUARTERS * LINES or path.name.startswith("national-street"), (
-        batch.new_count
-    )
+    expected = AREAS * QUARTERS * LINES
+    if phase in ("reimport", "repreview"):
+        assert batch.changed_count == expected, (batch.new_count, batch.changed_count)
+    else:
+        assert batch.new_count == expected or path.name.startswith("national-street"), batch.new_count
     grown = (peak - before) / 1024
-    print(json.dumps({"seconds": seconds, "values": batch.summary["values_read"], "peak_mb": grown,
-                      "rss_mb": peak / 1024, "new": batch.new_count}))  # fmt: skip
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "values": batch.summary["values_read"],
+                      "peak_mb": grown, "rss_mb": peak / 1024, "new": batch.new_count}))  # fmt: skip
+
+
+def cpu_seconds() -> float:
+    """This process's CPU time: on a machine shared with other work, wall time says more about them."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def row_by_row():
@@ -217,11 +248,12 @@ def row_by_row():
     print(json.dumps({"seconds": seconds, "values": len(dataset)}))
 
 
-def raw_floor(copy=False):
+def raw_floor(copy=False, delta=0, quiet=False):
     """The floor: one upsert of the 360,000 values, no reading, checking or mapping.
 
     executemany (SQLite) or execute_values (PostgreSQL); with ``copy`` (PostgreSQL), COPY into a
-    temporary table and one INSERT ... SELECT, as the importer writes there.
+    temporary table and one INSERT ... SELECT, as the importer writes there. ``delta`` is added to
+    every value (the matrix stores the figures minus one before a re-import).
     """
     import django
 
@@ -237,7 +269,7 @@ def raw_floor(copy=False):
     periods = [Period.objects.financial_quarter(FIRST_YEAR + q // 4, q % 4 + 1).pk for q in range(QUARTERS)]
     now = datetime.datetime.now(datetime.UTC)
     rows = [
-        (measures[f"bench-{j}"], areas[area_name(i)], periods[q], value(i, j, q), "bench", now)
+        (measures[f"bench-{j}"], areas[area_name(i)], periods[q], value(i, j, q) + delta, "bench", now)
         for i in range(AREAS)
         for q in range(QUARTERS)
         for j in range(LINES)
@@ -247,7 +279,7 @@ def raw_floor(copy=False):
         "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (measure_id, area_id, period_id) "
         "DO UPDATE SET value = excluded.value, source = excluded.source, updated_at = excluded.updated_at"
     )
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     with transaction.atomic(), connection.cursor() as cursor:
         if copy:
             cursor.execute(
@@ -267,13 +299,67 @@ def raw_floor(copy=False):
                            page_size=5000)  # fmt: skip
         else:
             cursor.executemany(sql, rows)
-    seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "values": len(rows)}))
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    if not quiet:
+        print(json.dumps({"seconds": seconds, "cpu": cpu, "values": len(rows)}))
 
 
 def child(*args):
     output = subprocess.run(
         [sys.executable, __file__, *args], capture_output=True, text=True, check=False, env=os.environ
+    )
+    if output.returncode:
+        raise SystemExit(f"bench step {args} failed:\n{output.stderr[-3000:]}")
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def matrix():
+    """The issue-13 table: sizes x CSV/XLSX x preview/import x first/re-import, and the raw floor."""
+    engine = "PostgreSQL" if os.getenv("DATABASE_ENGINE") == "postgresql" else "SQLite"
+    sizes = [int(n) for n in os.getenv("BENCH_ROWS", "180000,360000,720000").split(",")]
+    formats = os.getenv("BENCH_FORMATS", "CSV,XLSX").split(",")
+    per_area = QUARTERS * LINES
+    env = dict(os.environ, BENCH_AREAS=str(max(sizes) // per_area))
+    subprocess.run([sys.executable, __file__, "--setup"], env=env, check=True, capture_output=True)
+    lines = []
+    header = f"| {engine} | rows | rows/s (wall seconds) | rows per CPU second (CPU seconds) | peak RSS MB |"
+    print(header + "\n|---|---|---|---|---|", flush=True)
+    for rows in sizes:
+        env = dict(os.environ, BENCH_AREAS=str(rows // per_area), BENCH_LONG_ONLY="1")
+        env.pop("BENCH_DIR", None)
+        gen = subprocess.run(
+            [sys.executable, __file__, "--generate"], env=env, capture_output=True, text=True
+        )
+        files = json.loads(gen.stdout.strip().splitlines()[-1])
+        steps = [
+            (f"{p} long {fmt}", files[f"long {fmt}"], p) for fmt in formats for p in ("preview", "import")
+        ]
+        steps += [
+            (f"re-import long {fmt}, every value changed", files[f"long {fmt}"], "reimport")
+            for fmt in formats
+        ]
+        for name, path, phase in steps:
+            r = child_env(env, "--one", path, phase)
+            line = f"| {name} | {rows:,} | {speeds(r)} | {r['rss_mb']:.0f} |"
+            print(line, flush=True)
+            lines.append(line)
+        r = child_env(env, "--raw")
+        print(f"| raw executemany / execute_values upsert (floor) | {rows:,} | {speeds(r)} | |", flush=True)
+        if engine == "PostgreSQL":
+            r = child_env(env, "--raw-copy")
+            print(f"| raw COPY + INSERT ... SELECT (floor) | {rows:,} | {speeds(r)} | |", flush=True)
+
+
+def speeds(r) -> str:
+    return (
+        f"{r['values'] / r['seconds']:,.0f} ({r['seconds']:.1f}) | "
+        f"{r['values'] / max(r['cpu'], 1e-9):,.0f} ({r['cpu']:.1f})"
+    )
+
+
+def child_env(env, *args):
+    output = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, check=False, env=env
     )
     if output.returncode:
         raise SystemExit(f"bench step {args} failed:\n{output.stderr[-3000:]}")
@@ -316,7 +402,11 @@ def main():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--setup":
+    if len(sys.argv) > 1 and sys.argv[1] == "--matrix":
+        matrix()
+    elif len(sys.argv) > 1 and sys.argv[1] == "--generate":
+        print(json.dumps({name: str(path) for name, path in generate().items()}))
+    elif len(sys.argv) > 1 and sys.argv[1] == "--setup":
         setup_database()
         print("{}")
     elif len(sys.argv) > 1 and sys.argv[1] == "--one":

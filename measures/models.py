@@ -210,13 +210,28 @@ class Measure(models.Model):
         return f"{value:,.0f}"
 
 
-def normalise_label(label: str) -> str:
-    """Fold the ways files spell one offence line: case, line breaks, spaces, '&', note markers.
+# Note markers the ONS and the Home Office have used: "[note 2]", "[z]", "(note 3)", superscript digits,
+# daggers and asterisks, and footnote digits stuck to the end of a word ("Shoplifting5",
+# "Violence against the person4", "Theft offences1,2").
+NOTE_MARKERS = re.compile(
+    r"\[[^\]]*\]|\(\s*notes?\s*[\d, and]+\)|[\u00b9\u00b2\u00b3\u2070-\u2079*\u2020\u2021]+"
+    r"|(?<=[a-z)])\d{1,2}(?:\s*,\s*\d{1,2})*(?=\s|$|[:;,.)])",
+    re.IGNORECASE,
+)
 
-    "Criminal damage\nand arson [note 2]" and "criminal damage & arson" both give
-    "criminal damage and arson".
+
+def strip_note_markers(text) -> str:
+    """A heading or label without its note markers: "Shoplifting5", "Shoplifting [note 2]" → "Shoplifting"."""
+    return NOTE_MARKERS.sub(" ", str(text if text is not None else ""))
+
+
+def normalise_label(label: str) -> str:
+    """Fold the ways files spell one offence line: case, line breaks, spaces, '&', hyphens, note markers.
+
+    "Criminal damage\nand arson [note 2]", "Criminal damage and arson3" and "criminal damage & arson"
+    all give "criminal damage and arson".
     """
-    text = re.sub(r"\[[^\]]*\]", " ", str(label)).lower().replace("&", " and ")
+    text = strip_note_markers(label).lower().replace("&", " and ").replace("\u2013", "-")
     return " ".join(text.split())
 
 
@@ -523,6 +538,17 @@ class ImportBatch(models.Model):
 
     def can_rollback(self) -> bool:
         return self.status == self.Status.APPLIED
+
+    def needs_confirmation(self) -> bool:
+        """Its preview flagged figures far outside their areas' history: importing needs a yes."""
+        return bool((self.summary or {}).get("flagged_count"))
+
+    def confirmation_refusal(self) -> str:
+        n = (self.summary or {}).get("flagged_count", 0)
+        return (
+            f"{n} figure{'s' if n != 1 else ''} far outside the area's own history "
+            f"{'are' if n != 1 else 'is'} flagged: tick “These figures are right” to import them."
+        )
 
 
 class ImportChange(models.Model):

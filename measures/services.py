@@ -123,25 +123,27 @@ def import_batch_preview(*, batch: ImportBatch, path=None, report_progress=False
     mapper = Mapper()
     progress = _progress_callback(batch, "Reading the file", 0, 90) if report_progress else None
     result = ImportPass(path or batch.file.path, _options(batch), mapper=mapper, progress=progress).run()
-    outcome = compare_and_write(result, mapper) if result.error_count == 0 else None
-    _record(
-        batch,
-        result,
-        outcome,
-        ImportBatch.Status.PREVIEWED if result.error_count == 0 else ImportBatch.Status.FAILED,
-    )
+    ready = result.error_count == 0 and not result.needs
+    outcome = compare_and_write(result, mapper) if ready else None
+    _record(batch, result, outcome, ImportBatch.Status.PREVIEWED if ready else ImportBatch.Status.FAILED)
     return batch
 
 
-def import_batch_apply(*, batch: ImportBatch, path=None, report_progress=False) -> ImportBatch:
-    """Read the file again and write its figures in one transaction; with any error, write nothing."""
+def import_batch_apply(
+    *, batch: ImportBatch, path=None, report_progress=False, confirmed=False
+) -> ImportBatch:
+    """Read the file again and write its figures in one transaction; with any error, write nothing.
+
+    Figures far outside their area's history are written only when ``confirmed`` (a ticked box in the
+    browser, ``--yes`` on the command line).
+    """
     batch.status = ImportBatch.Status.APPLYING
     batch.progress = 0
     batch.save(update_fields=["status", "progress"])
     mapper = Mapper()
     progress = _progress_callback(batch, "Reading the file", 0, 60) if report_progress else None
     result = ImportPass(path or batch.file.path, _options(batch), mapper=mapper, progress=progress).run()
-    if result.error_count:
+    if result.error_count or result.needs:
         _record(batch, result, None, ImportBatch.Status.FAILED)
         return batch
     if report_progress:
@@ -153,7 +155,7 @@ def import_batch_apply(*, batch: ImportBatch, path=None, report_progress=False) 
             refusal="This import has already been applied.",
         ):
             outcome = compare_and_write(
-                result, mapper, batch=batch, source=source_label(result, batch.file_name)
+                result, mapper, batch=batch, source=source_label(result, batch.file_name), confirmed=confirmed
             )
             batch.applied_at = timezone.now()
             _record(batch, result, outcome, ImportBatch.Status.APPLIED)
@@ -181,7 +183,9 @@ def import_batch_rollback(*, batch: ImportBatch, user) -> dict:
     return counts
 
 
-def import_file(*, path, user=None, layout="", period="", sheet="", dry_run=False) -> ImportBatch:
+def import_file(
+    *, path, user=None, layout="", period="", sheet="", dry_run=False, confirmed=False
+) -> ImportBatch:
     """The command line's way in: the same preview and apply as the page, on a file read in place."""
     path = Path(path)
     batch = ImportBatch(
@@ -197,7 +201,8 @@ def import_file(*, path, user=None, layout="", period="", sheet="", dry_run=Fals
         # Nothing is written, not even the batch: the preview runs on an unsaved record.
         mapper = Mapper()
         result = ImportPass(path, _options(batch), mapper=mapper).run()
-        outcome = compare_and_write(result, mapper) if result.error_count == 0 else None
+        ready = result.error_count == 0 and not result.needs
+        outcome = compare_and_write(result, mapper) if ready else None
         batch.layout = result.layout
         batch.rows_read = result.rows_read
         batch.error_count = result.error_count
@@ -206,11 +211,11 @@ def import_file(*, path, user=None, layout="", period="", sheet="", dry_run=Fals
             (outcome.new, outcome.changed, outcome.unchanged) if outcome else (0, 0, 0)
         )
         batch.summary = summarise(result, outcome)
-        batch.status = ImportBatch.Status.PREVIEWED if not result.error_count else ImportBatch.Status.FAILED
+        batch.status = ImportBatch.Status.PREVIEWED if ready else ImportBatch.Status.FAILED
         return batch
     batch.status = ImportBatch.Status.APPLYING
     batch.save()
-    return import_batch_apply(batch=batch, path=path)
+    return import_batch_apply(batch=batch, path=path, confirmed=confirmed)
 
 
 @transaction.atomic

@@ -12,5 +12,5 @@ def preview_import(batch_id: int) -> None:
 
 
 @task()
-def apply_import(batch_id: int) -> None:
-    import_batch_apply(batch=ImportBatch.objects.get(pk=batch_id), report_progress=True)
+def apply_import(batch_id: int, confirmed: bool = False) -> None:
+    import_batch_apply(batch=ImportBatch.objects.get(pk=batch_id), report_progress=True, confirmed=confirmed)

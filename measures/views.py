@@ -33,12 +33,12 @@ from partnerships.permissions import admin_required
 # --- Imports: admins upload police and ONS spreadsheets, preview, confirm, roll back ---------------
 
 
-def _run(batch, service, task):
+def _run(batch, service, task, **options):
     """Small files are read in the request; large ones go to the worker (a progress bar polls)."""
     if batch.file_size > settings.IMPORT_BACKGROUND_BYTES:
-        transaction.on_commit(lambda: task.enqueue(batch.pk))
+        transaction.on_commit(lambda: task.enqueue(batch.pk, **options))
         return
-    service(batch=batch)
+    service(batch=batch, **options)
 
 
 @admin_required
@@ -68,7 +68,7 @@ def import_batch(request, pk):
         "options_form": ImportOptionsForm(instance=batch),
         "mapping_forms": [
             MappingForm(prefix=f"label{i}", initial={"label": label})
-            for i, label in enumerate(summary.get("unknown_labels", [])[:30])
+            for i, label in enumerate(_to_map(summary))
         ],
     }
     return render(request, "measures/import_batch.html", context)
@@ -111,7 +111,7 @@ def import_preview(request, pk):
 def import_map_labels(request, pk):
     """Map the lines a preview did not know, then read the file again."""
     batch = get_object_or_404(ImportBatch, pk=pk)
-    labels = (batch.summary or {}).get("unknown_labels", [])[:30]
+    labels = _to_map(batch.summary or {})
     saved = 0
     for i in range(len(labels)):
         form = MappingForm(request.POST, prefix=f"label{i}")
@@ -124,17 +124,27 @@ def import_map_labels(request, pk):
     return redirect(batch)
 
 
+def _to_map(summary) -> list:
+    """Lines a preview could offer to map: those no mapping knows, then known lines no measure uses."""
+    return (summary.get("unknown_labels", []) + summary.get("unused_labels", []))[:30]
+
+
 @admin_required
 @require_POST
 def import_apply(request, pk):
+    confirmed = request.POST.get("confirm_flagged") == "yes"
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    if batch.needs_confirmation() and not confirmed:
+        messages.error(request, batch.confirmation_refusal())
+        return redirect(batch)
     claimed = ImportBatch.objects.filter(pk=pk, status=ImportBatch.Status.PREVIEWED, error_count=0).update(
         status=ImportBatch.Status.APPLYING, progress=0
     )
-    batch = get_object_or_404(ImportBatch, pk=pk)
     if not claimed:
         messages.error(request, "This import cannot be applied: it has errors, or it was applied already.")
         return redirect(batch)
-    _run(batch, import_batch_apply, apply_import)
+    batch.refresh_from_db()
+    _run(batch, import_batch_apply, apply_import, confirmed=confirmed)
     batch.refresh_from_db()
     if batch.status == ImportBatch.Status.APPLIED:
         messages.success(
@@ -143,7 +153,8 @@ def import_apply(request, pk):
             f"{batch.unchanged_count} unchanged.",
         )
     elif batch.status == ImportBatch.Status.FAILED:
-        messages.error(request, "The file could not be imported; nothing was written.")
+        reasons = " ".join(e["message"] for e in batch.summary.get("errors", [])[:3])
+        messages.error(request, f"The file could not be imported; nothing was written. {reasons}".strip())
     return redirect(batch)
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from measures.importing.readers import ImportFileError
+from measures.models import strip_note_markers
 
 HEADER_SEARCH_ROWS = 40
 TEMPLATE_COLUMNS = ["area", "area code", "measure or offence", "period", "value"]
@@ -39,7 +40,8 @@ UNIT_HEADERS = ["unit", "measure", "unit of measure", "units"]
 
 
 def fold(text) -> str:
-    text = re.sub(r"\[[^\]]*\]", " ", str(text if text is not None else "")).lower()
+    """A heading as it is compared: note markers of every style gone, case and spaces folded."""
+    text = strip_note_markers(text).lower()
     return " ".join(text.replace("_", " ").replace("\u00a0", " ").split())
 
 
@@ -86,6 +88,8 @@ class Header:
     columns: dict = field(default_factory=dict)  # role -> column index
     offence_columns: list = field(default_factory=list)  # (column index, label) for wide tables
     title: str = ""  # the text above the header (titles, notes)
+    unheaded_columns: list = field(default_factory=list)  # columns inside the table with no heading
+    header_rows: int = 1  # how many rows the header spans (merged group headings above the lines)
 
 
 GENERIC_AREA_HEADERS = {"name", "area", "geography", "district"}
@@ -170,15 +174,25 @@ def classify(cells: list, known=None) -> Header | None:
 
 
 def find_header(rows: list[list], requested: str = "", known=None) -> Header:
-    """The first row, among the first few, that is a header (of the requested layout, if given)."""
+    """The first row, among the first few, that is a header (of the requested layout, if given).
+
+    A header may span several rows: group headings in merged cells ("Victim-based crime" above its
+    lines) over the lines' own headings. Rows below the first header row that hold only text, with
+    nothing in its area columns, are combined into it, the lowest heading of each column winning.
+    """
     titles = []
     for index, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
         header = classify(cells, known)
         if header is not None and (not requested or _fits(header.layout, requested)):
-            header.row_index = index
+            header = _combine_header_rows(header, rows, index, requested, known)
             header.title = " ".join(titles)
             if requested:
                 header.layout = requested
+            header.unheaded_columns = [
+                i
+                for i in range(len(header.cells))
+                if not fold(header.cells[i]) and i < _last_heading(header.cells)
+            ]
             return header
         titles.extend(str(c) for c in cells if c not in (None, ""))
     if requested:
@@ -193,6 +207,55 @@ def find_header(rows: list[list], requested: str = "", known=None) -> Header:
         "offence group; a long table (area_code, area_name, period, value, indicator); or a "
         "data.police.uk street-level file (Month, LSOA name, Crime type)."
     )
+
+
+def _last_heading(cells) -> int:
+    last = 0
+    for i, c in enumerate(cells):
+        if fold(c):
+            last = i
+    return last
+
+
+def _is_heading_row(cells, header: Header) -> bool:
+    """Text only, at least one heading, and nothing in the area columns: a header's second row."""
+    present = [c for c in cells if c not in (None, "") and str(c).strip()]
+    if not present:
+        return False
+    if any(isinstance(c, int | float) and not isinstance(c, bool) for c in present):
+        return False
+    if any(str(c).strip().replace(",", "").replace(".", "").isdigit() for c in present):
+        return False
+    for role in ("area_code", "area_name"):
+        i = header.columns.get(role)
+        if i is not None and i < len(cells) and str(cells[i] or "").strip():
+            return False
+    return True
+
+
+def _combine_header_rows(header: Header, rows, index: int, requested: str, known) -> Header:
+    header.row_index = index
+    if header.layout != "wide":
+        return header
+    combined = list(header.cells)
+    below = index + 1
+    while below < len(rows) and below - index < 4 and _is_heading_row(rows[below], header):
+        lower = rows[below]
+        width = max(len(combined), len(lower))
+        combined = [
+            (lower[i] if i < len(lower) and str(lower[i] or "").strip() else None)
+            or (combined[i] if i < len(combined) else "")
+            for i in range(width)
+        ]
+        below += 1
+    if below == index + 1:
+        return header
+    merged = classify(combined, known)
+    if merged is None or (requested and not _fits(merged.layout, requested)):
+        return header
+    merged.row_index = below - 1
+    merged.header_rows = below - index
+    return merged
 
 
 def _fits(found: str, requested: str) -> bool:

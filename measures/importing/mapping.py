@@ -6,11 +6,13 @@ labels admins map to measures (``MeasureComponent``) or mark as unused (``Ignore
 folding case, line breaks and note markers; failing that, a measure's own name or slug.
 """
 
+import datetime
 import re
 from collections import defaultdict
 
+from measures.importing.classification import classification
 from measures.models import IgnoredLabel, Measure, MeasureComponent, Period, normalise_label
-from partnerships.models import Area, AreaAlias, AreaCode, normalise_area_name
+from partnerships.models import Area, AreaAlias, AreaCode, PartnershipArea, normalise_area_name
 
 # Rows that are not areas: forces, regions, countries (their ONS code prefixes) and totals.
 SUBTOTAL_CODE = re.compile(r"^(E23|W15|E12|E92|W92|K02|K03|K04|E10|E11|E13|E47)\d{6}$")
@@ -21,6 +23,7 @@ SUBTOTAL = "Force, regional or national subtotals"
 UNASSIGNED = "“Unassigned” rows (crimes not assigned to a partnership area)"
 
 LABEL_MEASURES, LABEL_IGNORED, LABEL_UNKNOWN, LABEL_DIRECT = "measures", "ignored", "unknown", "direct"
+LABEL_UNUSED = "unused"  # a line the offence classification knows, which no measure uses
 
 
 class Mapper:
@@ -35,6 +38,13 @@ class Mapper:
             self.area_names[pk] = name
         for normalised, area_id in AreaAlias.objects.values_list("normalised", "area_id"):
             self.names.setdefault(normalised, area_id)
+        self.partnership_names = {}
+        for area_id, partnership in (
+            PartnershipArea.objects.covering(datetime.date.today())
+            .order_by("start")
+            .values_list("area_id", "partnership__name")
+        ):
+            self.partnership_names[area_id] = partnership
         self.measures = {m.pk: m for m in Measure.objects.all()}
         self.lines = defaultdict(list)
         for label, measure_id in MeasureComponent.objects.values_list("label", "measure_id"):
@@ -75,9 +85,13 @@ class Mapper:
         return None, NOT_OURS
 
     def label(self, text) -> tuple[str, tuple[int, ...]]:
-        """(kind, measure ids): LABEL_MEASURES, LABEL_DIRECT (one id), LABEL_IGNORED or LABEL_UNKNOWN (none).
+        """(kind, measure ids): LABEL_MEASURES, LABEL_DIRECT (one id), or none: LABEL_IGNORED, LABEL_UNUSED,
+        LABEL_UNKNOWN.
 
         LABEL_DIRECT: the text names a measure itself (our template), so the value is the measure's.
+        A wording the mapping does not hold, of a line the offence classification knows, goes where
+        the line's other wordings go ("illegal driving" where "unlawful driving" is mapped); when none
+        is mapped, the line is LABEL_UNUSED (skipped and listed), not an error.
         """
         found = self._labels.get(text)
         if found is None:
@@ -89,6 +103,19 @@ class Mapper:
             elif folded in self.measure_names:
                 found = (LABEL_DIRECT, (self.measure_names[folded],))
             else:
-                found = (LABEL_UNKNOWN, ())
+                found = self._classified(text)
             self._labels[text] = found
         return found
+
+    def _classified(self, text) -> tuple[str, tuple[int, ...]]:
+        known = classification()
+        line = known.find(text)
+        if line is None:
+            return (LABEL_UNKNOWN, ())
+        wordings = known.wordings(line)
+        measures = sorted({m for w in wordings for m in self.lines.get(w, ())})
+        if measures:
+            return (LABEL_MEASURES, tuple(measures))
+        if wordings & self.ignored:
+            return (LABEL_IGNORED, ())
+        return (LABEL_UNUSED, ())

@@ -16,22 +16,28 @@ from measures.importing.mapping import (
     LABEL_IGNORED,
     LABEL_MEASURES,
     LABEL_UNKNOWN,
+    LABEL_UNUSED,
     NOT_OURS,
+    SUBTOTAL,
+    UNASSIGNED,
     Mapper,
 )
-from measures.importing.period_labels import PeriodKey, parse_period, period_label
+from measures.importing.period_labels import PeriodKey, find_period_in_text, parse_period, period_label
 from measures.importing.readers import ImportFileError, Workbook
 from measures.importing.recognise import choose_sheet, file_period, head_of, lsoa_district
 from measures.importing.totals import Totals, count_street_crimes
 from measures.importing.validate import (
     IGNORED,
     INSTRUCTIONS,
+    NEGATIVE,
+    NO_FIGURES,
     NO_LOCATION,
     NOT_DATA,
     PERIOD_EXAMPLES,
     SUPPRESSED_REASON,
     UNIT_MISMATCH,
     UNMAPPED,
+    UNUSED,
     Options,
     PassResult,
     column_letter,
@@ -40,9 +46,11 @@ from measures.importing.validate import (
     parse_value,
     text_of,
 )
-from measures.models import Measure
+from measures.models import Measure, Period
 
 PROGRESS_EVERY = 20_000
+LONG_KINDS = (Period.Kind.ROLLING_YEAR, Period.Kind.YEAR)
+SHORT_KINDS = (Period.Kind.MONTH, Period.Kind.QUARTER)
 
 
 class ImportPass:
@@ -59,6 +67,8 @@ class ImportPass:
         self._period_cache = {}
         self._seen = set()  # rows read, as ints, to find a figure given twice
         self._lines_seen = {}  # (label, qualifier) -> its number in _seen
+        self._ours = 0  # rows for one of our areas
+        self._stated = None  # the period a long file's title states, if any
 
     # --- the pass -------------------------------------------------------------------------------
     def run(self) -> PassResult:
@@ -127,6 +137,14 @@ class ImportPass:
                     f"“{text[:40]}” is not a period the importer knows ({PERIOD_EXAMPLES})",
                 )
                 return None
+            if self._stated and self._stated[0] in LONG_KINDS and parsed[0] in SHORT_KINDS:
+                self.result.error(
+                    row,
+                    self._cell(row, column),
+                    f"The file states its figures are for {period_label(self._stated)}, but this row says "
+                    f"“{text[:40]}”: a twelve-month figure is never stored as a month or a quarter.",
+                )
+                return None
             key = self._period_cache[cell] = self._index_period(parsed)
         return key
 
@@ -148,6 +166,22 @@ class ImportPass:
         return text
 
     # --- layouts ---------------------------------------------------------------------------------
+    def _negative(self, value, measures) -> bool:
+        """A figure below zero for a line or a measure counted in numbers: refused, never stored."""
+        if value is None or value >= 0:
+            return False
+        units = {self.mapper.measures[m].unit for m in measures}
+        return not units or Measure.Unit.COUNT in units
+
+    def _skip_label(self, kind, label, n=1, *, cell=False):
+        reason = IGNORED if kind == LABEL_IGNORED else UNUSED
+        if kind == LABEL_UNUSED:
+            self.result.unused_labels[text_of(label)] += n
+        if cell:
+            self.result.note_cells(reason, label, n)
+        else:
+            self.result.skip(reason, label, n)
+
     def _read_long(self, body, start):
         cols = self.header.columns
         result, mapper, totals = self.result, self.mapper, self.totals
@@ -157,17 +191,23 @@ class ImportPass:
         c_units, c_qualifier = cols.get("units", []), cols.get("qualifier")
         width = max([c for c in cols.values() if isinstance(c, int)] + c_units) + 1
         label_cache = {}
+        if self.options.period:
+            result.notices.append(
+                f"The file gives the period on each row; the period given ({self.options.period}) "
+                "is not used."
+            )
+        if self.header.layout == "long" and not self.header.title.lower().startswith("instructions"):
+            self._stated = find_period_in_text(self.header.title)
         for offset, cells in enumerate(body):
             row = self.first_row + start + offset
-            result.rows_read += 1
-            self._tick(result.rows_read)
             if len(cells) < width:
                 cells = list(cells) + [""] * (width - len(cells))
             first = text_of(cells[0])
             if first.lower().startswith("instructions:"):
-                result.rows_read -= 1
-                result.skip(INSTRUCTIONS)
+                result.blank(INSTRUCTIONS)
                 continue
+            result.rows_read += 1
+            self._tick(result.rows_read)
             code = self._text_cell(cells, c_code, row)
             name = self._text_cell(cells, c_name, row)
             label = self._text_cell(cells, c_label, row)
@@ -175,12 +215,13 @@ class ImportPass:
                 continue
             if not (code or name) and not label:
                 result.rows_read -= 1
-                result.skip(NOT_DATA)
+                result.blank(NOT_DATA)
                 continue
             area, reason = mapper.area(code, name)
             if area is None:
                 result.skip(reason, name or code)
                 continue
+            self._ours += 1
             qualifier = text_of(cells[c_qualifier]) if c_qualifier is not None else ""
             unit = " ".join(text_of(cells[c]) for c in c_units).lower()
             lkey = (label, qualifier)
@@ -191,8 +232,8 @@ class ImportPass:
                     found = mapper.label(label)
                 label_cache[lkey] = found
             kind, measures = found
-            if kind == LABEL_IGNORED:
-                result.skip(IGNORED, label)
+            if kind in (LABEL_IGNORED, LABEL_UNUSED):
+                self._skip_label(kind, label)
                 continue
             if kind not in (LABEL_MEASURES, LABEL_DIRECT):
                 result.error(
@@ -211,11 +252,13 @@ class ImportPass:
                 continue
             if unit and ("rate" in unit or "per 1" in unit or "%" in unit or "percent" in unit):
                 kept = tuple(m for m in measures if mapper.measures[m].unit != Measure.Unit.COUNT)
-                if len(kept) < len(measures):
+                if not kept:
                     result.skip(UNIT_MISMATCH, f"{label} ({unit})")
-                measures = kept
-                if not measures:
                     continue
+                measures = kept
+            if self._negative(value, measures):
+                result.error(row, self._cell(row, c_value), f"The value {value} {NEGATIVE}")
+                continue
             # One int per row, not a tuple of four: the set holds every row of a long file.
             line = self._lines_seen.setdefault((label, qualifier), len(self._lines_seen))
             seen = (line << 96) | (area << 32) | period  # a period index is below 2**32, a pk 2**64
@@ -231,6 +274,8 @@ class ImportPass:
             result.values_read += 1
             if value is None:
                 result.skip(SUPPRESSED_REASON)
+            else:
+                result.rows_used += 1
             if kind == LABEL_DIRECT:
                 totals.direct[measures[0], area, period] = value
                 continue
@@ -248,7 +293,7 @@ class ImportPass:
                 return
             file_period_index = self._index_period(key)
         # Each offence column, mapped once: (column, label, measures, bit).
-        columns, unknown = [], []
+        columns, unknown, skipped = [], [], []
         for column, label in self.header.offence_columns:
             text = " ".join(str(label).split())
             if is_formula(text):
@@ -259,18 +304,16 @@ class ImportPass:
                 )
                 continue
             kind, measures = mapper.label(label)
-            if kind == LABEL_IGNORED:
+            if kind in (LABEL_IGNORED, LABEL_UNUSED):
+                skipped.append((kind, text))
                 continue
             if kind not in (LABEL_MEASURES, LABEL_DIRECT):
                 unknown.append((column, text))
                 continue
             columns.append((column, text, measures, totals.bit(text)))
-        ignored = [
-            text_of(label)
-            for column, label in self.header.offence_columns
-            if mapper.label(label)[0] == LABEL_IGNORED
-        ]
-        ours = 0
+        unheaded = set(self.header.unheaded_columns)
+        unheaded_found = {}
+        identifying = max(c for c in (c_code, c_name, c_period, 0) if c is not None)
         for offset, cells in enumerate(body):
             row = self.first_row + start + offset
             code = self._text_cell(cells, c_code, row)
@@ -279,20 +322,21 @@ class ImportPass:
                 result.rows_read += 1
                 continue
             if not code and not name:
-                result.skip(NOT_DATA)
+                result.blank(NOT_DATA)
+                continue
+            area, reason = mapper.area(code, name)
+            if area is None and reason == NOT_OURS and not any(text_of(c) for c in cells[identifying + 1 :]):
+                result.blank(NOT_DATA)  # a note below the table: text in the first column only
                 continue
             result.rows_read += 1
             self._tick(result.rows_read)
-            area, reason = mapper.area(code, name)
+            for column in unheaded | set(range(len(self.header.cells), len(cells))):
+                if column < len(cells) and column not in unheaded_found and text_of(cells[column]):
+                    unheaded_found[column] = row
             if area is None:
-                if reason == NOT_OURS and not any(
-                    text_of(c) for c in cells[max(c_code or 0, c_name or 0) + 1 :]
-                ):
-                    result.skip(NOT_DATA)  # a note below the table: text in the first column only
-                    continue
                 result.skip(reason, name or code)
                 continue
-            ours += 1
+            self._ours += 1
             if c_period is not None:
                 period = self._period(cells[c_period] if c_period < len(cells) else "", row, c_period)
                 if period is None:
@@ -307,20 +351,37 @@ class ImportPass:
                 )
                 continue
             self._seen.add((area << 32) | period)
-            for ignored_label in ignored:
-                result.skip(IGNORED, ignored_label)
+            for kind, skipped_label in skipped:
+                self._skip_label(kind, skipped_label, cell=True)
+            used = False
             for column, _label, measures, bit in columns:
                 cell = cells[column] if column < len(cells) else None
                 value, problem = parse_value(cell)
                 if problem:
                     result.error(row, self._cell(row, column), f"The value {problem}")
                     continue
+                if self._negative(value, measures):
+                    result.error(row, self._cell(row, column), f"The value {value} {NEGATIVE}")
+                    continue
                 result.values_read += 1
                 if value is None:
-                    result.skip(SUPPRESSED_REASON)
+                    result.note_cells(SUPPRESSED_REASON)
+                else:
+                    used = True
                 totals.add(measures, area, period, value, bit)
-        if ours:
-            header_row = self.first_row + self.header.row_index
+            if used:
+                result.rows_used += 1
+            else:
+                result.skip(NO_FIGURES, mapper.area_names[area])
+        header_row = self.first_row + self.header.row_index
+        for column, row in sorted(unheaded_found.items()):
+            result.error(
+                row,
+                self._cell(row, column, "no heading"),
+                f"Column {column_letter(column + self.first_column)} has figures but no heading, so "
+                "nobody can say which line they are: give it the offence line's name, or delete the column.",
+            )
+        if self._ours:
             for column, text in unknown:
                 result.error(
                     header_row,
@@ -347,14 +408,13 @@ class ImportPass:
         first_rows = self._street_first_rows = {}
         for offset, cells in enumerate(body):
             row = self.first_row + start + offset
-            result.rows_read += 1
-            self._tick(result.rows_read)
             if len(cells) < width:
                 if not any(text_of(c) for c in cells):
-                    result.rows_read -= 1
-                    result.skip(NOT_DATA)
+                    result.blank(NOT_DATA)
                     continue
                 cells = list(cells) + [""] * (width - len(cells))
+            result.rows_read += 1
+            self._tick(result.rows_read)
             lsoa = cells[c_name]
             found = lsoa_areas.get(lsoa)
             if found is None:
@@ -370,6 +430,7 @@ class ImportPass:
             if area is None:
                 result.skip(reason, district)
                 continue
+            self._ours += 1
             period = self._period(cells[c_period], row, c_period)
             if period is None:
                 continue
@@ -380,17 +441,57 @@ class ImportPass:
             area_months.add((area, period))
 
     def _finish(self):
-        """Turn the added-up lines into figures: street counts with zeros, partial sums dropped."""
-        if self.result.layout != "street":
-            self.totals.finish(self.mapper)
+        """Turn the added-up lines into figures (street counts with zeros, partial sums dropped), and
+        refuse a file that holds nothing for our areas, or no figure at all."""
+        result = self.result
+        if not self._ours:
+            result.error(None, "", nothing_ours_message(result))
             return
-        unknown = count_street_crimes(self.result, self.mapper, self._street_counts, self._street_area_months)
-        column = self.header.columns["label"]
-        for label, n in unknown.items():
-            row = self._street_first_rows[label]
-            self.result.error(
-                row,
-                self._cell(row, column),
-                f"The crime type “{text_of(label)[:60]}” ({n} crimes in our areas) {UNMAPPED}",
-                label=text_of(label),
+        if result.layout != "street":
+            self.totals.finish(self.mapper)
+        else:
+            unknown = count_street_crimes(
+                self.result, self.mapper, self._street_counts, self._street_area_months
             )
+            column = self.header.columns["label"]
+            for label, n in unknown.items():
+                row = self._street_first_rows[label]
+                self.result.error(
+                    row,
+                    self._cell(row, column),
+                    f"The crime type “{text_of(label)[:60]}” ({n} crimes in our areas) {UNMAPPED}",
+                    label=text_of(label),
+                )
+        if result.error_count == 0 and not result.sums:
+            result.error(
+                None,
+                "",
+                f"The file has {self._ours} row{'s' if self._ours != 1 else ''} for our areas but no figure "
+                "to "
+                "import: every value there is missing or suppressed, or on a line no measure uses. Nothing "
+                "was written.",
+            )
+
+
+def nothing_ours_message(result: PassResult) -> str:
+    """What a file holds when none of its rows is for one of our areas, in plain words."""
+    names = Counter()
+    for reason in (NOT_OURS, SUBTOTAL, UNASSIGNED, NO_LOCATION):
+        names.update(result.examples.get(reason, {}))
+    rows = result.rows_read
+    if not rows:
+        return "The file has no rows of figures under its header: nothing to import."
+    shown = [name for name, _ in names.most_common(5)]
+    if not shown:
+        held = ""
+    elif len(names) <= 5:
+        held = ", all for " + (
+            " and ".join(shown) if len(shown) <= 2 else ", ".join(shown[:-1]) + " and " + shown[-1]
+        )
+    else:
+        held = f", for {len(names)} areas such as {', '.join(shown)}"
+    return (
+        f"None of this file's rows is for one of our areas: {rows} row{'s' if rows != 1 else ''}{held}. "
+        "Check that it is the right file, or add the area (or its ONS code or spelling) to the partnerships. "
+        "Nothing was written."
+    )

@@ -37,6 +37,13 @@ ISO_MONTH = re.compile(rf"^{YEAR}-(\d\d)(?:-01)?$")
 NAMED_MONTH = re.compile(rf"^{MONTH}\.?[\s-]*{YEAR}$")
 
 PeriodKey = tuple[str, datetime.date, datetime.date]
+# Footnotes in titles: digits stuck to the year ("December 20191,2"), superscripts, "(note 3)".
+TITLE_YEAR_NOTE = re.compile(
+    rf"\b{MONTH}(\.?\s+(?:19|20)\d\d)\d{{1,2}}(?:\s*,\s*\d{{1,2}})*\b", re.IGNORECASE
+)
+NOTE_MARKS = re.compile(
+    r"[\u00b9\u00b2\u00b3\u2070-\u2079\u2020\u2021*]+|\(\s*notes?\s*[\d, and]+\)", re.IGNORECASE
+)
 
 
 def _clean(text) -> str:
@@ -118,8 +125,12 @@ def parse_period(value) -> PeriodKey | None:
 
 
 def find_period_in_text(text: str) -> PeriodKey | None:
-    """The period a title states ("..., year ending December 2024"), or None."""
-    text = _clean(text)
+    """The period a title states ("..., year ending December 2024"), or None.
+
+    Footnote markers are removed first, in every style: "[note 2]", superscripts, and digits stuck to
+    the year ("year ending December 20191,2" is December 2019 with notes 1 and 2).
+    """
+    text = _clean(TITLE_YEAR_NOTE.sub(r"\1\2", NOTE_MARKS.sub(" ", str(text))))
     if match := ROLLING.search(text):
         return _rolling(int(match.group(2)), MONTHS[match.group(1)])
     if match := SPAN.search(text):

@@ -7,17 +7,23 @@ reader, ten times faster than openpyxl's read-only mode). Anything else gets a p
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and the wrapper of password-protected .xlsx
 ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
 CHUNK = 1 << 20
+# Bounds checked before a spreadsheet is read (each can be set in settings as IMPORT_MAX_...):
+MAX_UNPACKED_BYTES = 400_000_000  # the zip's members added up
+MAX_CELLS = 4_000_000  # python-calamine holds a sheet in memory, about 93 bytes a cell
+MAX_RATIO = 200  # a real sheet compresses 10 to 40 times; a zip bomb thousands
 
 
 class ImportFileError(Exception):
@@ -59,7 +65,10 @@ class Workbook:
         self._book = None
         if self.kind == "excel":
             try:
-                self._book = CalamineWorkbook.from_path(str(self.path))
+                # From the bytes, not the name: a real .xls renamed .xlsx, or an ODS called .xls, is read
+                # as what it is (from_path goes by the extension and calls such files damaged).
+                with open(self.path, "rb") as f:
+                    self._book = CalamineWorkbook.from_filelike(f)
             except PasswordError as error:
                 raise ImportFileError(PASSWORD_MESSAGE) from error
             except (CalamineError, ValueError, OSError) as error:
@@ -131,6 +140,7 @@ def sniff(path: Path) -> tuple[str, str]:
         except zipfile.BadZipFile as error:
             raise ImportFileError("The spreadsheet is damaged (its zip container is broken).") from error
         if "xl/workbook.xml" in names or "xl/workbook.bin" in names or "content.xml" in names:
+            check_bounds(path)
             return "excel", ""
         raise ImportFileError("This is a zip file, not a spreadsheet. Upload a CSV, XLSX or ODS file.")
     if head.startswith(OLE_MAGIC):
@@ -147,6 +157,83 @@ def sniff(path: Path) -> tuple[str, str]:
     if b"\x00" in head or _looks_binary(head):
         raise ImportFileError("This is not a spreadsheet. Upload a CSV, XLSX, XLS or ODS file.")
     return "csv", "utf-8" if _is_utf8(path) else "cp1252"
+
+
+def limits() -> tuple[int, int, int]:
+    """(unpacked bytes, cells, compression ratio) a spreadsheet may reach before it is read."""
+    return (
+        getattr(settings, "IMPORT_MAX_UNPACKED_BYTES", MAX_UNPACKED_BYTES),
+        getattr(settings, "IMPORT_MAX_CELLS", MAX_CELLS),
+        getattr(settings, "IMPORT_MAX_RATIO", MAX_RATIO),
+    )
+
+
+def check_bounds(path: Path):
+    """Refuse a spreadsheet too big to read, from its zip directory and sheet dimensions alone.
+
+    Nothing is unpacked whole: the sizes come from the zip's directory, and each sheet's cell count
+    from its ``<dimension ref="A1:F1000">`` (in the first kilobytes of the sheet) or, when a sheet
+    lacks one, by counting its cells as it streams past. A 300 KB file that unpacks to 86 MB (a zip
+    bomb, or a sheet of a million formatted empty cells) is refused before the reader loads it.
+    """
+    max_unpacked, max_cells, max_ratio = limits()
+    with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+        unpacked = sum(i.file_size for i in infos)
+        if unpacked > max_unpacked:
+            raise ImportFileError(
+                f"The spreadsheet unpacks to {unpacked // 1_000_000} MB, over the limit of "
+                f"{max_unpacked // 1_000_000} MB: save the table alone as CSV and upload that."
+            )
+        for info in infos:
+            if info.file_size > 1_000_000 and info.file_size > max_ratio * max(info.compress_size, 1):
+                raise ImportFileError(
+                    f"The spreadsheet is compressed {info.file_size // max(info.compress_size, 1)} to 1 "
+                    "inside, far more than a real table (a “zip bomb”): it is not read. Save the table "
+                    "as CSV and upload that."
+                )
+        cells = 0
+        for info in infos:
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                cells += _sheet_cells(archive, info)
+            elif info.filename == "content.xml":
+                cells += _count(archive, info, b"<table:table-cell")
+            if cells > max_cells:
+                raise ImportFileError(
+                    f"The spreadsheet has more than {max_cells:,} cells, over the limit: save the table "
+                    "alone as CSV and upload that."
+                )
+
+
+DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _sheet_cells(archive, info) -> int:
+    with archive.open(info) as f:
+        head = f.read(4096)
+    found = DIMENSION.search(head)
+    if found and found.group(3):
+        first_col, first_row, last_col, last_row = found.groups()
+        columns = _column_number(last_col) - _column_number(first_col) + 1
+        return columns * (int(last_row) - int(first_row) + 1)
+    return _count(archive, info, b"<c ")
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _count(archive, info, marker: bytes) -> int:
+    """How often ``marker`` occurs in a zip member, read in chunks (never whole)."""
+    n, tail = 0, b""
+    with archive.open(info) as f:
+        while chunk := f.read(CHUNK):
+            n += (tail + chunk).count(marker)  # the tail is shorter than the marker: none counted twice
+            tail = chunk[-(len(marker) - 1) :]
+    return n
 
 
 def _looks_binary(head: bytes) -> bool:

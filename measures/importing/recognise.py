@@ -31,9 +31,12 @@ def choose_sheet(book, options: Options, known, result: PassResult) -> str | Non
     names = book.sheet_names
     result.sheets = names
     if options.sheet:
-        if options.sheet not in names:
-            raise ImportFileError(f"There is no sheet “{options.sheet}”. The sheets are: {', '.join(names)}.")
-        return options.sheet
+        # "Table P4" finds a sheet named "Table P4  " or "table p4": case and surrounding spaces ignored.
+        wanted = " ".join(options.sheet.split()).casefold()
+        for name in names:
+            if " ".join(name.split()).casefold() == wanted:
+                return name
+        raise ImportFileError(f"There is no sheet “{options.sheet}”. The sheets are: {', '.join(names)}.")
     if len(names) == 1:
         return names[0]
     candidates = []
@@ -51,11 +54,8 @@ def choose_sheet(book, options: Options, known, result: PassResult) -> str | Non
             f"None of the sheets ({', '.join(names)}) has a header row the importer recognises."
         )
     result.sheets = candidates
-    result.needs = "sheet"
-    result.error(
-        None,
-        "",
-        f"This workbook has several tables ({', '.join(candidates)}): choose the sheet to import.",
+    result.ask(
+        "sheet", f"This workbook has several tables ({', '.join(candidates)}): which one should be imported?"
     )
     return None
 
@@ -75,21 +75,32 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
         )
         return None
     if asked and stated and asked != stated:
-        result.notices.append(
-            f"The file says {period_label(stated)}; you chose {period_label(asked)}, which is used."
-        )
-    key = asked or stated
-    if key is None:
-        result.needs = "period"
+        # A period given by hand must agree with the span the file states: the 12 months to December
+        # are never stored as December, nor as a quarter.
         result.error(
             None,
             "",
-            "The file does not say which period its figures are for: choose the period "
-            "(for example “year ending December 2024” or “2023/24”).",
+            f"The file states its figures are for {period_label(stated)} ({_span_words(stated)}), but the "
+            f"period given is {period_label(asked)} ({_span_words(asked)}). Leave the period blank to use "
+            "the file's, or check that this is the right file. Nothing was written.",
+        )
+        return None
+    key = asked or stated
+    if key is None:
+        result.ask(
+            "period",
+            "The file does not say which period its figures are for: which period is it? "
+            "(for example “year ending December 2024” or “2023/24”)",
         )
         return None
     result.period_note = f"{period_label(key)} ({'as you chose' if asked else 'as the file states'})"
     return key
+
+
+def _span_words(key: PeriodKey) -> str:
+    kind, start, end = key
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    return f"{months} month{'s' if months != 1 else ''}, {start:%-d %b %Y} to {end:%-d %b %Y}"
 
 
 def lsoa_district(name: str) -> str:

@@ -3,15 +3,8 @@
 from collections import defaultdict
 
 from measures.importing.period_labels import period_label
-from measures.importing.validate import (
-    INSTRUCTIONS,
-    MAX_EXAMPLES,
-    NOT_DATA,
-    PARTIAL,
-    SUPPRESSED_REASON,
-    PassResult,
-)
-from measures.importing.writing import Outcome
+from measures.importing.validate import MAX_EXAMPLES, PassResult
+from measures.importing.writing import OUTLIER_RULE, Outcome
 
 SOURCE_LABELS = {
     "template": "Import template",
@@ -43,28 +36,43 @@ def summarise(result: PassResult, outcome: Outcome | None) -> dict:
         "sheet": result.sheet,
         "sheets": result.sheets,
         "needs": result.needs,
+        "question": result.question,
         "period_note": result.period_note,
         "periods": sorted({period_label(k) for k in result.periods})
         if len(result.periods) <= 200
         else [f"{len(result.periods)} periods"],
         "rows_read": result.rows_read,
+        "rows_used": result.rows_used,
+        "rows_skipped": sum(result.skipped.values()),
+        "blank_rows": result.blank_rows,
         "values_read": result.values_read,
         "by_measure": [{"measure": name, **entry} for name, entry in by_measure.items()],
         "skipped": [
             {"reason": reason, "count": count, "examples": result.examples[reason].most_common(MAX_EXAMPLES)}
             for reason, count in result.skipped.most_common()
         ],
+        "cells": [
+            {
+                "reason": reason,
+                "count": count,
+                "examples": result.cell_examples[reason].most_common(MAX_EXAMPLES),
+            }
+            for reason, count in result.cells.most_common()
+        ],
         "errors": result.errors,
         "error_count": result.error_count,
         "notices": result.notices,
         "unknown_labels": sorted(result.unknown_labels),
+        "unused_labels": sorted(result.unused_labels),
         "changes": outcome.changes if outcome else [],
+        "figures": outcome.figures if outcome else [],
+        "figures_count": (outcome.new + outcome.changed + outcome.unchanged) if outcome else 0,
+        "flagged": outcome.flagged if outcome else [],
+        "flagged_count": outcome.flagged_count if outcome else 0,
+        "outlier_rule": OUTLIER_RULE,
     }
 
 
 def skipped_rows(result: PassResult) -> int:
-    return sum(
-        n
-        for reason, n in result.skipped.items()
-        if reason not in (SUPPRESSED_REASON, PARTIAL, INSTRUCTIONS, NOT_DATA)
-    )
+    """Rows read and not used, each for a reason: rows read = rows used + this."""
+    return sum(result.skipped.values())

@@ -16,9 +16,9 @@ the number of figures a file holds, not with its rows.
 
 from collections import Counter, defaultdict
 
-from measures.importing.mapping import LABEL_DIRECT, LABEL_IGNORED, LABEL_MEASURES, Mapper
+from measures.importing.mapping import LABEL_DIRECT, LABEL_IGNORED, LABEL_MEASURES, LABEL_UNUSED, Mapper
 from measures.importing.period_labels import period_label
-from measures.importing.validate import IGNORED, PARTIAL, PassResult
+from measures.importing.validate import IGNORED, PARTIAL, UNUSED, PassResult
 
 
 class Totals:
@@ -65,7 +65,7 @@ class Totals:
             if mask == 0:
                 continue  # every line suppressed: counted under suppressed values already
             missing = [lines[bit] for bit in lines if wanted & bit and not mask & bit]
-            result.skip(
+            result.note_cells(
                 PARTIAL,
                 f"{mapper.measures[m].name}, {mapper.area_names[area]}, "
                 f"{period_label(result.periods[period])}: no {', '.join(missing)}",
@@ -99,10 +99,15 @@ def count_street_crimes(result: PassResult, mapper: Mapper, counts: Counter, are
         if kind == LABEL_IGNORED:
             result.skip(IGNORED, label, n)
             continue
+        if kind == LABEL_UNUSED:
+            result.skip(UNUSED, label, n)
+            result.unused_labels[str(label)] += n
+            continue
         if kind not in (LABEL_MEASURES, LABEL_DIRECT):
             unknown[label] += n
             continue
         result.values_read += n
+        result.rows_used += n
         for m in measures:
             by_measure[m][area, period] += n
     if not unknown:

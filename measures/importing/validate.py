@@ -40,10 +40,13 @@ PERIOD_EXAMPLES = "e.g. 2023/24, 2023/24 Q1, June 2024, year ending December 202
 UNMAPPED = "is not mapped to any measure: map it (or mark it not used) on the mappings page"
 NO_LOCATION = "Crimes with no location (no LSOA), not counted"
 IGNORED = "Lines no measure uses (marked “not used” in the mapping)"
+UNUSED = "Lines the offence classification knows, not used by any measure"
+NEGATIVE = "is a negative count: a count of crimes cannot be below zero"
 SUPPRESSED_REASON = "Suppressed or missing values ([x], [u], :, .., blank): read as missing, not zero"
 PARTIAL = "Measures not stored because one of their lines is missing for that area and period"
 UNIT_MISMATCH = "Rates or percentages not imported into measures counted in numbers"
 NOT_DATA = "Blank, title or note rows"
+NO_FIGURES = "Rows for our areas with no figure (every cell suppressed or blank)"
 INSTRUCTIONS = "Instruction lines (from our template)"
 
 
@@ -68,9 +71,18 @@ class PassResult:
     error_count: int = 0
     notices: list = field(default_factory=list)
     needs: str = ""  # "period" or "sheet": what the person must choose before the file can be read
+    question: str = ""  # that choice, asked in plain words (a question, not an error)
     sheets: list = field(default_factory=list)
     period_note: str = ""
     unknown_labels: Counter = field(default_factory=Counter)
+    unused_labels: Counter = field(default_factory=Counter)
+    rows_used: int = 0  # rows that gave a figure: rows_read == rows_used + sum(skipped.values())
+    blank_rows: int = 0  # blank, title, note and instruction rows: not data, not counted as read
+    cells: Counter = field(default_factory=Counter)  # notes about cells (suppressed values, partial sums)
+    cell_examples: dict = field(default_factory=lambda: defaultdict(Counter))
+    areas_seen: Counter = field(
+        default_factory=Counter
+    )  # areas that are not ours, by name: what a file holds
 
     def error(self, row, cell, message, *, label=""):
         """Note an error; ``label`` names an unmapped line, so the page can offer to map it."""
@@ -80,10 +92,26 @@ class PassResult:
         if len(self.errors) < MAX_ERRORS_KEPT:
             self.errors.append({"row": row, "cell": cell, "message": message})
 
+    def ask(self, needs: str, question: str):
+        """The file can be read once the person chooses: ``needs`` is "sheet" or "period"."""
+        self.needs = needs
+        self.question = question
+
     def skip(self, reason, example="", n=1):
+        """``n`` rows read and not used, for ``reason``."""
         self.skipped[reason] += n
         if example:
             self.examples[reason][str(example)] += n
+
+    def note_cells(self, reason, example="", n=1):
+        """``n`` cells (or figures) of rows that were used, left out for ``reason``."""
+        self.cells[reason] += n
+        if example and (str(example) in self.cell_examples[reason] or len(self.cell_examples[reason]) < 50):
+            self.cell_examples[reason][str(example)] += n
+
+    def blank(self, reason=""):
+        """A row that holds no data (blank, title, notes, instructions): neither read nor skipped."""
+        self.blank_rows += 1
 
 
 def column_letter(index: int) -> str:

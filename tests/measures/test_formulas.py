@@ -9,7 +9,7 @@ import pytest
 from dashboards.exports import export_response, safe_cell
 from measures.formulas import FORMULA_STARTS, escape_formula, looks_like_formula
 from measures.importing.validate import is_formula, parse_value
-from measures.models import ImportBatch, MeasureValue
+from measures.models import ImportBatch, Measure, MeasureValue
 from measures.resources import import_template_dataset
 from measures.services import import_file
 from tests import factories
@@ -107,7 +107,16 @@ def test_an_import_refuses_equals_one_plus_one_and_writes_nothing(county, tmp_pa
 
 
 def test_an_import_reads_minus_five_and_plus_five_as_numbers(county, tmp_path):
+    # Issue 13 changed this: -5 still reads as minus five (not a formula), but a negative *count* is
+    # refused with its row and cell; a measure in percentages takes it.
     text = HEADER + "Cherwell,Violent crime,2011/12,-5\nOxford,Violent crime,2011/12,+5\n"
+    batch = import_file(path=write_csv(tmp_path, "signed.csv", text))
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "-5 is a negative count" in batch.summary["errors"][0]["message"]
+    assert MeasureValue.objects.count() == 0
+    county.violent.unit = Measure.Unit.PERCENT
+    county.violent.aggregation = Measure.Aggregation.POPULATION_WEIGHTED
+    county.violent.save()
     batch = import_file(path=write_csv(tmp_path, "signed.csv", text))
     assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
     assert sorted(MeasureValue.objects.values_list("value", flat=True)) == [-5, 5]

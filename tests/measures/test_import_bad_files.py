@@ -107,11 +107,15 @@ def test_cells_that_start_like_formulas_are_errors_with_their_row_and_cell(count
     assert MeasureValue.objects.count() == 0  # the good row before it is not written either
 
 
-def test_a_negative_number_is_a_number_not_a_formula(county, tmp_path):
+def test_a_negative_count_is_refused_with_its_row_and_cell_not_called_a_formula(county, tmp_path):
+    # Issue 13 changed this: -5 was stored; a count below zero is now refused (and is not a formula).
     text = "area,measure or offence,period,value\nCherwell,Violent crime,2011/12,-5\n"
     batch = import_file(path=write_csv(tmp_path, "negative.csv", text))
-    assert batch.status == ImportBatch.Status.APPLIED
-    assert MeasureValue.objects.get().value == -5
+    assert batch.status == ImportBatch.Status.FAILED
+    error = batch.summary["errors"][0]
+    assert (error["row"], error["cell"]) == (2, "column D (value)")
+    assert error["message"] == "The value -5 is a negative count: a count of crimes cannot be below zero"
+    assert not MeasureValue.objects.exists()
 
 
 def test_unknown_offence_and_period_for_our_area_are_errors_with_row_and_cell(county, tmp_path):

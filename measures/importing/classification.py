@@ -1,0 +1,52 @@
+"""The Home Office offence classification, as recorded-crime tables have written it since 2010/11.
+
+The lines, their groups and every wording each has been published under (unlawful / illegal driving,
+domestic / residential burglary, ...), and the data.police.uk crime types, are data:
+``data/offence_classification.json``. A file's heading is looked up after its note markers are removed
+(``measures.models.normalise_label``). Two wordings of one line are the same line, so a mapping made
+for "Domestic burglary" also takes "Residential burglary"; a recognised line that no measure uses is
+skipped and listed, and only a heading the classification does not know is an error.
+"""
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from measures.models import normalise_label
+
+DATA = Path(__file__).resolve().parent / "data" / "offence_classification.json"
+
+
+@dataclass(frozen=True)
+class Line:
+    key: str
+    name: str
+    group: str
+    source: str
+    wordings: tuple[str, ...]
+
+
+class Classification:
+    def __init__(self, lines: list[Line], police_uk_types: list[str]):
+        self.lines = lines
+        self.police_uk_types = police_uk_types
+        self.by_wording = {}
+        for line in lines:
+            for wording in (line.name, *line.wordings):
+                self.by_wording.setdefault(normalise_label(wording), line)
+
+    def find(self, label) -> Line | None:
+        """The line a heading or label names, whatever release's wording and note markers it carries."""
+        return self.by_wording.get(normalise_label(label))
+
+    def wordings(self, line: Line) -> set[str]:
+        """Every folded wording of a line."""
+        return {normalise_label(w) for w in (line.name, *line.wordings)}
+
+
+@cache
+def classification() -> Classification:
+    data = json.loads(DATA.read_text(encoding="utf-8"))
+    lines = [Line(d["key"], d["name"], d["group"], d["source"], tuple(d["wordings"])) for d in data["lines"]]
+    return Classification(lines, data["police_uk_crime_types"])

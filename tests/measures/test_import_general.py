@@ -1,0 +1,604 @@
+"""Issue 13: any release of the police and ONS tables, checked figures, and refusals that refuse.
+
+Files are built here as the releases write them (openpyxl, csv, a hand-made ODS), never committed.
+"""
+
+import csv
+import datetime
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+from openpyxl import Workbook
+
+from measures.importing.classification import classification
+from measures.importing.validate import UNUSED
+from measures.models import IgnoredLabel, ImportBatch, MeasureComponent, MeasureValue, Period, normalise_label
+from measures.services import import_file
+from tests import factories
+from tests.measures.conftest import values, write_csv, write_xlsx
+
+DEC_2024 = "12 months to Dec 2024"
+
+
+def wide_csv(tmp_path, name, title, header, rows) -> "Path":  # noqa: F821
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([title])
+    writer.writerow([])
+    writer.writerow(header)
+    writer.writerows(rows)
+    return write_csv(tmp_path, name, buffer.getvalue())
+
+
+def run_command(*args):
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_performance", *args, stdout=out, stderr=err)
+    except CommandError as error:
+        return 1, out.getvalue(), err.getvalue() + str(error)
+    return 0, out.getvalue(), err.getvalue()
+
+
+# --- the offence classification -------------------------------------------------------------------
+
+
+def test_the_classification_holds_every_wording_once_and_every_data_police_uk_crime_type():
+    known = classification()
+    seen = {}
+    for line in known.lines:
+        for wording in (line.name, *line.wordings):
+            folded = normalise_label(wording)
+            assert seen.setdefault(folded, line.key) == line.key, f"{wording!r} is in two lines"
+    for crime_type in known.police_uk_types:
+        assert known.find(crime_type) is not None, crime_type
+    assert known.find("Death or serious injury caused by unlawful driving") is known.find(
+        "Death or serious injury caused by illegal driving"
+    )
+    assert known.find("Domestic burglary") is known.find("Residential burglary")
+    assert known.find("Non-domestic burglary") is known.find("Non-residential burglary")
+    assert known.find("Cyber stalking") is None
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Shoplifting5",
+        "Shoplifting [note 2]",
+        "Shoplifting [z]",
+        "Shoplifting¹",
+        "Shoplifting (note 3)",
+        "SHOPLIFTING",
+    ],
+)
+def test_headings_are_read_without_note_markers_in_every_style(heading):
+    assert normalise_label(heading) == "shoplifting"
+    assert classification().find(heading).key == "shoplifting"
+
+
+def test_a_renamed_line_goes_where_its_old_wording_is_mapped(county, tmp_path):
+    """Year ending December 2024: "illegal driving"; the mapping only knows "unlawful driving"."""
+    factories.MeasureComponentFactory(
+        measure=county.violent, label="Death or serious injury caused by unlawful driving"
+    )
+    path = wide_csv(
+        tmp_path,
+        "dec2024.csv",
+        "Police recorded crime by CSP, year ending December 2024",
+        [
+            "Area code",
+            "Area name",
+            "Violence against the person",
+            "Death or serious injury caused by illegal driving",
+        ],
+        [["E07000177", "Cherwell", "4,000", 3]],
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values()["violent-crime", "Cherwell", DEC_2024] == 4003
+
+
+def test_a_recognised_line_no_measure_uses_is_skipped_and_listed_not_an_error(county, tmp_path):
+    path = wide_csv(
+        tmp_path,
+        "rape.csv",
+        "Year ending December 2024",
+        ["Area code", "Area name", "Violence against the person", "Rape", "Homicide"],
+        [["E07000177", "Cherwell", 4000, 50, 1]],
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert batch.summary["unused_labels"] == ["Homicide", "Rape"]
+    assert {c["reason"] for c in batch.summary["cells"]} == {UNUSED}
+
+
+def test_older_workbooks_trailing_footnote_digits_in_headings_and_title(county, tmp_path):
+    path = write_xlsx(
+        tmp_path,
+        "old.xlsx",
+        {
+            "Table 4": [
+                ["Recorded crime by CSP, year ending December 20191,2"],
+                [],
+                [
+                    "Area code",
+                    "Area name",
+                    "Violence against the person4",
+                    "Shoplifting5",
+                    "Criminal damage and arson3",
+                ],
+                ["E07000177", "Cherwell", 3000, 400, 900],
+            ]
+        },
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    stored = values()
+    assert stored["violent-crime", "Cherwell", "12 months to Dec 2019"] == 3000
+    assert stored["criminal-damage", "Cherwell", "12 months to Dec 2019"] == 900
+
+
+# --- unknown lines: each layout checks its own ---------------------------------------------------
+
+
+def test_wide_layout_unknown_column_is_an_error_with_row_cell_and_the_fix(county, tmp_path):
+    path = wide_csv(
+        tmp_path,
+        "w.csv",
+        "Year ending December 2024",
+        ["Area code", "Area name", "Cyber stalking"],
+        [["E07000177", "Cherwell", 5]],
+    )
+    code, out, err = run_command(str(path))
+    assert code == 1
+    assert "row 3, column C (Cyber stalking)" in err
+    assert "--map" in err and "--ignore" in err
+    assert not MeasureValue.objects.exists()
+
+
+def test_long_layout_unknown_line_is_an_error_with_row_and_cell(county, tmp_path):
+    path = write_csv(
+        tmp_path,
+        "l.csv",
+        "area_code,area_name,period,value,offence\nE07000177,Cherwell,2011/12,5,Cyber stalking\n",
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert (batch.summary["errors"][0]["row"], batch.summary["errors"][0]["cell"]) == (
+        2,
+        "column E (offence)",
+    )
+    assert batch.summary["unknown_labels"] == ["Cyber stalking"]
+
+
+def test_template_layout_unknown_line_is_an_error_with_row_and_cell(county, tmp_path):
+    path = write_xlsx(
+        tmp_path,
+        "t.xlsx",
+        {
+            "Data": [
+                ["area", "measure or offence", "period", "value"],
+                ["Cherwell", "Cyber stalking", "2011/12", 5],
+            ]
+        },
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.summary["errors"][0]["cell"] == "B2"
+
+
+def test_street_layout_unknown_crime_type_is_an_error_with_row_and_cell(county, tmp_path):
+    text = (
+        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type\n"
+        "a1,2018-06,Thames Valley Police,Thames Valley Police,-1.3,52.0,On or near X,E01028510,Cherwell 001A,"
+        "Vehicle crime\n"
+        "a2,2018-06,Thames Valley Police,Thames Valley Police,-1.3,52.0,On or near X,E01028510,Cherwell 001A,"
+        "Cyber stalking\n"
+    )
+    batch = import_file(path=write_csv(tmp_path, "s.csv", text))
+    assert batch.status == ImportBatch.Status.FAILED
+    error = batch.summary["errors"][0]
+    assert error["row"] == 3 and "Cyber stalking" in error["message"]
+
+
+# --- headers and sheets ----------------------------------------------------------------------------
+
+
+def test_a_two_row_header_with_merged_group_headings_is_combined(county, tmp_path):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Table P4"
+    sheet.append(["Recorded crime, 12 months to December 2024"])
+    sheet.append(["Area code", "Area name", "Victim-based crime", None, "Other crimes against society"])
+    sheet.append([None, None, "Violence against the person", "Criminal damage and arson", "Drug offences"])
+    sheet.merge_cells("C2:D2")
+    sheet.merge_cells("A2:A3")
+    sheet.merge_cells("B2:B3")
+    sheet.append(["E07000177", "Cherwell", 3000, 900, 120])
+    path = tmp_path / "merged.xlsx"
+    book.save(path)
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values()["violent-crime", "Cherwell", DEC_2024] == 3000
+    assert values()["criminal-damage", "Cherwell", DEC_2024] == 900
+
+
+def test_a_column_of_figures_without_a_heading_is_reported_never_dropped(county, tmp_path):
+    path = wide_csv(
+        tmp_path,
+        "blank.csv",
+        "Year ending December 2024",
+        ["Area code", "Area name", "Violence against the person", "", "Drug offences"],
+        [["E07000177", "Cherwell", 3000, 77, 5]],
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "Column D has figures but no heading" in batch.summary["errors"][0]["message"]
+    assert not MeasureValue.objects.exists()
+
+
+def test_a_sheet_name_matches_ignoring_case_and_surrounding_spaces(county, tmp_path):
+    rows = [
+        ["Year ending December 2024"],
+        ["Area code", "Area name", "Violence against the person"],
+        ["E07000177", "Cherwell", 10],
+    ]
+    path = write_xlsx(tmp_path, "p4.xlsx", {"Table P4  ": rows, "Table P5": rows})
+    batch = import_file(path=path, sheet="table p4")
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert batch.summary["sheet"] == "Table P4  "
+
+
+def ods_bytes(rows) -> bytes:
+    """A minimal OpenDocument spreadsheet, as LibreOffice writes one."""
+
+    def cell(value):
+        if isinstance(value, int | float):
+            kind = f'office:value-type="float" office:value="{value}"'
+        else:
+            kind = 'office:value-type="string"'
+        return f"<table:table-cell {kind}><text:p>{value}</text:p></table:table-cell>"
+
+    body = "".join("<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows)
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="Table 1">{body}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name", ["release.ods", "renamed.xlsx", "renamed.xls"])
+def test_the_file_type_is_judged_from_its_content_not_its_name(county, tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(
+        ods_bytes(
+            [
+                ["Year ending December 2024"],
+                ["Area code", "Area name", "Violence against the person"],
+                ["E07000177", "Cherwell", 12],
+            ]
+        )
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values()["violent-crime", "Cherwell", DEC_2024] == 12
+
+
+def test_a_zip_bomb_xlsx_is_refused_before_it_is_read(county, tmp_path, settings):
+    path = write_xlsx(tmp_path, "bomb.xlsx", {"Data": [["area", "measure or offence", "period", "value"]]})
+    # A sheet that unpacks far beyond its packed size: refused from the zip's directory alone.
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet9.xml", "<c r='A1'/>" * 2_000_000)
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "zip bomb" in batch.summary["errors"][0]["message"]
+
+
+def test_a_sheet_with_too_many_cells_is_refused_before_it_is_read(county, tmp_path, settings):
+    settings.IMPORT_MAX_CELLS = 50
+    rows = [["area", "measure or offence", "period", "value"]] + [
+        ["Cherwell", "Violent crime", "2011/12", 1]
+    ] * 20
+    batch = import_file(path=write_xlsx(tmp_path, "big.xlsx", {"Data": rows}))
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "more than 50 cells" in batch.summary["errors"][0]["message"]
+
+
+# --- figures and periods checked --------------------------------------------------------------------
+
+
+def test_a_negative_count_in_a_wide_table_is_refused_with_its_row_and_cell(county, tmp_path):
+    path = wide_csv(
+        tmp_path,
+        "neg.csv",
+        "Year ending December 2024",
+        ["Area code", "Area name", "Violence against the person"],
+        [["E07000177", "Cherwell", -5]],
+    )
+    code, out, err = run_command(str(path))
+    assert code == 1
+    assert "row 4, column C (Violence against the person)" in err and "negative count" in err
+    assert not MeasureValue.objects.exists()
+
+
+def test_a_file_with_none_of_our_areas_is_refused_naming_what_it_holds(county, tmp_path):
+    path = wide_csv(
+        tmp_path,
+        "berks.csv",
+        "Year ending December 2024",
+        ["Area code", "Area name", "Violence against the person"],
+        [["E06000037", "West Berkshire", 100], ["E06000040", "Windsor and Maidenhead", 200]],
+    )
+    code, out, err = run_command(str(path))
+    assert code == 1
+    assert "2 rows, all for West Berkshire and Windsor and Maidenhead" in err
+    assert "already in the database" not in out + err and "Imported as batch" not in out
+    assert not MeasureValue.objects.exists()
+
+
+def test_a_force_level_table_is_refused_as_nothing_ours(county, tmp_path):
+    path = wide_csv(
+        tmp_path,
+        "forces.csv",
+        "Year ending December 2024",
+        ["Force code", "Force name", "Area code", "Area name", "Robbery"],
+        [["E23000029", "Thames Valley", "E23000029", "Thames Valley", 900]],
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "None of this file's rows is for one of our areas" in batch.summary["errors"][0]["message"]
+
+
+def test_a_period_given_by_hand_must_agree_with_the_span_the_file_states(county, tmp_path):
+    path = wide_csv(
+        tmp_path,
+        "dec.csv",
+        "Recorded crime, 12 months to December 2024",
+        ["Area code", "Area name", "Violence against the person"],
+        [["E07000177", "Cherwell", 4000]],
+    )
+    code, out, err = run_command(str(path), "--period", "2024-12")
+    assert code == 1
+    assert "12 months to Dec 2024" in err and "Dec 2024" in err
+    assert not MeasureValue.objects.exists()
+    assert not Period.objects.filter(kind=Period.Kind.MONTH).exists()
+
+
+def test_a_long_file_that_states_twelve_months_never_stores_them_as_a_quarter(county, tmp_path):
+    path = write_csv(
+        tmp_path,
+        "long12.csv",
+        "Offences in the 12 months to December 2024\narea_code,area_name,period,value,offence\n"
+        "E07000177,Cherwell,2024/25 Q3,5,Robbery\n",
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "never stored as a month or a quarter" in batch.summary["errors"][0]["message"]
+
+
+def history(county, values_by_quarter):
+    for (year, quarter), value in values_by_quarter.items():
+        factories.MeasureValueFactory(
+            measure=county.violent,
+            area=county.areas["Cherwell"],
+            period=Period.objects.financial_quarter(year, quarter),
+            value=value,
+        )
+
+
+def outlier_file(tmp_path, value):
+    text = f"area,measure or offence,period,value\nCherwell,Violent crime,2012/13 Q1,{value}\n"
+    return write_csv(tmp_path, "outlier.csv", text)
+
+
+def test_a_figure_far_outside_its_areas_history_is_flagged_and_needs_a_yes(county, tmp_path):
+    history(county, {(2011, 1): 100, (2011, 2): 110, (2011, 3): 95, (2011, 4): 105})
+    path = outlier_file(tmp_path, 1000)
+    preview = import_file(path=path, dry_run=True)
+    assert preview.summary["flagged_count"] == 1
+    assert "times the area's median" in preview.summary["flagged"][0]["flag"]
+    code, out, err = run_command(str(path))
+    assert code == 1 and "--yes" in err
+    assert MeasureValue.objects.count() == 4
+    code, out, err = run_command(str(path), "--yes")
+    assert code == 0, err
+    assert values()["violent-crime", "Cherwell", "2012/13 Q1"] == 1000
+
+
+def test_an_ordinary_figure_is_not_flagged(county, tmp_path):
+    history(county, {(2011, 1): 100, (2011, 2): 110, (2011, 3): 95, (2011, 4): 105})
+    batch = import_file(path=outlier_file(tmp_path, 120))
+    assert batch.status == ImportBatch.Status.APPLIED
+    assert batch.summary["flagged_count"] == 0
+
+
+def test_the_browser_asks_for_the_tick_before_importing_flagged_figures(client, county, tmp_path):
+    history(county, {(2011, 1): 100, (2011, 2): 110, (2011, 3): 95, (2011, 4): 105})
+    client.force_login(county.admin)
+    with open(outlier_file(tmp_path, 1000), "rb") as f:
+        client.post(reverse("measures:imports"), {"file": f})
+    batch = ImportBatch.objects.get()
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert "These figures are right" in page and "flagged-title" in page
+    response = client.post(reverse("measures:import_apply", args=[batch.pk]), follow=True)
+    assert "tick" in response.content.decode()
+    assert MeasureValue.objects.count() == 4
+    client.post(reverse("measures:import_apply", args=[batch.pk]), {"confirm_flagged": "yes"})
+    assert values()["violent-crime", "Cherwell", "2012/13 Q1"] == 1000
+
+
+# --- the preview -----------------------------------------------------------------------------------
+
+
+def test_the_preview_shows_the_figures_old_to_new_and_the_period_before(client, county, tmp_path):
+    history(county, {(2011, 4): 90, (2012, 1): 100})
+    text = (
+        "area,measure or offence,period,value\n"
+        "Cherwell,Violent crime,2012/13 Q1,120\n"
+        "Cherwell,Violent crime,2012/13 Q2,130\n"
+        "Nowhere,Violent crime,2012/13 Q2,130\n"
+        "Cherwell,Drug offences,2012/13 Q2,4\n"
+    )
+    batch = import_file(path=write_csv(tmp_path, "p.csv", text), dry_run=True)
+    s = batch.summary
+    assert s["rows_read"] == 4 == s["rows_used"] + s["rows_skipped"]
+    assert (s["rows_used"], s["rows_skipped"]) == (2, 2)
+    figures = {f["period"]: f for f in s["figures"]}
+    q1 = figures["2012/13 Q1"]
+    assert (q1["old"], q1["new"], q1["status"]) == ("100", "120", "changed")
+    assert (q1["previous_period"], q1["previous"], q1["change"]) == ("2011/12 Q4", "90", "+33%")
+    q2 = figures["2012/13 Q2"]
+    assert (q2["old"], q2["previous"], q2["partnership"]) == ("", "120", "Cherwell CSP")
+
+
+def test_which_sheet_and_which_period_are_asked_as_questions_not_errors(client, county, tmp_path):
+    rows = [["Area code", "Area name", "Violence against the person"], ["E07000177", "Cherwell", 10]]
+    client.force_login(county.admin)
+    with open(write_xlsx(tmp_path, "q.xlsx", {"Data": rows}), "rb") as f:
+        client.post(reverse("measures:imports"), {"file": f})
+    batch = ImportBatch.objects.get()
+    assert batch.error_count == 0 and batch.summary["needs"] == "period"
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert "Which period are these figures for?" in page
+    assert "Waiting for your answer" in page and "Cannot be imported" not in page
+    assert 'id="errors-title"' not in page  # no red error box: a question
+    code, out, err = run_command(str(tmp_path / "q.xlsx"))
+    assert code == 1 and "--period" in err
+
+
+# --- command line parity ---------------------------------------------------------------------------
+
+
+def test_the_command_line_maps_ignores_lists_and_rolls_back(county, tmp_path):
+    path = wide_csv(
+        tmp_path,
+        "m.csv",
+        "Year ending December 2024",
+        ["Area code", "Area name", "Cyber stalking", "Cyber fraud"],
+        [["E07000177", "Cherwell", 5, 7]],
+    )
+    code, out, err = run_command(
+        str(path), "--dry-run", "--map", "Cyber stalking=violent-crime", "--ignore", "Cyber fraud"
+    )
+    assert code == 0, err
+    assert not MeasureComponent.objects.filter(label="Cyber stalking").exists()  # a dry run writes nothing
+    code, out, err = run_command(
+        str(path), "--map", "Cyber stalking=Violent crime", "--ignore", "Cyber fraud"
+    )
+    assert code == 0, err
+    assert values()["violent-crime", "Cherwell", DEC_2024] == 5
+    assert IgnoredLabel.objects.filter(label="Cyber fraud").exists()
+    batch = ImportBatch.objects.get(status=ImportBatch.Status.APPLIED)
+    listing = io.StringIO()
+    call_command("import_batches", stdout=listing)
+    assert f"#{batch.pk}\tImported" in listing.getvalue()
+    out = io.StringIO()
+    call_command("import_rollback", str(batch.pk), stdout=out)
+    assert "1 removed" in out.getvalue()
+    assert not MeasureValue.objects.exists()
+    with pytest.raises(CommandError, match="Only an applied import"):
+        call_command("import_rollback", str(batch.pk), stdout=io.StringIO())
+
+
+def test_map_names_an_unknown_measure_plainly(county, tmp_path):
+    path = write_csv(
+        tmp_path, "x.csv", "area,measure or offence,period,value\nCherwell,Violent crime,2011/12,1\n"
+    )
+    code, out, err = run_command(str(path), "--map", "Cyber stalking=no-such-measure")
+    assert code == 1 and "No measure 'no-such-measure'" in err
+
+
+# --- round trip ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_stored_figures_exported_in_the_long_shape_re_import_as_nothing_changed(county, tmp_path, fmt):
+    from import_export.formats.base_formats import CSV, XLSX
+
+    from measures.resources import MeasureValueResource
+
+    history(county, {(2011, 1): 100, (2011, 2): 110})
+    factories.MeasureValueFactory(
+        measure=county.damage,
+        area=county.areas["Oxford"],
+        period=Period.objects.rolling_year_to(datetime.date(2024, 12, 31)),
+        value=Decimal("12.5"),
+    )
+    dataset = MeasureValueResource().export()
+    content = (XLSX if fmt == "xlsx" else CSV)().export_data(dataset)
+    path = tmp_path / f"export.{fmt}"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert (batch.new_count, batch.changed_count, batch.unchanged_count) == (0, 0, 3)
+
+
+def test_every_dashboard_download_in_the_long_shape_re_imports_as_nothing_changed(client, county, tmp_path):
+    """The measure pages' downloads: those whose header is our long template's (area, measure, period,
+    value) re-import as "nothing changed"; the others (a quarter per row, a partnership per column) are
+    not in an importable shape and are listed, so a new long-shaped download is tested the day it lands."""
+    from measures.importing.layouts import find_header
+    from measures.importing.readers import ImportFileError
+
+    history(county, {(2011, 1): 100, (2011, 2): 110})
+    client.force_login(county.admin)
+    checked, other = [], []
+    for measure in (county.violent, county.acquisitive):
+        for table in ("partnerships", "figures"):
+            url = reverse("dashboards:measure", args=[measure.slug])
+            response = client.get(url, {"export": "csv", "table": table})
+            assert response.status_code == 200
+            rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+            try:
+                layout = find_header(rows).layout
+            except ImportFileError:
+                layout = ""
+            if layout not in ("template", "long"):
+                other.append(table)
+                continue
+            path = write_csv(tmp_path, f"{measure.slug}-{table}.csv", response.content.decode("utf-8-sig"))
+            batch = import_file(path=path)
+            assert (batch.new_count, batch.changed_count) == (0, 0), batch.summary["errors"]
+            checked.append(table)
+    assert len(checked) + len(other) == 4
+
+
+def test_the_browser_shows_the_same_words_as_the_command_line_for_a_refusal(client, county, tmp_path):
+    path = wide_csv(
+        tmp_path,
+        "berks.csv",
+        "Year ending December 2024",
+        ["Area code", "Area name", "Violence against the person"],
+        [["E06000037", "West Berkshire", 100], ["E06000040", "Windsor and Maidenhead", 200]],
+    )
+    code, out, err = run_command(str(path), "--dry-run")
+    assert code == 1
+    client.force_login(county.admin)
+    with open(path, "rb") as f:
+        client.post(reverse("measures:imports"), {"file": f})
+    batch = ImportBatch.objects.get()
+    message = batch.summary["errors"][0]["message"]
+    assert message in err
+    assert message.replace("'", "&#x27;") in client.get(batch.get_absolute_url()).content.decode()
+    assert "Import these figures" not in client.get(batch.get_absolute_url()).content.decode()
