@@ -29,6 +29,8 @@ from measures.importing.summary import skipped_rows, source_label, summarise
 from measures.importing.validate import Options
 from measures.importing.writing import compare_and_write
 from measures.models import ImportBatch
+from partnerships.models import Notification
+from partnerships.notifications import notify
 
 
 def file_checksum(path) -> str:
@@ -145,6 +147,7 @@ def import_batch_apply(
     result = ImportPass(path or batch.file.path, _options(batch), mapper=mapper, progress=progress).run()
     if result.error_count or result.needs:
         _record(batch, result, None, ImportBatch.Status.FAILED)
+        _tell_importer(batch)
         return batch
     if report_progress:
         ImportBatch.objects.filter(pk=batch.pk).update(progress=60, progress_note="Writing the figures")
@@ -166,7 +169,25 @@ def import_batch_apply(
     if batch.status == ImportBatch.Status.APPLIED and batch.file:
         # Applied: the values and the batch record are what matter now; the upload is not kept.
         batch.file.delete(save=True)
+    _tell_importer(batch)
     return batch
+
+
+def _tell_importer(batch: ImportBatch) -> None:
+    """The admin who uploaded the file hears how its import ended (in the app and by email)."""
+    if batch.created_by is None:
+        return
+    applied = batch.status == ImportBatch.Status.APPLIED
+    kind = Notification.Kind.IMPORT_APPLIED if applied else Notification.Kind.IMPORT_FAILED
+    errors = (batch.summary or {}).get("errors") or []
+    first = "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors[:3])
+    message = (
+        f"{batch.file_name} was imported as batch #{batch.pk}."
+        if applied
+        else f"{batch.file_name} was not imported: nothing was written. {first}".strip()
+    )
+    subject = f"Import {'applied' if applied else 'failed'}: {batch.file_name}"
+    notify([batch.created_by], kind, subject, message, batch.get_absolute_url())
 
 
 def import_batch_rollback(*, batch: ImportBatch, user) -> dict:

@@ -142,3 +142,24 @@ def test_the_returned_comment_shows_on_the_officers_home_and_review_page(world, 
     client = client_for("officer_a")
     assert "Add the Q1 minutes." in client.get(reverse("home")).content.decode()
     assert "Add the Q1 minutes." in client.get(review.get_absolute_url()).content.decode()
+
+
+def _import(world, tmp_path, text):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from measures.services import import_batch_apply, import_batch_create
+
+    upload = SimpleUploadedFile("figures.csv", text.encode(), content_type="text/csv")
+    batch = import_batch_create(user=world.users["admin"], uploaded_file=upload)
+    return import_batch_apply(batch=batch)
+
+
+def test_an_import_tells_its_admin_whether_it_was_applied_or_failed(world, emails, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    good = "area,area_code,measure,period,value\nAlpha district,,Acquisitive crime,2011/12 Q2,93\n"
+    sent = emails(lambda: _import(world, tmp_path, good))
+    assert told(Kind.IMPORT_APPLIED) == {"admin"} and sent == {world.users["admin"].email}
+    bad = "area,area_code,measure,period,value\nWest Berkshire,,Acquisitive crime,2011/12 Q2,93\n"
+    sent = emails(lambda: _import(world, tmp_path, bad))
+    assert told(Kind.IMPORT_FAILED) == {"admin"} and sent == {world.users["admin"].email}
+    assert "nothing was written" in Notification.objects.get(kind=Kind.IMPORT_FAILED).message
