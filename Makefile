@@ -60,9 +60,11 @@ bench-import: install
 bench-dashboards: install
 	$(BIN)/python bench/dashboard_bench.py
 
-# Officers saving at once and scrutiny readers against gunicorn on a private PostgreSQL 15 cluster
-# (port 55434, cluster csp-load, dropped afterwards): throughput, latency, 5xx and lost updates.
+# Officers saving at once and scrutiny readers against gunicorn, first on the embedded SQLite database
+# (a new file in /tmp), then on a private PostgreSQL 15 cluster (port 55434, cluster csp-load, dropped
+# afterwards): throughput, latency, 5xx and lost updates.
 # LOAD_ARGS passes options, e.g. make bench-load LOAD_ARGS="--clients 8 --saves 20".
 bench-load: install
+	DATABASE_ENGINE=sqlite $(BIN)/python bench/load_bench.py $(LOAD_ARGS)
 	BENCH_PG_PORT=55434 BENCH_PG_CLUSTER=csp-load bash bench/with-private-postgres.sh \
 		$(BIN)/python bench/load_bench.py $(LOAD_ARGS)

@@ -30,4 +30,9 @@ def navigation(request):
     section = ""
     if match is not None:
         section = NAV_SECTIONS.get(match.view_name, NAV_SECTIONS.get(match.namespace, ""))
-    return {"role_label": user.role_label, "nav_section": section, "can_run_site": user.is_admin}
+    return {
+        "role_label": user.role_label,
+        "has_role": user.has_role,
+        "nav_section": section,
+        "can_run_site": user.is_admin,
+    }
