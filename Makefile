@@ -4,7 +4,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test test-postgres lint format migrations-check ci bench-import bench-dashboards bench-load
+.PHONY: install demo test test-postgres lint format migrations-check ci bench-import bench-dashboards bench-load mutation
 
 install: $(VENV)/.installed
 
@@ -68,3 +68,11 @@ bench-load: install
 	DATABASE_ENGINE=sqlite $(BIN)/python bench/load_bench.py $(LOAD_ARGS)
 	BENCH_PG_PORT=55434 BENCH_PG_CLUSTER=csp-load bash bench/with-private-postgres.sh \
 		$(BIN)/python bench/load_bench.py $(LOAD_ARGS)
+
+# Mutation testing (mutmut, configured in pyproject.toml) over the permission layer, the review services,
+# the statistical engine and the importer's validation; slow, so not part of `make test` or `.ci/run`.
+# Prints the share of mutants killed.
+mutation: install
+	$(BIN)/mutmut run || true
+	$(BIN)/mutmut results --all true | awk -F': ' '{n[$$2]++; t++} END {for (s in n) print s, n[s]; \
+		if (t) printf "mutation score: %d of %d killed (%.1f%%)\n", n["killed"], t, 100 * n["killed"] / t}'
