@@ -4,7 +4,7 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test test-postgres lint format migrations-check ci bench-import bench-dashboards bench-load
+.PHONY: install demo test test-postgres lint format migrations-check ci bench-import bench-dashboards bench-load mutation
 
 install: $(VENV)/.installed
 
@@ -60,9 +60,19 @@ bench-import: install
 bench-dashboards: install
 	$(BIN)/python bench/dashboard_bench.py
 
-# Officers saving at once and scrutiny readers against gunicorn on a private PostgreSQL 15 cluster
-# (port 55434, cluster csp-load, dropped afterwards): throughput, latency, 5xx and lost updates.
+# Officers saving at once and scrutiny readers against gunicorn, first on the embedded SQLite database
+# (a new file in /tmp), then on a private PostgreSQL 15 cluster (port 55434, cluster csp-load, dropped
+# afterwards): throughput, latency, 5xx and lost updates.
 # LOAD_ARGS passes options, e.g. make bench-load LOAD_ARGS="--clients 8 --saves 20".
 bench-load: install
+	DATABASE_ENGINE=sqlite $(BIN)/python bench/load_bench.py $(LOAD_ARGS)
 	BENCH_PG_PORT=55434 BENCH_PG_CLUSTER=csp-load bash bench/with-private-postgres.sh \
 		$(BIN)/python bench/load_bench.py $(LOAD_ARGS)
+
+# Mutation testing (mutmut, configured in pyproject.toml) over the permission layer, the review services,
+# the statistical engine and the importer's validation; slow, so not part of `make test` or `.ci/run`.
+# Prints the share of mutants killed.
+mutation: install
+	$(BIN)/mutmut run || true
+	$(BIN)/mutmut results --all true | awk -F': ' '{n[$$2]++; t++} END {for (s in n) print s, n[s]; \
+		if (t) printf "mutation score: %d of %d killed (%.1f%%)\n", n["killed"], t, 100 * n["killed"] / t}'

@@ -1,4 +1,5 @@
-"""Concurrent officers and scrutiny readers against gunicorn on PostgreSQL: throughput, latency, lost updates.
+"""Concurrent officers and scrutiny readers against gunicorn on SQLite or PostgreSQL: throughput, latency,
+lost updates.
 
 Migrates the database the DATABASE_* variables name, loads the Oxfordshire demo if it is not there,
 creates the bench's own officers (members of the demo partnerships) and scrutiny readers with strong
@@ -18,7 +19,9 @@ once, no refused save's token is anywhere, the history gained one record per acc
 update's version went up by exactly its accepted saves. It prints the figures and exits non-zero if
 an update was lost, a save was recorded twice, or any request failed (5xx or otherwise).
 
-    bash bench/with-private-postgres.sh .venv/bin/python bench/load_bench.py   # make bench-load
+    .venv/bin/python bench/load_bench.py                                        # SQLite (a new file)
+    bash bench/with-private-postgres.sh .venv/bin/python bench/load_bench.py   # PostgreSQL
+    make bench-load                                                              # both
 
 Options: --clients N (20), --saves M (200), --readers K (4), --workers W (gunicorn, 4), --hot H
 (deliverables shared per partnership, 3).
@@ -341,9 +344,10 @@ def main() -> int:
 
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    if os.environ.get("DATABASE_ENGINE") != "postgresql":
-        print("Set DATABASE_ENGINE=postgresql and DATABASE_* (or run `make bench-load`).", file=sys.stderr)
-        return 2
+    if os.environ.get("DATABASE_ENGINE", "sqlite") != "postgresql":
+        # The embedded demo database: a fresh file of its own unless DATABASE_NAME names one.
+        os.environ["DATABASE_ENGINE"] = "sqlite"
+        os.environ.setdefault("DATABASE_NAME", str(Path(tempfile.mkdtemp(prefix="csp-load-")) / "db.sqlite3"))
     os.environ["DEBUG"] = "false"
     import django
 
@@ -355,7 +359,11 @@ def main() -> int:
 
     from reviews.models import DeliverableUpdate
 
-    print(f"Preparing {os.environ.get('DATABASE_NAME')} on port {os.environ.get('DATABASE_PORT', '5432')}")
+    if os.environ["DATABASE_ENGINE"] == "postgresql":
+        name, port = os.environ.get("DATABASE_NAME"), os.environ.get("DATABASE_PORT")
+        print(f"Preparing PostgreSQL {name} on port {port}")
+    else:
+        print(f"Preparing SQLite {os.environ['DATABASE_NAME']}")
     quarter, officers, readers, hot, measure = prepare(args.clients, args.readers)
     hot = {pk: pks[: args.hot] for pk, pks in hot.items()}
     versions_before = dict(

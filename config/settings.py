@@ -64,6 +64,9 @@ MIDDLEWARE = [
     # Anonymous users reach nothing but the login page: every view is
     # login-only unless it is explicitly marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A signed-in user with no role sees only a page saying so; pages for signed-in users are not cached.
+    "partnerships.middleware.NoRoleMiddleware",
+    "partnerships.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -78,7 +81,12 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = float(os.getenv("AXES_COOLOFF_HOURS", "0.5"))  # hours
+# Lock a user out from one address only (user and address together), so guessing from one place does not
+# lock the person out from everywhere. Behind a proxy the address comes from X-Forwarded-For, believed
+# only from TRUSTED_PROXIES (partnerships/client_ip.py).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "partnerships.client_ip.client_ip"
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -121,7 +129,15 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.getenv("DATABASE_NAME", str(BASE_DIR / "db.sqlite3")),
-            "OPTIONS": {"timeout": 20},
+            # The demo is what people try first, with colleagues: several people saving at once must get
+            # conflicts, never "database is locked". WAL lets readers carry on beside the one writer;
+            # IMMEDIATE transactions take the write lock when they begin (so two cannot both read and
+            # then deadlock upgrading to write), and the busy timeout makes the next writer wait its turn.
+            "OPTIONS": {
+                "timeout": envint("SQLITE_BUSY_TIMEOUT_SECONDS", "20"),
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     }
 
@@ -231,6 +247,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "False")
 CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", "False")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "False")
+# Behind a TLS proxy Django sees plain HTTP; the proxy says the request was HTTPS in a header it sets
+# (and overwrites when a client sends it). SECURE_PROXY_SSL_HEADER names that header, e.g.
+# X-Forwarded-Proto; without it, SECURE_SSL_REDIRECT behind a proxy redirects in a loop.
+if os.getenv("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + os.environ["SECURE_PROXY_SSL_HEADER"].strip().upper().replace("-", "_"),
+        "https",
+    )
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "False")
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from measures import periods
+from partnerships.dates import validate_plausible_date
 from partnerships.models import Area, Partnership
 
 BASELINE_YEAR = 2010  # the 2010/11 financial year
@@ -60,8 +61,8 @@ class Period(models.Model):
         MONTH = "month", "Calendar month"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    start = models.DateField()
-    end = models.DateField()
+    start = models.DateField(validators=[validate_plausible_date])
+    end = models.DateField(validators=[validate_plausible_date])
     label = models.CharField(max_length=40, editable=False)
 
     objects = PeriodQuerySet.as_manager()
@@ -244,7 +245,9 @@ class SeriesBreak(models.Model):
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="breaks")
     starts_on = models.DateField(
-        "figures change meaning from", help_text="The first day counted the new way."
+        "figures change meaning from",
+        help_text="The first day counted the new way.",
+        validators=[validate_plausible_date],
     )
     note = models.CharField(
         max_length=300, help_text="e.g. 'Crime recording standards tightened after the 2014 inspection'."

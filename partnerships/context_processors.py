@@ -33,6 +33,7 @@ def navigation(request):
         section = NAV_SECTIONS.get(match.view_name, NAV_SECTIONS.get(match.namespace, ""))
     return {
         "role_label": user.role_label,
+        "has_role": user.has_role,
         "nav_section": section,
         "can_run_site": user.is_admin,
         "unread_notifications": user.unread_notifications,

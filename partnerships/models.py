@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
+from partnerships.dates import validate_plausible_date
+
 
 def normalise_area_name(name: str) -> str:
     """Fold the spellings that differ between files: case, '&'/'and', 'City of', 'the', punctuation.
@@ -79,6 +81,12 @@ class User(AbstractUser):
 
     def is_lead_of(self, partnership_id: int) -> bool:
         return self.membership_roles.get(partnership_id) == Membership.Role.LEAD
+
+    @property
+    def has_role(self) -> bool:
+        """Admin, scrutiny member or a partnership's officer or lead. A signed-in user with none of these
+        (a membership removed, an account made ahead of its role) sees only a page saying so."""
+        return self.is_admin or (self.is_active and self.is_scrutiny_member) or bool(self.membership_roles)
 
     @property
     def role_label(self) -> str:
@@ -220,7 +228,7 @@ class Partnership(models.Model):
         """The quarterly review pages and evidence are the partnership's working area: its own people,
         admins and scrutiny members see them; officers of other partnerships do not (they see the
         results on the dashboards)."""
-        return user.is_authenticated and (self.can_edit(user) or not user.membership_roles)
+        return user.is_authenticated and (self.can_edit(user) or user.is_scrutiny_member)
 
     def can_sign_off(self, user) -> bool:
         return user.is_authenticated and (user.is_admin or user.is_lead_of(self.pk))
@@ -242,8 +250,8 @@ class PartnershipArea(models.Model):
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="coverage")
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="coverage")
-    start = models.DateField()
-    end = models.DateField(null=True, blank=True)
+    start = models.DateField(validators=[validate_plausible_date])
+    end = models.DateField(null=True, blank=True, validators=[validate_plausible_date])
 
     objects = PartnershipAreaQuerySet.as_manager()
 
@@ -277,10 +285,13 @@ class Merger(models.Model):
 
     successor = models.OneToOneField(Partnership, on_delete=models.CASCADE, related_name="formed_by")
     predecessors = models.ManyToManyField(Partnership, related_name="merged_into")
-    effective_from = models.DateField()
+    effective_from = models.DateField(validators=[validate_plausible_date])
     is_pilot = models.BooleanField(default=False)
     ended_on = models.DateField(
-        null=True, blank=True, help_text="When a pilot ended and the partnerships split."
+        null=True,
+        blank=True,
+        help_text="When a pilot ended and the partnerships split.",
+        validators=[validate_plausible_date],
     )
     note = models.TextField(blank=True)
 

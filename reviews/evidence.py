@@ -1,6 +1,7 @@
 """What an uploaded evidence file really is, judged from its first bytes rather than its name."""
 
 import csv
+from pathlib import PurePosixPath
 
 import filetype
 
@@ -21,6 +22,25 @@ ALLOWED = {
     "image/gif": "GIF image",
     "image/webp": "WebP image",
     "text/csv": "CSV file",
+}
+# The extension each allowed kind is served with: a file keeps its name, not its claimed type
+# ("report.html" judged to be CSV is served as "report.csv").
+EXTENSIONS = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+    "application/msword": ".doc",
+    "application/vnd.ms-excel": ".xls",
+    "application/vnd.ms-powerpoint": ".ppt",
+    "application/vnd.oasis.opendocument.text": ".odt",
+    "application/vnd.oasis.opendocument.spreadsheet": ".ods",
+    "application/vnd.oasis.opendocument.presentation": ".odp",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "text/csv": ".csv",
 }
 ALLOWED_DESCRIPTION = "PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, GIF, WebP or CSV"
 SNIFF_BYTES = 8192
@@ -55,3 +75,11 @@ def looks_like_csv(head: bytes) -> bool:
         return False
     widths = {len(row) for row in csv.reader(lines, dialect)}
     return len(widths) == 1 and widths.pop() > 1
+
+
+def download_name(original_name: str, content_type: str, fallback: str) -> str:
+    """The name a file is served under: its uploaded name's stem with the extension of the type its
+    contents were judged to be (unknown types: no extension, served as application/octet-stream)."""
+    name = PurePosixPath(original_name.replace("\\", "/")).name
+    stem = name[: -len(PurePosixPath(name).suffix)] if PurePosixPath(name).suffix else name
+    return f"{stem or fallback}{EXTENSIONS.get(content_type, '')}"

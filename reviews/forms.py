@@ -3,6 +3,7 @@ from django.conf import settings
 
 from measures import periods
 from measures.models import Period
+from partnerships.dates import validate_plausible_date
 from reviews.evidence import ALLOWED_DESCRIPTION, SNIFF_BYTES, sniff_content_type
 from reviews.models import DeliverableUpdate, Evidence, ReportingQuarter
 from strategies.models import Deliverable
@@ -222,8 +223,15 @@ class ReportingQuarterForm(forms.Form):
         coerce=int,
         choices=[(1, "Q1 (Apr-Jun)"), (2, "Q2 (Jul-Sep)"), (3, "Q3 (Oct-Dec)"), (4, "Q4 (Jan-Mar)")],
     )
-    opens_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    due_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    opens_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_plausible_date],
+    )
+    due_on = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_plausible_date],
+    )
     status = forms.ChoiceField(
         choices=ReportingQuarter.Status.choices, initial=ReportingQuarter.Status.SCHEDULED
     )

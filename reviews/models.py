@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from partnerships.dates import validate_plausible_date
 from partnerships.models import Partnership, User
 from strategies.models import Deliverable
 
@@ -51,8 +52,16 @@ class ReportingQuarter(models.Model):
         "measures.Period", on_delete=models.PROTECT, related_name="reporting_quarter"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
-    opens_on = models.DateField(help_text="When updates open (automatically, if the site is set to do so).")
-    due_on = models.DateField(null=True, blank=True, help_text="When partnerships should have submitted.")
+    opens_on = models.DateField(
+        help_text="When updates open (automatically, if the site is set to do so).",
+        validators=[validate_plausible_date],
+    )
+    due_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When partnerships should have submitted.",
+        validators=[validate_plausible_date],
+    )
 
     objects = ReportingQuarterQuerySet.as_manager()
     history = HistoricalRecords(table_name="strategies_historicalreportingquarter")

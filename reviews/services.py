@@ -95,6 +95,25 @@ def check_review_editable(review: QuarterlyReview) -> None:
         raise PermissionDenied(reason)
 
 
+def lock_review_for_writing(review: QuarterlyReview) -> QuarterlyReview:
+    """The review, re-read under its row lock and checked editable; call inside ``transaction.atomic``.
+
+    Every write to a review's contents (updates, evidence) queues here behind a submit, sign-off or
+    other save of the same partnership's quarter, so a check made when the request began cannot let a
+    write land after the quarter was submitted."""
+    check_review_editable(review)
+    if review.pk is None:
+        # Two officers' first saves of the quarter can arrive together: get_or_create settles which
+        # one creates the review (the other finds it) rather than one failing on the unique pair.
+        review, _ = QuarterlyReview.objects.get_or_create(
+            partnership=review.partnership, quarter=review.quarter, defaults={"status": review.status}
+        )
+    # Every write of this partnership's quarter queues here, so the checks below see committed work.
+    review = QuarterlyReview.objects.select_for_update().get(pk=review.pk)
+    check_review_editable(review)
+    return review
+
+
 @dataclass
 class RowResult:
     saved: bool = False
@@ -104,17 +123,10 @@ class RowResult:
 def update_save(*, review: QuarterlyReview, update: DeliverableUpdate, expected_version: int | None, user):
     """Save one deliverable's quarterly update, keep the deliverable's current status in step, and
     refuse it if someone else saved the same update first or the quarter is locked."""
+    if update.quarter_id != review.quarter_id:
+        raise PermissionDenied("That update belongs to another quarter's review.")
     with transaction.atomic():
-        check_review_editable(review)
-        if review.pk is None:
-            # Two officers' first saves of the quarter can arrive together: get_or_create settles which
-            # one creates the review (the other finds it) rather than one failing on the unique pair.
-            review, _ = QuarterlyReview.objects.get_or_create(
-                partnership=review.partnership, quarter=review.quarter, defaults={"status": review.status}
-            )
-        # Every save of this partnership's quarter queues here, so the checks below see committed work.
-        review = QuarterlyReview.objects.select_for_update().get(pk=review.pk)
-        check_review_editable(review)
+        review = lock_review_for_writing(review)
         if update.pk is None:
             # Someone else created this quarter's update after this user opened the form (the view
             # found none): theirs stands and this save is refused, as for any other conflict.
@@ -256,8 +268,10 @@ def review_unlock(*, review: QuarterlyReview, user, reason: str) -> QuarterlyRev
 
 
 def evidence_add(*, review: QuarterlyReview, update: DeliverableUpdate, evidence: Evidence, user) -> Evidence:
+    if update.pk is None or update.quarter_id != review.quarter_id:
+        raise PermissionDenied("Evidence goes with a saved update of this quarter's review.")
     with transaction.atomic():
-        check_review_editable(review)
+        lock_review_for_writing(review)
         evidence.update = update
         evidence.added_by = user
         evidence._history_user = user

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from measures.figures import reporting_date
 from partnerships.permissions import admin_required
 from reviews import pages, services
+from reviews.evidence import EXTENSIONS, download_name
 from reviews.forms import DeliverableUpdateForm, EvidenceForm, ReportingQuarterForm, ReviewCommentForm
 from reviews.permissions import (
     get_evidence_for_user,
@@ -188,8 +189,10 @@ def evidence_download(request, pk):
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=evidence.original_name or f"evidence-{evidence.pk}",
-        content_type=evidence.content_type or "application/octet-stream",
+        filename=download_name(evidence.original_name, evidence.content_type, f"evidence-{evidence.pk}"),
+        content_type=evidence.content_type
+        if evidence.content_type in EXTENSIONS
+        else "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

@@ -2,6 +2,7 @@ import datetime
 
 from django import forms
 
+from partnerships.dates import validate_plausible_date
 from partnerships.models import Partnership, User
 from strategies.models import (
     CommonTheme,
@@ -176,7 +177,11 @@ class MergeForm(forms.Form):
     short_name = forms.CharField(
         max_length=40, required=False, help_text="For table headings, e.g. 'South and Vale'."
     )
-    effective_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Merged from")
+    effective_from = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="Merged from",
+        validators=[validate_plausible_date],
+    )
     is_pilot = forms.BooleanField(
         required=False, label="A pilot (it can end and the partnerships split again)"
     )
@@ -202,7 +207,9 @@ class SplitForm(forms.Form):
     """End a pilot merger: the date, and which partnership takes each open deliverable."""
 
     ended_on = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), label="The partnerships split from"
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="The partnerships split from",
+        validators=[validate_plausible_date],
     )
 
     def __init__(self, *args, deliverables, predecessors, **kwargs):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from measures import periods
+from partnerships.dates import validate_plausible_date
 from partnerships.models import Partnership, User
 
 
@@ -137,8 +138,13 @@ class Strategy(models.Model):
     last_year = models.PositiveIntegerField(editable=False, help_text="Always two years after the first.")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     summary = models.TextField(blank=True)
-    adopted_on = models.DateField(null=True, blank=True)
-    eia_date = models.DateField("equality impact assessment date", null=True, blank=True)
+    adopted_on = models.DateField(null=True, blank=True, validators=[validate_plausible_date])
+    eia_date = models.DateField(
+        "equality impact assessment date",
+        null=True,
+        blank=True,
+        validators=[validate_plausible_date],
+    )
     eia_note = models.TextField("equality impact assessment note", blank=True)
     eia_waiver_reason = models.TextField(
         "why it was adopted without an equality impact assessment",
@@ -289,7 +295,7 @@ class Deliverable(models.Model):
     owner = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_deliverables"
     )
-    due_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, validators=[validate_plausible_date])
     theme = models.ForeignKey(
         CommonTheme, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliverables"
     )
@@ -382,7 +388,12 @@ class HorizonItem(models.Model):
     title = models.CharField(max_length=300)
     kind = models.CharField(max_length=14, choices=Kind.choices, default=Kind.STRATEGY)
     body = models.CharField("issued by", max_length=200, help_text="e.g. Home Office, Ministry of Justice")
-    expected_on = models.DateField("expected date", null=True, blank=True)
+    expected_on = models.DateField(
+        "expected date",
+        null=True,
+        blank=True,
+        validators=[validate_plausible_date],
+    )
     expected_when = models.CharField(
         "expected (in words)",
         max_length=60,

@@ -68,32 +68,60 @@ def source_strategy(partnership, first_year: int) -> Strategy | None:
 def refresh_preview(
     *, partnerships, first_year: int, framework: Framework, mapping: dict
 ) -> list[PartnershipPlan]:
-    plans = []
+    """Per partnership, what carries forward and what stays behind, in a fixed number of queries however
+    many partnerships, objectives and deliverables (each step reads every partnership at once)."""
+    partnerships = list(partnerships)
+    ids = [p.pk for p in partnerships]
     new_priorities = {p.pk: p for p in framework.priorities.all()}
+    sources = {}
+    adopted = Strategy.objects.filter(
+        partnership__in=ids, status=Strategy.Status.ADOPTED, first_year__lt=first_year
+    ).order_by("partnership_id", "-first_year")
+    for strategy in adopted:  # the latest adopted one before the year (as source_strategy)
+        sources.setdefault(strategy.partnership_id, strategy)
+    existing = {}
+    for strategy in Strategy.objects.filter(partnership__in=ids, first_year=first_year).order_by("pk"):
+        existing.setdefault(strategy.partnership_id, strategy)
+    # Each deliverable's quarterly updates (the reviews app's model, reached through the relation so
+    # that this layer does not import the one above it), newest first.
+    update_model = Deliverable._meta.get_field("updates").related_model
+    latest = update_model.objects.order_by("-quarter__period__end").select_related("quarter__period")
+    objectives_of = {}
+    objectives = (
+        Objective.objects.filter(strategy__in=[s.pk for s in sources.values()])
+        .select_related("priority")
+        .order_by("strategy_id", "priority__number", "order", "pk")
+        .prefetch_related(
+            Prefetch(
+                "deliverables",
+                queryset=Deliverable.objects.order_by("pk").prefetch_related(
+                    Prefetch("updates", queryset=latest, to_attr="latest_updates")
+                ),
+            )
+        )
+    )
+    for objective in objectives:
+        objectives_of.setdefault(objective.strategy_id, []).append(objective)
+    baselines = dict(
+        Baseline.objects.filter(partnership__in=ids)
+        .values("partnership_id")
+        .annotate(n=Count("pk"))
+        .values_list("partnership_id", "n")
+    )
+    targets = dict(
+        Target.objects.filter(partnership__in=ids, period__end__gte=_start(first_year))
+        .values("partnership_id")
+        .annotate(n=Count("pk"))
+        .values_list("partnership_id", "n")
+    )
+    plans = []
     for partnership in partnerships:
-        source = source_strategy(partnership, first_year)
-        existing = Strategy.objects.filter(partnership=partnership, first_year=first_year).first()
-        plan = PartnershipPlan(partnership=partnership, source=source, existing=existing)
+        source = sources.get(partnership.pk)
+        plan = PartnershipPlan(partnership=partnership, source=source, existing=existing.get(partnership.pk))
         plans.append(plan)
         if source is None:
             continue
-        # Each deliverable's quarterly updates (the reviews app's model, reached through the relation so
-        # that this layer does not import the one above it), newest first.
-        update_model = Deliverable._meta.get_field("updates").related_model
-        latest = update_model.objects.order_by("-quarter__period__end").select_related("quarter__period")
-        objectives = (
-            Objective.objects.filter(strategy=source)
-            .select_related("priority")
-            .prefetch_related(
-                Prefetch(
-                    "deliverables",
-                    queryset=Deliverable.objects.order_by("pk").prefetch_related(
-                        Prefetch("updates", queryset=latest, to_attr="latest_updates")
-                    ),
-                )
-            )
-        )
-        for objective in objectives:
+        for objective in objectives_of.get(source.pk, []):
             new_priority = new_priorities.get(mapping.get(objective.priority_id))
             open_ones = [d for d in objective.deliverables.all() if not d.is_closed]
             for d in objective.deliverables.all():
@@ -109,10 +137,8 @@ def refresh_preview(
             plan.carried_objectives.append((objective, new_priority))
             for d in open_ones:
                 plan.carried_deliverables.append((d, d.latest_updates[0] if d.latest_updates else None))
-        plan.baselines = Baseline.objects.filter(partnership=partnership).count()
-        plan.targets = Target.objects.filter(
-            partnership=partnership, period__end__gte=_start(first_year)
-        ).count()
+        plan.baselines = baselines.get(partnership.pk, 0)
+        plan.targets = targets.get(partnership.pk, 0)
     return plans
 
 

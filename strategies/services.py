@@ -74,22 +74,39 @@ def changes_since(current, version: int | None) -> list[tuple[str, str, str]]:
     ]
 
 
-def field_display(model, field: str, value) -> str:
-    """A stored value as people read it: choice labels, names rather than ids, dashes for blanks."""
+def field_display(model, field: str, value, related: dict | None = None) -> str:
+    """A stored value as people read it: choice labels, names rather than ids, dashes for blanks.
+    ``related`` ({model: {pk: object}}, from ``related_objects``) saves a query per related value."""
     model_field = model._meta.get_field(field)
     if value in (None, ""):
         return "–"
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if model_field.is_relation:
-        related = model_field.related_model.objects.filter(pk=getattr(value, "pk", value)).first()
-        return str(related) if related else "(deleted)"
+        pk = getattr(value, "pk", value)
+        if related is not None and model_field.related_model in related:
+            obj = related[model_field.related_model].get(pk)
+        else:
+            obj = model_field.related_model.objects.filter(pk=pk).first()
+        return str(obj) if obj else "(deleted)"
     return str(value)
+
+
+def related_objects(model, wanted: list[tuple[str, object]]) -> dict:
+    """{related model: {pk: object}} for the (field, value) pairs a history shows: one query per related
+    model, however many records and changes there are."""
+    pks = {}
+    for name, value in wanted:
+        field = model._meta.get_field(name)
+        if field.is_relation and value not in (None, ""):
+            pks.setdefault(field.related_model, set()).add(getattr(value, "pk", value))
+    return {related: related.objects.in_bulk(list(ids)) for related, ids in pks.items()}
 
 
 def history_entries(model, history, limit, *, show_created: tuple[str, ...] = ()):
     """Newest first: each history record with its field changes (old -> new); a record that created its
-    object lists the ``show_created`` fields it was created with."""
+    object lists the ``show_created`` fields it was created with. A fixed number of queries, however
+    many records and changes (related values are looked up together)."""
     records = list(
         history.select_related("history_user").order_by("-history_date", "-history_id")[: limit * 2]
     )
@@ -98,6 +115,17 @@ def history_entries(model, history, limit, *, show_created: tuple[str, ...] = ()
     for record in reversed(records):  # oldest first, per object
         previous_of[record.history_id] = by_object.get(record.id)
         by_object[record.id] = record
+    deltas = {}
+    wanted = []
+    for record in records[:limit]:
+        older = previous_of.get(record.history_id)
+        if older is None and show_created:
+            wanted += [(name, getattr(record, name)) for name in show_created]
+        elif older is not None:
+            delta = record.diff_against(older, excluded_fields=["version", "updated_by"])
+            deltas[record.history_id] = delta
+            wanted += [(c.field, c.old) for c in delta.changes] + [(c.field, c.new) for c in delta.changes]
+    related = related_objects(model, wanted)
     entries = []
     for record in records[:limit]:
         older = previous_of.get(record.history_id)
@@ -107,20 +135,19 @@ def history_entries(model, history, limit, *, show_created: tuple[str, ...] = ()
                 {
                     "field": model._meta.get_field(name).verbose_name,
                     "old": "–",
-                    "new": field_display(model, name, value),
+                    "new": field_display(model, name, value, related),
                 }
                 for name in show_created
                 if (value := getattr(record, name)) not in (None, "")
             ]
         elif older is not None:
-            delta = record.diff_against(older, excluded_fields=["version", "updated_by"])
             changes = [
                 {
                     "field": model._meta.get_field(c.field).verbose_name,
-                    "old": field_display(model, c.field, c.old),
-                    "new": field_display(model, c.field, c.new),
+                    "old": field_display(model, c.field, c.old, related),
+                    "new": field_display(model, c.field, c.new, related),
                 }
-                for c in delta.changes
+                for c in deltas[record.history_id].changes
             ]
         entries.append({"record": record, "changes": changes, "kind": model._meta.verbose_name})
     return entries

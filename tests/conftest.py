@@ -13,7 +13,8 @@ from tests import factories
 
 @pytest.fixture
 def world(db):
-    """Partnership A (the user's own) and B (someone else's), each with a plan and figures."""
+    """Partnership A (the user's own) and B (someone else's), each with a plan and figures, and a user
+    for every role: officers of A and B, A's lead, a scrutiny member, an admin and a user with no role."""
     framework = factories.FrameworkFactory()
     priorities = [factories.PriorityFactory(framework=framework, number=n) for n in (1, 2, 3)]
     theme = factories.CommonThemeFactory(priority=priorities[0])
@@ -54,6 +55,8 @@ def world(db):
     factories.MembershipFactory(user=officer_b, partnership=b)
     scrutiny = factories.UserFactory(username="scrutiny", is_scrutiny_member=True)
     admin = factories.UserFactory(username="admin", is_superuser=True, is_staff=True)
+    # Signed in, but no membership, not scrutiny, not admin (a membership removed, a new account).
+    no_role = factories.UserFactory(username="no_role")
     return SimpleNamespace(
         framework=framework,
         priorities=priorities,
@@ -82,6 +85,7 @@ def world(db):
             "officer_b": officer_b,
             "scrutiny": scrutiny,
             "admin": admin,
+            "no_role": no_role,
         },
         today=datetime.date.today(),
     )
