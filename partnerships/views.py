@@ -47,7 +47,7 @@ def notifications_read(request):
 @require_http_methods(["GET", "POST"])
 def notification_settings(request):
     """Which kinds of notification the person also wants by email (all arrive in the app)."""
-    form = NotificationSettingsForm(request.POST or None, user=request.user)
+    form = NotificationSettingsForm(request.POST if request.method == "POST" else None, user=request.user)
     if form.is_valid():
         form.save()
         messages.success(request, "Saved your email settings.")
