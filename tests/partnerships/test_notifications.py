@@ -163,3 +163,14 @@ def test_an_import_tells_its_admin_whether_it_was_applied_or_failed(world, email
     sent = emails(lambda: _import(world, tmp_path, bad))
     assert told(Kind.IMPORT_FAILED) == {"admin"} and sent == {world.users["admin"].email}
     assert "nothing was written" in Notification.objects.get(kind=Kind.IMPORT_FAILED).message
+
+
+def test_a_quarter_opening_by_itself_tells_its_partnerships_on_the_day(world, emails, settings):
+    from django.core.management import call_command
+
+    settings.REVIEW_AUTO_OPEN = True
+    world.quarter.status = ReportingQuarter.Status.SCHEDULED
+    world.quarter.save()
+    day = world.quarter.opens_on
+    emails(lambda: call_command("open_review_quarters", "--today", day.isoformat(), verbosity=0, stdout=None))
+    assert told(Kind.QUARTER_OPENED) == {"officer_a", "lead_a", "officer_b"}

@@ -5,7 +5,8 @@ import datetime
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from reviews.services import quarters_open_due
+from reviews.models import ReportingQuarter
+from reviews.services import quarter_opened, quarters_open_due
 
 
 class Command(BaseCommand):
@@ -33,3 +34,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 "REVIEW_AUTO_OPEN is off: an administrator opens quarters on the Quarterly reviews page."
             )
+            return
+        # A quarter opening by itself today: tell the partnerships reporting on it (once: this runs daily).
+        day = today or datetime.date.today()
+        for quarter in ReportingQuarter.objects.filter(
+            status=ReportingQuarter.Status.SCHEDULED, opens_on=day
+        ).select_related("period"):
+            quarter_opened(quarter)
+            self.stdout.write(f"{quarter} opens today: its partnerships have been told.")
