@@ -7,9 +7,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from measures.figures import reporting_date
 from partnerships.permissions import admin_required
-from reviews import pages, services
+from reviews import clock, pages, services
 from reviews.evidence import EXTENSIONS, download_name
 from reviews.forms import DeliverableUpdateForm, EvidenceForm, ReportingQuarterForm, ReviewCommentForm
 from reviews.permissions import (
@@ -27,7 +26,7 @@ def _plural(n: int, word: str) -> str:
 
 def deliverable_detail(request, pk):
     deliverable = get_deliverable_for_user(request.user, pk)
-    context = pages.deliverable_context(deliverable, request.user, reporting_date())
+    context = pages.deliverable_context(deliverable, request.user, clock.reporting_date())
     return render(request, "reviews/deliverable_detail.html", context)
 
 

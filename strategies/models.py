@@ -268,9 +268,6 @@ class DeliverableQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status__in=Deliverable.CLOSED_STATUSES)
 
-    def overdue(self, today: datetime.date | None = None):
-        return self.open().filter(due_date__lt=today or datetime.date.today())
-
     def status_counts(self):
         return dict(self.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
 
