@@ -203,8 +203,9 @@ IMPORT_BACKGROUND_BYTES = envint("IMPORT_BACKGROUND_BYTES", str(5 * 1024 * 1024)
 # restoring a backup (HISTORY_ENABLED=false manage.py loaddata ...): the backup holds the history.
 SIMPLE_HISTORY_ENABLED = envbool("HISTORY_ENABLED", "True")
 
-# django-import-export's own admin exports (the audit trail): never hand a spreadsheet a formula.
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Formula escaping is ours (partnerships.spreadsheets, used by every download, the admin's included):
+# import-export's own turns every number into text.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

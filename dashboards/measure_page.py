@@ -21,6 +21,10 @@ def quarterly_equivalent(measure: Measure, value: Decimal | None, period: Period
     return float(value)
 
 
+# The measure page's table shows each partnership's target too.
+MEASURE_PAGE_COLUMNS = [*dashboard.MEASURE_COLUMNS, ("target", "Target"), ("target_period", "Target by")]
+
+
 def measure_context(measure: Measure, filters: dashboard.Filters, user) -> dict:
     """One measure: every partnership's series, with its baseline, target and process limits drawn."""
     partnerships = filters.selected_partnerships
@@ -68,9 +72,20 @@ def measure_context(measure: Measure, filters: dashboard.Filters, user) -> dict:
         cells = [other.latest(partnership, measure, kind) for partnership in partnerships]
         if any(period is not None for period, _ in cells):
             other_rows.append({"kind": Period.Kind(kind).label, "cells": cells})
-    summary_rows = dashboard.measures_table(
-        [dashboard.MeasureRow(measure, r["partnership"], r["summary"]) for r in rows]
-    )
+    summary_rows = [
+        {
+            **table_row,
+            "target": r["target"].value if r["target"] else None,
+            "target_period": r["target"].period.label if r["target"] else "",
+        }
+        for r, table_row in zip(
+            rows,
+            dashboard.measures_table(
+                [dashboard.MeasureRow(measure, r["partnership"], r["summary"]) for r in rows]
+            ),
+            strict=True,
+        )
+    ]
     figure_columns = [("quarter", "Quarter")] + [(p.slug, p.name) for p in partnerships]
     context = {
         "measure": measure,
@@ -87,7 +102,7 @@ def measure_context(measure: Measure, filters: dashboard.Filters, user) -> dict:
         "can_rebaseline": user.is_admin,
         "break_index": combined_chart["breakIndex"],
         "tables": {
-            "partnerships": (dashboard.MEASURE_COLUMNS, lambda: summary_rows),
+            "partnerships": (MEASURE_PAGE_COLUMNS, lambda: summary_rows),
             "figures": (figure_columns, lambda: [figure_rows[p.pk] for p in shown]),
         },
     }

@@ -9,9 +9,9 @@ import tablib
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
-from measures.formulas import escape_formula
 from measures.importing.layouts import TEMPLATE_COLUMNS, TEMPLATE_INSTRUCTIONS
 from measures.models import Measure, MeasureValue, Period
+from partnerships.formulas import escape_formula
 from partnerships.models import Area
 
 

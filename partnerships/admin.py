@@ -16,6 +16,7 @@ from partnerships.models import (
     PartnershipArea,
     User,
 )
+from partnerships.spreadsheets import SafeCSV, SafeXLSX
 
 
 class MembershipInline(admin.TabularInline):
@@ -137,6 +138,7 @@ class AuditEventAdmin(ExportMixin, admin.ModelAdmin):
     """Search and export the audit trail; it cannot be edited."""
 
     resource_classes = [AuditEventResource]
+    formats = [SafeCSV, SafeXLSX]  # one formula rule for every download
     list_display = ["at", "username", "action", "model", "object_repr", "short_changes"]
     list_filter = ["action", "model", ("at", admin.DateFieldListFilter)]
     search_fields = ["username", "model", "object_repr", "changes", "reason", "object_id"]

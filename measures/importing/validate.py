@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from measures.formulas import looks_like_formula
+from partnerships.formulas import looks_like_formula
 
 MAX_ERRORS_KEPT = 200
 MAX_EXAMPLES = 12

@@ -1,6 +1,7 @@
 """Scrutiny dashboards: the numbers match what is stored, the exports match the pages, the paper prints."""
 
 import csv
+import datetime
 import io
 import re
 
@@ -8,7 +9,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from measures.models import Period
+from measures.models import Period, Target
 from reviews.models import DeliverableUpdate
 from tests import factories
 
@@ -97,6 +98,43 @@ def test_xlsx_export_opens_and_formulas_are_made_harmless(client_for, county):
     assert values[0][:3] == ["Partnership", "Priority", "Deliverable"]
     commentary = [row[-1] for row in values[1:]]
     assert '\'=HYPERLINK("http://evil")' in commentary  # shown as text, never run
+
+
+def xlsx_rows(response) -> list[dict]:
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def test_xlsx_numbers_are_numbers_and_dates_are_dates_so_a_spreadsheet_can_add_them_up(client_for, county):
+    client, _ = overview(client_for)
+    params = {"quarter": "2011-12-q1", "export": "xlsx"}
+    grid = xlsx_rows(client.get(reverse("dashboards:overview"), {**params, "table": "grid"}))
+    alpha = next(r for r in grid if r["Partnership"] == county.a.name and r["Priority"].startswith("1."))
+    assert (alpha["Red"], alpha["Amber"], alpha["Green"], alpha["Total"]) == (1, 1, 1, 4)
+    assert all(isinstance(r["Total"], int) for r in grid)
+    exceptions = xlsx_rows(client.get(reverse("dashboards:overview"), {**params, "table": "exceptions"}))
+    due = next(r["Due"] for r in exceptions if r["Deliverable"] == county.deliverable_a.title)
+    assert isinstance(due, datetime.datetime)  # a date cell (openpyxl reads dates back as datetimes)
+    assert due.date() == county.deliverable_a.due_date
+    measures = xlsx_rows(client.get(reverse("dashboards:overview"), {**params, "table": "measures"}))
+    row = next(
+        r for r in measures if r["Measure"] == county.measure.name and r["Partnership"] == county.a.name
+    )
+    assert isinstance(row["Latest quarter's figure"], (int, float)) and row["Latest quarter's figure"] == 40
+    assert row["Unit"] == county.measure.get_unit_display()
+
+
+def test_the_measure_export_has_every_column_the_page_shows_the_target_included(client_for, county):
+    target = Target.objects.create(
+        measure=county.measure, partnership=county.a, value=300, period=Period.objects.financial_year(2013)
+    )
+    response = client_for("scrutiny").get(
+        county.measure.get_absolute_url(),
+        {"quarter": "2011-12-q1", "export": "xlsx", "table": "partnerships"},
+    )
+    row = next(r for r in xlsx_rows(response) if r["Partnership"] == county.a.name)
+    assert (row["Target"], row["Target by"]) == (300, target.period.label)
 
 
 def test_measure_export_matches_the_measure_page(client_for, county):

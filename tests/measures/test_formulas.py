@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 
 from dashboards.exports import export_response, safe_cell
-from measures.formulas import FORMULA_STARTS, escape_formula, looks_like_formula
 from measures.importing.validate import is_formula, parse_value
 from measures.models import ImportBatch, Measure, MeasureValue
 from measures.resources import import_template_dataset
 from measures.services import import_file
+from partnerships.formulas import FORMULA_STARTS, escape_formula, looks_like_formula
 from tests import factories
 from tests.measures.conftest import write_csv
 

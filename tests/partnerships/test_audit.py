@@ -61,3 +61,15 @@ def test_nobody_edits_the_trail(client_for, world):
     response = client.post(reverse("admin:partnerships_auditevent_change", args=[event.pk]), {"changes": "x"})
     assert response.status_code == 403
     assert client_for("scrutiny").get(reverse("admin:partnerships_auditevent_changelist")).status_code == 302
+
+
+def test_the_audit_export_uses_the_one_formula_rule(client_for, world):
+    world.deliverable_b.title = "=HYPERLINK(1)"
+    world.deliverable_b.save()
+    fields = ["at", "username", "action", "model", "object_id", "object_repr", "changes", "reason"]
+    export = client_for("admin").post(
+        reverse("admin:partnerships_auditevent_export"),
+        {"format": "0", "resource": "0", **{f"auditeventresource_{name}": "on" for name in fields}},
+    )
+    body = export.content.decode()
+    assert "'=HYPERLINK(1)" in body  # escaped by partnerships.formulas, not stripped to "HYPERLINK(1)"
