@@ -9,7 +9,7 @@ import datetime
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 
-from dashboards import dashboard
+from dashboards import dashboard, judgements
 from measures.models import Measure
 from partnerships.models import Membership, Merger, Partnership, PartnershipArea, User
 from reviews import clock
@@ -170,6 +170,18 @@ def horizon_rows(items) -> list[dict]:
         }
         for i in items
     ]
+
+
+def how_we_judge_context() -> dict:
+    """Every rule a dashboard applies, stated once, with the icons' legend."""
+    return {
+        "direction_rule": dashboard.DIRECTION_RULE,
+        "overdue_rule": clock.OVERDUE_RULE,
+        "final_rule": clock.FINAL_RULE,
+        "rollup_rule": ROLLUP_RULE,
+        "variations": [v for v in judgements.VARIATION_TEXT.items()],
+        "assurances": [a for a in judgements.ASSURANCE_TEXT.items() if a[0]],
+    }
 
 
 def horizon_context(user) -> dict:

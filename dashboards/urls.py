@@ -11,6 +11,7 @@ urlpatterns = [
     path("strategies/priorities/<int:pk>/", views.priority_detail, name="priority"),
     path("strategies/paper/", views.paper, name="paper"),
     path("strategies/horizon/", views.horizon, name="horizon"),
+    path("strategies/how-we-judge/", views.how_we_judge, name="how_we_judge"),
     path("partnerships/", views.partnership_list, name="partnerships"),
     path("partnerships/<slug:slug>/", views.partnership_detail, name="partnership"),
     path("measures/", views.measure_list, name="measures"),

@@ -78,6 +78,11 @@ def horizon(request):
     )
 
 
+def how_we_judge(request):
+    """The method behind every judgement, in plain English, with the icons' legend."""
+    return render(request, "dashboards/how_we_judge.html", pages.how_we_judge_context())
+
+
 def partnership_list(request):
     context = {**pages.partnership_list_context(datetime.date.today()), "can_merge": request.user.is_admin}
     return render(request, "dashboards/partnership_list.html", context)

@@ -77,6 +77,7 @@ EXPECTED_GET = {
     "dashboards:priority": READ,
     "dashboards:paper": READ,
     "dashboards:horizon": READ,
+    "dashboards:how_we_judge": READ,
     "strategies:refresh": ADMIN_ONLY,
     # Adopting: the lead (and admins) see what adopting does and confirm; officers 403, outsiders 404.
     "strategies:adopt": {**WRITE_A, "officer_a": 403},
@@ -133,6 +134,7 @@ EXPECTED_POST = {
     "dashboards:priority": READ_POST,
     "dashboards:paper": READ_POST,
     "dashboards:horizon": READ_POST,
+    "dashboards:how_we_judge": READ_POST,
     "dashboards:measures": READ_POST,
     "dashboards:measure": READ_POST,
     "strategies:objective_create": SAVES_A,

@@ -108,9 +108,9 @@ def measure_rows_html(rows, query, rowspan):
             latest = mark_safe('<span class="text-body-secondary">no figures</span>')
         if s.change:
             percent = f" ({signed_percent(s.change.percent)})" if s.change.percent is not None else ""
-            change = format_html(
-                '<span class="verdict-{}">{}{}</span>', s.change.verdict, signed(s.change.amount, m), percent
-            )
+            # Neutral: a change against the baseline is a fact, not a judgement (the direction of travel
+            # is the judgement, and the only thing coloured).
+            change = format_html("{}{}", signed(s.change.amount, m), percent)
         else:
             change = "–"
         if s.year_ago_period:

@@ -1,0 +1,17 @@
+// Form errors the GOV.UK Design System way: the summary takes focus when the page loads, so a screen
+// reader reads it first, and each link in it moves focus to its field (a plain #link only scrolls).
+document.addEventListener("DOMContentLoaded", () => {
+  const summary = document.querySelector(".error-summary");
+  if (!summary) return;
+  summary.focus();
+  summary.addEventListener("click", (event) => {
+    const link = event.target.closest("a[href^='#']");
+    if (!link) return;
+    const field = document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) return;
+    event.preventDefault();
+    const container = field.closest(".mb-3, fieldset, .review-row") || field;
+    container.scrollIntoView();
+    field.focus({ preventScroll: true });
+  });
+});
