@@ -266,3 +266,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
 }
+
+# Committee papers: up to PAPER_INLINE_PARTNERSHIPS partnerships are typeset in the request (a county's
+# paper); larger papers go to the worker, PAPER_PART_PARTNERSHIPS partnerships at a time.
+PAPER_INLINE_PARTNERSHIPS = envint("PAPER_INLINE_PARTNERSHIPS", "12")
+PAPER_PART_PARTNERSHIPS = envint("PAPER_PART_PARTNERSHIPS", "10")

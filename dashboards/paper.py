@@ -5,24 +5,36 @@ measures of success with baseline, latest and direction of travel; the exception
 changed since the previous quarter's paper.
 """
 
+import hashlib
+import logging
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlparse
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db.models import Prefetch
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Max, Prefetch
+from django.template.loader import render_to_string
+from django.utils import timezone
+from pypdf import PdfWriter
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from dashboards import dashboard
+from dashboards.models import Paper
 from measures.figures import FigureTable, baselines_for
-from measures.models import Measure
+from measures.models import ImportBatch, Measure
 from measures.trend import IMPROVING, NO_CHANGE, WORSENING
+from partnerships.models import AuditEvent
 from reviews import clock
 from reviews.models import DeliverableUpdate, ReportingQuarter
 from reviews.services import previous_quarter
 from strategies.models import Deliverable, HorizonItem, Objective, Priority
+
+logger = logging.getLogger(__name__)
 
 
 def build_paper(filters: dashboard.Filters) -> dict:
@@ -116,6 +128,10 @@ def build_paper(filters: dashboard.Filters) -> dict:
         "overdue_rule": clock.OVERDUE_RULE,
         "final_rule": clock.FINAL_RULE,
         "sources": sorted(table.sources),
+        # The whole paper; a part of a large one has only some of these (paper_parts).
+        "front": True,
+        "back": True,
+        "part_label": "",
     }
 
 
@@ -173,3 +189,121 @@ class StaticOnlyFetcher(URLFetcher):
 
 def paper_pdf(html: str, *, base_url: str) -> bytes:
     return HTML(string=html, base_url=base_url, url_fetcher=StaticOnlyFetcher()).write_pdf()
+
+
+# --- The paper as a file: typeset once per version of its data -----------------------------------------
+
+PAPER_LAYOUT_VERSION = "2"  # change when the paper's layout changes, so older files are not reused
+
+
+def paper_fingerprint(filters: dashboard.Filters) -> str:
+    """What a paper's PDF depends on: the filters it was asked with, and the data as it stands, read from
+    the latest entry in the audit trail (every change to plans, reviews, measures and imports makes one)
+    and the latest import applied or rolled back (the figures themselves are written in bulk)."""
+    latest = AuditEvent.objects.aggregate(last=Max("pk"))["last"]
+    imports = ImportBatch.objects.aggregate(
+        last=Max("pk"), applied=Max("applied_at"), undone=Max("rolled_back_at")
+    )
+    parts = [PAPER_LAYOUT_VERSION, filters.query(), str(latest), *(str(v) for v in imports.values())]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def paper_file_name(filters: dashboard.Filters) -> str:
+    label = filters.quarter.slug if filters.quarter else "latest"
+    scope = f"-{filters.partnership.slug}" if filters.partnership else ""
+    return f"community-safety-paper-{label}{scope}.pdf"
+
+
+def paper_request(*, filters: dashboard.Filters, user, base_url: str) -> Paper:
+    """The paper's PDF for these filters: the one already typeset for the same data, or a new one, typeset
+    now for a county (a few partnerships) or by the worker for anything larger."""
+    fingerprint = paper_fingerprint(filters)
+    paper, created = Paper.objects.get_or_create(
+        fingerprint=fingerprint,
+        defaults={
+            "query": filters.query(),
+            "title": f"Committee paper, {filters.quarter.label if filters.quarter else 'latest'}",
+            "file_name": paper_file_name(filters),
+            "partnerships": len(filters.selected_partnerships),
+            "requested_by": user,
+        },
+    )
+    if paper.status == Paper.Status.FAILED:
+        Paper.objects.filter(pk=paper.pk).update(status=Paper.Status.WAITING, progress=0, note="")
+        paper.refresh_from_db()
+        created = True
+    if not created:
+        return paper
+    if paper.partnerships <= settings.PAPER_INLINE_PARTNERSHIPS:
+        paper_build(paper=paper, filters=filters, base_url=base_url)
+    else:
+        from dashboards.tasks import build_paper  # the task module imports this one
+
+        transaction.on_commit(lambda: build_paper.enqueue(paper.pk, base_url))
+    return paper
+
+
+def paper_build(*, paper: Paper, filters: dashboard.Filters, base_url: str) -> Paper:
+    """Typeset the paper a few partnerships at a time (each part its own WeasyPrint document, so memory
+    stays bounded), join the parts with pypdf and keep the file."""
+    Paper.objects.filter(pk=paper.pk).update(
+        status=Paper.Status.BUILDING, progress=1, note="Gathering the figures"
+    )
+    try:
+        context = build_paper(filters)
+        parts = list(paper_parts(context, settings.PAPER_PART_PARTNERSHIPS))
+        writer = PdfWriter()
+        with tempfile.TemporaryDirectory() as folder:
+            for number, part in enumerate(parts, start=1):
+                html = render_to_string("dashboards/paper.html", {**context, **part, "pdf": True})
+                path = Path(folder) / f"part-{number}.pdf"
+                path.write_bytes(paper_pdf(html, base_url=base_url))
+                writer.append(str(path))
+                Paper.objects.filter(pk=paper.pk).update(
+                    progress=max(2, int(95 * number / len(parts))),
+                    note=f"Typeset part {number} of {len(parts)}",
+                )
+            output = Path(folder) / "paper.pdf"
+            with output.open("wb") as stream:
+                writer.write(stream)
+            writer.close()
+            with output.open("rb") as stream:
+                paper.file.save(paper.file_name, File(stream), save=False)
+        Paper.objects.filter(pk=paper.pk).update(
+            file=paper.file.name, status=Paper.Status.READY, progress=100, note="", finished_at=timezone.now()
+        )
+    except Exception as error:  # the person waiting is told; the worker's log has the detail
+        logger.exception("The paper %s could not be typeset", paper.pk)
+        Paper.objects.filter(pk=paper.pk).update(
+            status=Paper.Status.FAILED,
+            note=f"The paper could not be typeset ({type(error).__name__}).",
+            finished_at=timezone.now(),
+        )
+    paper.refresh_from_db()
+    return paper
+
+
+def paper_parts(context: dict, size: int):
+    """The paper in parts of ``size`` partnerships: the first part opens with the summary, each part
+    carries its partnerships' deliverables and measures under every priority, and the last part closes
+    with the exceptions, the changes and the horizon. A county's paper is a single part."""
+    partnerships = context["filters"].selected_partnerships
+    groups = [partnerships[i : i + size] for i in range(0, len(partnerships), size)] or [[]]
+    for index, group in enumerate(groups):
+        ids = {p.pk for p in group}
+        sections = [
+            {
+                **section,
+                "objectives": [
+                    o for o in section["objectives"] if o["objective"].strategy.partnership_id in ids
+                ],
+                "measure_rows": [r for r in section["measure_rows"] if r.partnership.pk in ids],
+            }
+            for section in context["sections"]
+        ]
+        yield {
+            "sections": sections,
+            "front": index == 0,
+            "back": index == len(groups) - 1,
+            "part_label": f"Part {index + 1} of {len(groups)}" if len(groups) > 1 else "",
+        }

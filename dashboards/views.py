@@ -3,14 +3,14 @@ XLSX from the page that shows it (``?export=csv|xlsx&table=<name>``)."""
 
 import datetime
 
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 
 from dashboards import dashboard, pages
 from dashboards.exports import export_response, wants_export
 from dashboards.measure_page import measure_context
-from dashboards.paper import build_paper, paper_pdf
+from dashboards.models import Paper
+from dashboards.paper import build_paper, paper_request
 from measures.models import Measure
 from partnerships.permissions import get_partnership_for_user
 from strategies.models import Priority
@@ -57,18 +57,41 @@ def priority_detail(request, pk):
 
 
 def paper(request):
-    """The committee paper for a quarter: a printable page, or a PDF with ?format=pdf."""
+    """The committee paper for a quarter: a printable page, or a PDF with ?format=pdf (typeset once per
+    version of its data; a large paper is typeset by the worker while a progress bar shows)."""
     filters = dashboard.read_filters(request, paginate=False)
-    context = build_paper(filters)
     if request.GET.get("format") != "pdf":
-        return render(request, "dashboards/paper.html", context)
-    html = render_to_string("dashboards/paper.html", {**context, "pdf": True}, request=request)
-    response = HttpResponse(
-        paper_pdf(html, base_url=request.build_absolute_uri("/")), content_type="application/pdf"
+        return render(request, "dashboards/paper.html", build_paper(filters))
+    paper_file = paper_request(filters=filters, user=request.user, base_url=request.build_absolute_uri("/"))
+    if paper_file.status == Paper.Status.READY:
+        return paper_download(request, paper_file.pk)
+    return redirect(paper_file)
+
+
+def paper_status(request, pk):
+    """A paper being typeset by the worker: its progress, then its download."""
+    paper_file = get_object_or_404(Paper, pk=pk)
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse(
+            {
+                "status": paper_file.status,
+                "status_label": paper_file.get_status_display(),
+                "progress": paper_file.progress,
+                "note": paper_file.note,
+                "running": paper_file.is_running,
+            }
+        )
+    return render(request, "dashboards/paper_status.html", {"paper": paper_file})
+
+
+def paper_download(request, pk):
+    paper_file = get_object_or_404(Paper, pk=pk, status=Paper.Status.READY)
+    return FileResponse(
+        paper_file.file.open("rb"),
+        as_attachment=True,
+        filename=paper_file.file_name,
+        content_type="application/pdf",
     )
-    label = filters.quarter.slug if filters.quarter else "latest"
-    response["Content-Disposition"] = f'attachment; filename="community-safety-paper-{label}.pdf"'
-    return response
 
 
 def horizon(request):

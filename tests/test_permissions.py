@@ -78,6 +78,8 @@ EXPECTED_GET = {
     "dashboards:paper": READ,
     "dashboards:horizon": READ,
     "dashboards:how_we_judge": READ,
+    "dashboards:paper_file": READ,
+    "dashboards:paper_download": READ,
     "strategies:refresh": ADMIN_ONLY,
     # Adopting: the lead (and admins) see what adopting does and confirm; officers 403, outsiders 404.
     "strategies:adopt": {**WRITE_A, "officer_a": 403},
@@ -135,6 +137,8 @@ EXPECTED_POST = {
     "dashboards:paper": READ_POST,
     "dashboards:horizon": READ_POST,
     "dashboards:how_we_judge": READ_POST,
+    "dashboards:paper_file": READ_POST,
+    "dashboards:paper_download": READ_POST,
     "dashboards:measures": READ_POST,
     "dashboards:measure": READ_POST,
     "strategies:objective_create": SAVES_A,
@@ -250,7 +254,23 @@ def url_for(name, world):
         "measures:mapping_delete": {"pk": world.component.pk},
         "measures:ignored_label_delete": {"pk": world.ignored_label.pk},
     }.get(name, {})
+    if name in ("dashboards:paper_file", "dashboards:paper_download"):
+        kwargs = {"pk": ready_paper().pk}
     return reverse(name, kwargs=kwargs)
+
+
+def ready_paper():
+    """A committee paper typeset earlier (papers are not anyone's own: every role that reads reads them)."""
+    from django.core.files.base import ContentFile
+
+    from dashboards.models import Paper
+
+    paper, created = Paper.objects.get_or_create(
+        fingerprint="permissions", defaults={"title": "Paper", "file_name": "paper.pdf", "status": "ready"}
+    )
+    if created:
+        paper.file.save("paper.pdf", ContentFile(b"%PDF-1.4 a paper"), save=True)
+    return paper
 
 
 def valid_post(name, world):
