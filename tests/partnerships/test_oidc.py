@@ -14,11 +14,14 @@ import os
 import subprocess
 import sys
 from html.parser import HTMLParser
+from io import StringIO
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import requests
 from axes.models import AccessAttempt
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from partnerships.models import User
@@ -185,6 +188,14 @@ def test_someone_signed_in_with_single_sign_on_is_signed_out_when_their_account_
     assert client.get(reverse("home")).url.startswith(reverse("login"))
 
 
+def test_turning_single_sign_on_off_signs_out_those_who_came_in_through_it(client, sso, people, settings):
+    sign_on(client, "alice")
+    assert client.get(reverse("home")).status_code == 200
+    settings.OIDC_ENABLED = False
+    settings.AUTHENTICATION_BACKENDS = [b for b in settings.AUTHENTICATION_BACKENDS if b != BACKEND]
+    assert client.get(reverse("home")).url.startswith(reverse("login"))
+
+
 def test_password_sign_in_still_works_beside_single_sign_on(client, sso, people, settings):
     assert settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
     page = client.get(reverse("login")).content.decode()
@@ -245,9 +256,15 @@ def test_a_token_from_another_issuer_is_refused(client, sso, people, settings):
     assert "answer could not be checked" in refusal(client, sign_on(client, "alice"))
 
 
-def test_declining_at_the_provider_is_refused_and_signs_nobody_out(client, sso, people):
-    reason = refusal(client, sign_on(client, "alice", consent=False))
-    assert "Council ID did not sign you in" in reason
+def test_declining_at_the_provider_is_refused(client, sso, people):
+    assert "Council ID did not sign you in" in refusal(client, sign_on(client, "alice", consent=False))
+
+
+def test_a_refusal_from_the_provider_signs_nobody_out(client, sso, people):
+    # The library signs out whoever is signed in when the provider answers with an error; a link must not.
+    client.force_login(people["dan"])
+    assert sign_on(client, "alice", consent=False).url == reverse("login")
+    assert signed_in_user_id(client) == str(people["dan"].pk)
 
 
 def test_a_callback_from_a_sign_in_started_in_another_browser_is_refused(client, sso, people):
@@ -426,3 +443,26 @@ def test_what_counts_as_a_verified_address(claims, refused):
             verified_email(claims)
     else:
         assert verified_email(claims) == "a@b.example"
+
+
+# --- Setting up from the provider's discovery document -------------------------------------------------
+
+
+def test_the_settings_for_a_provider_are_printed_from_its_discovery_document(provider):
+    out = StringIO()
+    call_command("oidc_discover", provider.issuer, stdout=out)
+    printed = dict(line.split("=", 1) for line in out.getvalue().splitlines())
+    assert printed == {
+        "OIDC_OP_ISSUER": provider.issuer,
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": provider.endpoint("authorize"),
+        "OIDC_OP_TOKEN_ENDPOINT": provider.endpoint("token"),
+        "OIDC_OP_USER_ENDPOINT": provider.endpoint("userinfo"),
+        "OIDC_OP_JWKS_ENDPOINT": provider.endpoint("jwks"),
+    }
+
+
+def test_a_discovery_document_naming_another_issuer_is_refused(provider):
+    with pytest.raises(CommandError, match="The provider says its issuer is"):
+        call_command("oidc_discover", provider.url + "/openid/.", stdout=StringIO())
+    with pytest.raises(CommandError, match="Could not read"):
+        call_command("oidc_discover", provider.url + "/nothing-here", stdout=StringIO())
