@@ -11,6 +11,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import requests
 
@@ -37,6 +38,7 @@ class Provider:
     client_id: str
     client_secret: str
     process: subprocess.Popen
+    log: IO[str]
 
     def endpoint(self, name: str) -> str:
         return f"{self.url}/openid/{name}"
@@ -78,16 +80,15 @@ def start_provider(workdir: Path, redirect_uri: str, timeout: float = 120) -> Pr
     url = f"http://127.0.0.1:{int(line.split()[1])}"
     while time.monotonic() < deadline:
         try:
-            issuer = requests.get(f"{url}/openid/.well-known/openid-configuration", timeout=5).json()[
-                "issuer"
-            ]
+            discovery = requests.get(f"{url}/openid/.well-known/openid-configuration", timeout=5)
+            issuer = discovery.json()["issuer"]
             break
         except requests.ConnectionError:
             time.sleep(0.1)
     else:
         process.kill()
         raise RuntimeError("the test OpenID provider never answered")
-    return Provider(url, issuer, config["client_id"], config["client_secret"], process)
+    return Provider(url, issuer, config["client_id"], config["client_secret"], process, log)
 
 
 def stop_provider(provider: Provider) -> None:
@@ -97,3 +98,5 @@ def stop_provider(provider: Provider) -> None:
     except subprocess.TimeoutExpired:
         provider.process.kill()
         provider.process.wait()
+    provider.process.stdout.close()
+    provider.log.close()

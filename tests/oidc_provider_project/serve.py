@@ -5,6 +5,8 @@ Prints ``port N`` on its standard output once it is ready to answer."""
 import json
 import os
 import sys
+import threading
+import time
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -47,7 +49,16 @@ def seed(config):
             user.groups.add(Group.objects.get_or_create(name=name)[0])
 
 
+def exit_with_parent():
+    """Stop when the test run that started us is gone, even if it could not stop us itself."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
+
+
 def main():
+    threading.Thread(target=exit_with_parent, daemon=True).start()
     config = json.loads(os.environ["OIDC_TEST_PROVIDER"])
     django.setup()
     seed(config)
