@@ -9,6 +9,8 @@ import os
 import warnings
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -89,6 +91,56 @@ AXES_CLIENT_IP_CALLABLE = "partnerships.client_ip.client_ip"
 TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Single sign-on attempts carry no typed username: axes counts them under the address the provider vouched
+# for, so people without an account here cannot lock single sign-on for everyone behind one address.
+AXES_USERNAME_CALLABLE = "partnerships.oidc.axes_username"
+
+# Single sign-on with OpenID Connect (mozilla-django-oidc; Microsoft Entra ID or any standard provider), off
+# unless OIDC_ENABLED. The provider vouches for an email address and the one active user who already has it
+# is signed in (partnerships/oidc.py); nobody is ever created. README, "Single sign-on", has the Entra setup.
+OIDC_ENABLED = envbool("OIDC_ENABLED", "False")
+OIDC_PROVIDER_NAME = os.getenv("OIDC_PROVIDER_NAME", "Microsoft")  # the button says "Sign in with <name>"
+OIDC_RP_CLIENT_ID = os.getenv("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.getenv("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_ISSUER = os.getenv("OIDC_OP_ISSUER", "")  # the ID token's "iss" must be exactly this
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.getenv("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.getenv("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.getenv("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.getenv("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.getenv("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.getenv("OIDC_RP_SCOPES", "openid email profile")
+# The claim holding the address (Entra ID: "email", or "preferred_username", the sign-in name), and the
+# claim that says the provider checked it: refused when it is present and not true; with
+# OIDC_REQUIRE_EMAIL_VERIFIED, refused when it is missing too (Entra ID: "xms_edov", an optional claim).
+OIDC_EMAIL_CLAIM = os.getenv("OIDC_EMAIL_CLAIM", "email")
+OIDC_EMAIL_VERIFIED_CLAIM = os.getenv("OIDC_EMAIL_VERIFIED_CLAIM", "email_verified")
+OIDC_REQUIRE_EMAIL_VERIFIED = envbool("OIDC_REQUIRE_EMAIL_VERIFIED", "False")
+OIDC_CLOCK_SKEW_SECONDS = envint("OIDC_CLOCK_SKEW_SECONDS", "120")  # leeway on the ID token's times
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT_SECONDS", "10")  # each call to the provider
+OIDC_CREATE_USER = False
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = envbool("OIDC_USE_PKCE", "True")
+OIDC_VERIFY_SSL = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "partnerships:oidc_callback"
+if OIDC_ENABLED:
+    _missing = [
+        name
+        for name in (
+            "OIDC_RP_CLIENT_ID",
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_ISSUER",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_USER_ENDPOINT",
+            # the provider's public keys, for RS256 and ES256 (HS256 signs with the client secret)
+            *(["OIDC_OP_JWKS_ENDPOINT"] if OIDC_RP_SIGN_ALGO[:2] in ("RS", "ES") else []),
+        )
+        if not globals()[name]
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"OIDC_ENABLED needs {', '.join(_missing)}")
+    # After axes (which must stay first) and the password backend.
+    AUTHENTICATION_BACKENDS.append("partnerships.oidc.SingleSignOnBackend")
 
 ROOT_URLCONF = "config.urls"
 

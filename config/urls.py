@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from dashboards import views as dashboard_views
+from partnerships import views as partnership_views
 
 admin.site.site_header = "CSP strategy tracker – administration"
 admin.site.site_title = "CSP strategy tracker admin"
@@ -10,7 +11,7 @@ admin.site.index_title = "Run the framework"
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", partnership_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -4,8 +4,16 @@ saying so, and pages for signed-in users are never kept by a browser or a shared
 from django.shortcuts import render
 from django.urls import reverse
 
-# What a user with no role may still do: sign out and change their password.
-NO_ROLE_ALLOWED = {"login", "logout", "password_change", "password_change_done"}
+# What a user with no role may still do: sign out and change their password (or sign in again, as someone
+# else, with single sign-on).
+NO_ROLE_ALLOWED = {
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "partnerships:oidc_authenticate",
+    "partnerships:oidc_callback",
+}
 
 
 class NoRoleMiddleware:

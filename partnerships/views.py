@@ -1,14 +1,23 @@
-"""Error pages (plain English, never a stack trace) and each person's notifications."""
+"""Error pages (plain English, never a stack trace), signing in (password or single sign-on) and each
+person's notifications."""
 
+from functools import wraps
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_http_methods, require_POST
 
 from partnerships.forms import NotificationSettingsForm
 from partnerships.notifications import mark_all_read
+from partnerships.oidc import SignOnCallback, SignOnStart
 
 
 def bad_request(request, exception):
@@ -29,6 +38,37 @@ def page_not_found(request, exception):
 @requires_csrf_token
 def server_error(request):
     return render(request, "errors/500.html", status=500)
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in page, offering single sign-on beside the password when it is switched on."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.OIDC_ENABLED:
+            context["sso_label"] = f"Sign in with {settings.OIDC_PROVIDER_NAME}"
+        return context
+
+
+def single_sign_on(view):
+    """Open to anonymous visitors (they are signing in), never cached, and a 404 unless OIDC_ENABLED."""
+
+    @login_not_required
+    @never_cache
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not settings.OIDC_ENABLED:
+            raise Http404("Single sign-on is off")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+# mozilla-django-oidc's views: the first sends the browser to the provider, the second takes it back.
+oidc_authenticate = single_sign_on(SignOnStart.as_view())
+oidc_callback = single_sign_on(SignOnCallback.as_view())
 
 
 def notifications(request):

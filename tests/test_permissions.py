@@ -46,6 +46,10 @@ EVIDENCE_A = {**READ, "officer_b": 404}
 # Admin-only pages: signed-in non-admins get 403, whatever their partnership.
 ADMIN_ONLY = {"anonymous": "login", "no_role": 403, **{role: 403 for role in WITH_A_ROLE}, "admin": 200}
 ADMIN_POST_ONLY = {**ADMIN_ONLY, "admin": 405}
+# Single sign-on's addresses while it is off (the default): they do not exist. Anonymous visitors are sent to
+# sign in, as from any unknown address; everyone signed in, with a role or not, gets 404. With it on, see
+# test_single_sign_on_as_each_role below.
+SSO_OFF = {"anonymous": "login", "no_role": 404, **{role: 404 for role in WITH_A_ROLE}}
 
 EXPECTED_GET = {
     "home": {**READ, "no_role": 200},  # the page that says "you have no role yet"
@@ -107,6 +111,8 @@ EXPECTED_GET = {
     "measures:import_rollback": ADMIN_POST_ONLY,
     "measures:mapping_delete": ADMIN_POST_ONLY,
     "measures:ignored_label_delete": ADMIN_POST_ONLY,
+    "partnerships:oidc_authenticate": SSO_OFF,
+    "partnerships:oidc_callback": SSO_OFF,
 }
 
 SAVES_A = {**WRITE_A, "officer_a": 302, "lead_a": 302, "admin": 302}  # a successful POST redirects
@@ -185,6 +191,8 @@ EXPECTED_POST = {
     "measures:import_rollback": ADMIN_SAVES,
     "measures:mapping_delete": ADMIN_SAVES,
     "measures:ignored_label_delete": ADMIN_SAVES,
+    "partnerships:oidc_authenticate": SSO_OFF,
+    "partnerships:oidc_callback": SSO_OFF,
 }
 # Allowed POSTs that redirect without changing the five apps' data: signing in and out (sessions only),
 # re-reading an import whose file is gone, mapping no lines, and rolling back an import with no changes.
@@ -407,6 +415,44 @@ def test_post_as_each_role(client_for, world, name, role):
     else:
         changed = [label for label in before if before[label] != after[label]]
         assert changed == [], f"a refused or read-only POST changed {changed}"
+
+
+# With single sign-on on: starting it sends anyone (signed in or not, with a role or not: signing in as
+# someone else is allowed) to the provider; the callback with no code from the provider goes back to the login
+# page with a reason; both answer only GET. None of it changes the five apps' data.
+SSO_ON = {
+    "partnerships:oidc_authenticate": {"GET": "provider", "POST": 405},
+    "partnerships:oidc_callback": {"GET": "login", "POST": 405},
+}
+PROVIDER = "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(SSO_ON))
+def test_single_sign_on_as_each_role(client_for, world, settings, name, role, method):
+    settings.OIDC_ENABLED = True
+    settings.OIDC_RP_CLIENT_ID = "csp-tracker"
+    settings.OIDC_RP_CLIENT_SECRET = "secret"
+    settings.OIDC_OP_ISSUER = f"{PROVIDER}/v2.0"
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{PROVIDER}/oauth2/v2.0/authorize"
+    settings.OIDC_OP_TOKEN_ENDPOINT = f"{PROVIDER}/oauth2/v2.0/token"
+    settings.OIDC_OP_USER_ENDPOINT = "https://graph.microsoft.com/oidc/userinfo"
+    settings.OIDC_OP_JWKS_ENDPOINT = f"{PROVIDER}/discovery/v2.0/keys"
+    settings.AUTHENTICATION_BACKENDS = [
+        *settings.AUTHENTICATION_BACKENDS,
+        "partnerships.oidc.SingleSignOnBackend",
+    ]
+    client = client_for(role)
+    before = database_snapshot()
+    response = getattr(client, method.lower())(url_for(name, world))
+    expected = SSO_ON[name][method]
+    if expected == "provider":
+        assert response.status_code == 302
+        assert response.url.startswith(settings.OIDC_OP_AUTHORIZATION_ENDPOINT + "?")
+    else:
+        assert_outcome(response, expected)
+    assert database_snapshot() == before
 
 
 def admin_sample_urls(world, *, deletes=True):

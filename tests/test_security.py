@@ -34,8 +34,14 @@ def test_pages_send_a_csp_and_have_no_inline_scripts(client_for, world, url_name
     assert INLINE_SCRIPT.findall(response.content.decode()) == []
 
 
-def test_the_login_page_sends_the_policy_too(client, db):
-    assert "default-src 'self'" in client.get(reverse("login"))["Content-Security-Policy"]
+@pytest.mark.parametrize("single_sign_on", [False, True])
+def test_the_login_page_sends_the_policy_too(client, db, settings, single_sign_on):
+    settings.OIDC_ENABLED = single_sign_on
+    response = client.get(reverse("login"))
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    page = response.content.decode()
+    assert ("Sign in with Microsoft" in page) is single_sign_on
+    assert INLINE_SCRIPT.findall(page) == [] and "style=" not in page and "<style" not in page
 
 
 def test_repeated_wrong_passwords_lock_the_account_out_for_a_while(client, world, settings):
