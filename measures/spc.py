@@ -40,6 +40,7 @@ is zero has its limits on the mean (R gives NaN), and a group with a single figu
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import compress
 from math import fsum
 
 LIMIT = 2.66  # process limits: mean ± 2.66 × mean moving range (three sigma)
@@ -109,23 +110,43 @@ class Group:
 
 @dataclass
 class Result:
-    """What ``analyse`` found. Kept as columns (one entry per value) and turned into ``points`` only when
-    asked: the dashboards judge thousands of series and read only the latest point of most."""
+    """What ``analyse`` found. The variation icon is worked out at once from the latest point alone; every
+    point is judged (as columns, one entry per value) and turned into ``points`` only when asked: the
+    dashboards judge thousands of series and most of them read only the icon."""
 
     values: list[float | None]
     groups: list[Group]
     group_of: list[int]
-    point_types: list[str | None]
-    rules: list[tuple[str, ...]]
-    sides: list[str | None]
     improvement: str
     target: float | None
     variation: str | None
     assurance: str | None
     warnings: list[str] = field(default_factory=list)
 
+    @cached_property
+    def _columns(self) -> tuple[list, list, list]:
+        n = len(self.values)
+        types, rules, sides = [None] * n, [()] * n, [None] * n
+        direction = DIRECTIONS[self.improvement]
+        for group in self.groups:
+            _judge(self.values, group, group.start, direction, types, rules, sides)
+        return types, rules, sides
+
+    @property
+    def point_types(self) -> list[str | None]:
+        return self._columns[0]
+
+    @property
+    def rules(self) -> list[tuple[str, ...]]:
+        return self._columns[1]
+
+    @property
+    def sides(self) -> list[str | None]:
+        return self._columns[2]
+
     def point(self, index: int) -> Point:
         group = self.groups[self.group_of[index]]
+        types, rules, sides = self._columns
         return Point(
             index=index,
             value=self.values[index],
@@ -133,9 +154,9 @@ class Result:
             mean=group.mean,
             upper=group.upper,
             lower=group.lower,
-            rules=self.rules[index],
-            side=self.sides[index],
-            point_type=self.point_types[index],
+            rules=rules[index],
+            side=sides[index],
+            point_type=types[index],
         )
 
     @cached_property
@@ -176,18 +197,13 @@ def analyse(
             raise ValueError(f"rebase point {index} is outside the {n} values")
         starts.add(index)
     bounds = sorted(starts)
-    direction = DIRECTIONS[improvement]
     groups: list[Group] = []
     group_of: list[int] = []
-    types: list[str | None] = [None] * n
-    rules: list[tuple[str, ...]] = [()] * n
-    sides: list[str | None] = [None] * n
     warnings: list[str] = []
     for number, (start, end) in enumerate(zip(bounds, bounds[1:] + [n], strict=False)):
         group = _limits(ys, start, end, fix_after_n_points, screen_outliers)
         groups.append(group)
         group_of.extend([number] * (end - start))
-        _judge(ys, group, direction, types, rules, sides)
         if group.short:
             warnings.append(
                 f"Points {start + 1} to {end} hold {group.figures} figures, fewer than {SHORT_GROUP}: "
@@ -195,16 +211,26 @@ def analyse(
             )
     target = None if target is None else float(target)
     latest = _latest(ys)
+    icon = None
+    if latest is not None:
+        # Whether the latest point breaks a rule, and which way it points, depends only on the last
+        # seven figures of its group (a run of seven, a trend of seven, two of the last three): judge
+        # those alone. Every point is judged the same way when asked (Result.points).
+        group = groups[group_of[latest]]
+        tail, seen = latest, 1
+        while seen < RUN and tail > group.start:
+            tail -= 1
+            seen += ys[tail] is not None
+        types, sides = [None] * n, [None] * n
+        _judge(ys, group, tail, DIRECTIONS[improvement], types, [()] * n, sides)
+        icon = variation(types[latest], sides[latest], improvement)
     return Result(
         values=ys,
         groups=groups,
         group_of=group_of,
-        point_types=types,
-        rules=rules,
-        sides=sides,
         improvement=improvement,
         target=target,
-        variation=None if latest is None else variation(types[latest], sides[latest], improvement),
+        variation=icon,
         assurance=assurance(groups[-1] if groups else None, target, improvement),
         warnings=warnings,
     )
@@ -222,7 +248,8 @@ def _limits(ys, start: int, end: int, fix: int | None, screen: bool) -> Group:
     stop = end if fix is None else min(end, start + fix)
     base = ys[start:stop]
     figures = [y for y in base if y is not None]
-    held = len(figures) + sum(1 for y in ys[stop:end] if y is not None)
+    rest = ys[stop:end]
+    held = len(figures) + len(rest) - rest.count(None)
     fixed = stop < end
     if not figures:
         return Group(start, end, None, None, None, None, None, None, fixed, 0, held)
@@ -286,6 +313,8 @@ def two_in_three(close: list[bool], sides: list[int]) -> list[bool]:
     """The points near a limit in any three in a row that lie on one side of the mean with two or more
     near a limit. R: ``ptd_part_of_two_in_three(ptd_two_in_three(close_to_limits, relative_to_mean))``."""
     flags = [False] * len(close)
+    if sum(close) < 2:  # the usual case
+        return flags
     for s in range(len(close) - 2):
         if close[s] + close[s + 1] + close[s + 2] >= 2 and abs(sides[s] + sides[s + 1] + sides[s + 2]) == 3:
             for k in range(s, s + 3):
@@ -293,9 +322,9 @@ def two_in_three(close: list[bool], sides: list[int]) -> list[bool]:
     return flags
 
 
-def _judge(ys, group: Group, direction: int, types, rules, sides) -> None:
-    """Each point of one group: the rules it breaks, which way it points and its type."""
-    start, end = group.start, group.end
+def _judge(ys, group: Group, start: int, direction: int, types, rules, sides) -> None:
+    """Each point of one group from ``start`` on: the rules it breaks, which way it points and its type."""
+    end = group.end
     y = ys[start:end]
     if None in y:
         present = [i for i in range(start, end) if ys[i] is not None]
@@ -314,14 +343,10 @@ def _judge(ys, group: Group, direction: int, types, rules, sides) -> None:
         beyond = [v > upper or v < lower for v in y]
         close = [(near_upper < v <= upper) or (lower <= v < near_lower) for v in y]
     in_trend = trend(y)
-    codes = [
-        b | t << 1 | w << 2 | s << 3
-        for b, t, w, s in zip(beyond, in_trend, two_in_three(close, side), shift(side), strict=True)
-    ]
-    for k, code in enumerate(codes):
-        if not code:
-            continue
-        broken = _BROKEN[code]
+    flags = (beyond, in_trend, two_in_three(close, side), shift(side))
+    special = sorted({k for rule_flags in flags for k in compress(range(len(y)), rule_flags)})
+    for k in special:
+        broken = _BROKEN[beyond[k] | in_trend[k] << 1 | flags[2][k] << 2 | flags[3][k] << 3]
         if broken[0] == TREND:
             # The way the trend runs: the step to the next point when that is in a trend too, else the
             # step from the point before (R: "if a point is part of a trend either side, use right side").

@@ -169,11 +169,12 @@ def xmr(
     ``target``: a quarterly figure to assure against.
     """
     since = values[break_index:] if break_index else values
-    figures = sum(1 for v in since if v is not None)
+    figures = len(since) - since.count(None)
     if figures < MIN_POINTS:
         where = " since the series break" if break_index else ""
         return Trend(reason=f"Fewer than {MIN_POINTS} quarters with figures{where}.")
-    baseline = sum(1 for v in values[:baseline_count] if v is not None)
+    head = values[:baseline_count]
+    baseline = len(head) - head.count(None)
     result = spc.analyse(
         values,
         spc.INCREASE if higher_is_better else spc.DECREASE,

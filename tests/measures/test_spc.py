@@ -15,8 +15,11 @@ The R tests draw their data with R's random numbers; tests/measures/rnorm.py dra
 """
 
 from decimal import Decimal
+from itertools import accumulate
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from measures import spc
 from measures.spc import analyse
@@ -510,3 +513,38 @@ def test_bad_arguments_are_refused():
         analyse(BASE, rebase=[-1])
     assert len(analyse(BASE, rebase=[0]).groups) == 1
     assert len(analyse(BASE, rebase=[11]).groups) == 2
+
+
+# --- The quick icon: the latest point judged on its own agrees with every point judged -------------------
+
+
+def _series(segments, gaps):
+    """A walk of runs (each a number of equal steps up, down or none), with some values missing."""
+    steps = [sign * size for sign, length, size in segments for _ in range(length)]
+    values = list(accumulate(steps))
+    return [None if i in gaps else v for i, v in enumerate(values)]
+
+
+SERIES = st.one_of(
+    st.builds(
+        _series,
+        st.lists(st.tuples(st.sampled_from([-1, 0, 1]), st.integers(1, 9), st.integers(1, 3)), max_size=8),
+        st.sets(st.integers(0, 60), max_size=6),
+    ),
+    st.lists(st.one_of(st.none(), st.integers(0, 6)), max_size=40),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    values=SERIES,
+    improvement=st.sampled_from(["increase", "decrease", "neither"]),
+    rebase_at=st.integers(0, 40),
+    fix=st.one_of(st.none(), st.integers(12, 20)),
+)
+def test_the_icon_agrees_with_every_point_judged(values, improvement, rebase_at, fix):
+    rebase = [rebase_at] if rebase_at < len(values) else None
+    result = analyse(values, improvement, rebase=rebase, fix_after_n_points=fix)
+    latest = result.latest
+    full = None if latest is None else spc.variation(latest.point_type, latest.side, improvement)
+    assert result.variation == full
