@@ -35,7 +35,8 @@ point with no type: it is left out of the mean; no moving range is taken across 
 gives none); the run rules read the figures present in order, so a gap neither breaks nor extends a
 run; it counts as a row for ``fix_after_n_points`` (R's ``row_number``) but not towards the 12 points
 of the short-group warning. The variation icon is the latest figure's. A group whose every moving range
-is zero has its limits on the mean (R gives NaN), and a group with a single figure has no limits.
+is zero has its limits on the mean (R gives NaN); a group with a single figure has no limits, and one
+whose baseline rows hold no figures no centre line either (its points are common cause).
 """
 
 from dataclasses import dataclass, field
@@ -335,6 +336,8 @@ def _judge(ys, group: Group, start: int, direction: int, types, rules, sides) ->
         present = range(start, end)
         types[start:end] = [COMMON_CAUSE] * (end - start)
     mean, upper, lower = group.mean, group.upper, group.lower
+    if mean is None:  # limits fixed on rows without figures: nothing to judge against
+        return
     side = [(v > mean) - (v < mean) for v in y]
     if upper is None:
         beyond = close = [False] * len(y)

@@ -169,12 +169,11 @@ def xmr(
     ``target``: a quarterly figure to assure against.
     """
     since = values[break_index:] if break_index else values
-    figures = len(since) - since.count(None)
+    figures = sum(v is not None for v in since)  # not list.count(None): Decimal == None is slow
     if figures < MIN_POINTS:
         where = " since the series break" if break_index else ""
         return Trend(reason=f"Fewer than {MIN_POINTS} quarters with figures{where}.")
-    head = values[:baseline_count]
-    baseline = len(head) - head.count(None)
+    baseline = sum(v is not None for v in values[:baseline_count])
     result = spc.analyse(
         values,
         spc.INCREASE if higher_is_better else spc.DECREASE,

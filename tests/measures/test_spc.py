@@ -403,6 +403,18 @@ def test_each_group_has_its_own_limits_and_runs_do_not_cross_a_rebase():
     assert not all(p.point_type == CC for p in analyse(values).points)
 
 
+def test_three_groups():
+    values = [1, 2] * 3 + [10, 12] * 3 + [30, 33] * 3
+    result = analyse(values, rebase=[12, 6])
+    assert [p.group for p in result.points] == [0] * 6 + [1] * 6 + [2] * 6
+    assert [(g.start, g.end, g.mean, g.mean_moving_range) for g in result.groups] == [
+        (0, 6, 1.5, 1),
+        (6, 12, 11, 2),
+        (12, 18, 31.5, 3),
+    ]
+    assert [p.mean for p in result.points[11:13]] == [11, 31.5]
+
+
 def test_fix_after_n_points_counts_the_rows_of_each_group():
     values = BASE[:11] + [None] + [200, 200] + BASE + [300]
     result = analyse(values, rebase=[14], fix_after_n_points=12)
@@ -491,7 +503,17 @@ def test_a_flat_baseline_has_its_limits_on_the_mean():
 
 def test_one_figure_has_no_limits():
     result = analyse([None, 7, None], target=3)
-    assert (result.groups[0].mean, result.groups[0].upper, result.groups[0].lower) == (7, None, None)
+    [group] = result.groups
+    assert (group.mean, group.upper, group.lower, group.near_upper, group.near_lower) == (
+        7,
+        None,
+        None,
+        None,
+        None,
+    )
+    assert (group.mean_moving_range, group.fixed, group.basis, group.figures) == (None, False, 1, 1)
+    fixed = analyse([None] * 11 + [7, None, 8], fix_after_n_points=12).groups[0]
+    assert (fixed.mean, fixed.upper, fixed.fixed, fixed.basis, fixed.figures) == (7, None, True, 1, 2)
     assert [p.point_type for p in result.points] == [None, CC, None]
     assert (result.variation, result.assurance) == ("common_cause", None)
 
@@ -501,6 +523,10 @@ def test_nothing_to_judge():
     assert (result.points, result.groups, result.variation, result.assurance) == ([], [], None, None)
     result = analyse([None, None], target=1)
     assert (result.groups[0].mean, result.variation, result.assurance) == (None, None, None)
+    assert result.groups[0] == spc.Group(0, 2, None, None, None, None, None, None, False, 0, 0)
+    fixed = analyse([None] * 12 + [3], fix_after_n_points=12).groups[0]
+    assert (fixed.mean, fixed.fixed, fixed.basis, fixed.figures) == (None, True, 0, 1)
+    assert analyse([None] * 12 + [3], fix_after_n_points=12).points[-1].point_type == "common_cause"
     assert [p.point_type for p in result.points] == [None, None]
 
 
