@@ -363,6 +363,20 @@ def test_seven_rising_is_a_trend_and_six_is_not():
     assert analyse(BASE + [96, 97, 98, 98, 100, 101, 102], fix_after_n_points=12).variation == "common_cause"
 
 
+def test_on_a_limit_is_near_it_and_on_a_near_limit_is_not():
+    """R: close_to_limits = !(y > upl | y < lpl) & (y < nlpl | y > nupl)."""
+    group = analyse(BASE).groups[0]
+    upper, lower, near_upper, near_lower = group.upper, group.lower, group.near_upper, group.near_lower
+
+    def rules(tail):
+        return [p.rules for p in analyse(BASE + tail, fix_after_n_points=12).points[12:]]
+
+    assert rules([upper, 101, 120]) == [("two_in_three",), (), ("two_in_three",)]
+    assert rules([lower, 99, 80]) == [("two_in_three",), (), ("two_in_three",)]
+    assert rules([near_upper, 101, 120]) == [(), (), ()]
+    assert rules([near_lower, 99, 80]) == [(), (), ()]
+
+
 def test_two_of_three_near_a_limit():
     result = analyse(BASE + [118, 101, 119], fix_after_n_points=12)
     assert [p.rules for p in result.points[12:]] == [("two_in_three",), (), ("two_in_three",)]
@@ -413,6 +427,19 @@ def test_three_groups():
         (12, 18, 31.5, 3),
     ]
     assert [p.mean for p in result.points[11:13]] == [11, 31.5]
+    assert (result.point_types, result.rules, result.sides) == (["common_cause"] * 18, [()] * 18, [None] * 18)
+
+
+def test_the_latest_groups_icon_does_not_reach_back_across_a_rebase():
+    # Four rises end the first group and three more start the second: seven in a row, but not in one group.
+    values = [0, 10] * 4 + [1, 2, 3, 4] + [5, 6, 7]
+    assert analyse(values).variation == "improvement_high"
+    assert analyse(values, rebase=[12]).variation == "common_cause"
+
+
+def test_a_later_group_with_gaps_judges_only_its_own_points():
+    result = analyse(BASE + [200, 210, None, 190, 205, 195], rebase=[12])
+    assert [p.point_type for p in result.points] == ["common_cause"] * 14 + [None] + ["common_cause"] * 3
 
 
 def test_fix_after_n_points_counts_the_rows_of_each_group():
@@ -458,6 +485,12 @@ def test_no_moving_range_is_taken_across_a_gap():
     group = analyse([95, 105, None, 125, 115]).groups[0]
     assert group.mean_moving_range == 10
     assert group.mean == 110
+
+
+def test_the_icon_counts_seven_figures_back_whatever_the_gaps():
+    gappy = [101, None, 102, None, 103, None, 101, None, 104, None, 102, None, 101]
+    result = analyse(BASE + [96] + gappy, fix_after_n_points=12)
+    assert result.variation == "improvement_high" and result.latest.rules == ("shift",)
 
 
 def test_a_gap_neither_breaks_nor_extends_a_run():

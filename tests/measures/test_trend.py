@@ -20,6 +20,13 @@ def test_limits_are_mean_plus_or_minus_2_66_moving_ranges():
 def test_noise_is_not_a_trend():
     trend = xmr(BASELINE + [110, 92, 118, 90], baseline_count=12, higher_is_better=False)
     assert trend.verdict == NO_CHANGE
+    assert trend.reason == "The latest quarter is within the process limits and not part of a run."
+    assert (trend.variation, trend.direction, trend.label, trend.symbol) == (
+        "common_cause",
+        None,
+        "No significant change",
+        "■",
+    )
 
 
 def test_a_point_beyond_the_lower_limit_is_an_improvement_when_lower_is_better():
@@ -99,7 +106,8 @@ def test_a_series_break_starts_limits_of_their_own_and_the_verdict_is_theirs():
     assert trend.verdict == NO_CHANGE
     assert trend.mean == pytest.approx(150.1666666)
     assert not trend.limits_from_baseline and trend.baseline_points == 6
-    assert trend.reason.endswith(
+    assert trend.reason == (
+        "The latest quarter is within the process limits and not part of a run. "
         "The limits come from only 6 quarters with figures: a guide until there are 12."
     )
 
