@@ -15,7 +15,7 @@ from measures import spc
 
 RULE_TEXT = (
     "Direction of travel is judged on an XmR chart of the quarterly figures, by NHS England's "
-    "\u201cMaking Data Count\u201d rules: the centre line is the mean of the baseline quarters (up to and "
+    "Making Data Count rules: the centre line is the mean of the baseline quarters (up to and "
     "including 2010/11, when at least 12 of them have figures; otherwise of every quarter), and the "
     "process limits are the mean ± 2.66 × the mean moving range (the average change from one quarter to "
     "the next, leaving out any change of 3.267 times that average or more). After a series break the "
@@ -50,29 +50,22 @@ ASSURANCE_LABELS = {
 }
 
 
-# Why the latest quarter is special-cause variation, by the rule that decides which way it points, and
-# that way ("high" or "low").
+# Why the latest quarter is special-cause variation: "The latest quarter is ...", by the rule that decides
+# which way it points, and that way.
 REASONS = {
-    (spc.BEYOND_LIMITS, spc.HIGH): "The latest quarter is above the upper process limit.",
-    (spc.BEYOND_LIMITS, spc.LOW): "The latest quarter is below the lower process limit.",
-    (
-        spc.TREND,
-        spc.HIGH,
-    ): "The latest quarter is one of seven or more in a row each higher than the one before.",
-    (
-        spc.TREND,
-        spc.LOW,
-    ): "The latest quarter is one of seven or more in a row each lower than the one before.",
-    (
-        spc.TWO_IN_THREE,
-        spc.HIGH,
-    ): "The latest quarter is one of two out of three in a row close to the upper limit.",
-    (
-        spc.TWO_IN_THREE,
-        spc.LOW,
-    ): "The latest quarter is one of two out of three in a row close to the lower limit.",
-    (spc.SHIFT, spc.HIGH): "The latest quarter is one of seven or more in a row above the centre line.",
-    (spc.SHIFT, spc.LOW): "The latest quarter is one of seven or more in a row below the centre line.",
+    spc.BEYOND_LIMITS: {spc.HIGH: "above the upper process limit", spc.LOW: "below the lower process limit"},
+    spc.TREND: {
+        spc.HIGH: "one of seven or more in a row each higher than the one before",
+        spc.LOW: "one of seven or more in a row each lower than the one before",
+    },
+    spc.TWO_IN_THREE: {
+        spc.HIGH: "one of two out of three in a row close to the upper limit",
+        spc.LOW: "one of two out of three in a row close to the lower limit",
+    },
+    spc.SHIFT: {
+        spc.HIGH: "one of seven or more in a row above the centre line",
+        spc.LOW: "one of seven or more in a row below the centre line",
+    },
 }
 
 
@@ -130,7 +123,7 @@ class Trend:
 
     @property
     def direction(self) -> str | None:
-        """ "up" or "down": which way the latest quarter's special cause points."""
+        """Which way the latest quarter's special cause points: "up" or "down" (None without one)."""
         side = self.result.latest.side if self.verdict in (IMPROVING, WORSENING) else None
         return {spc.HIGH: "up", spc.LOW: "down"}.get(side)
 
@@ -192,7 +185,7 @@ def xmr(
         reason = "The latest quarter is within the process limits and not part of a run."
     else:
         latest = result.latest
-        reason = REASONS[latest.rules[0], latest.side]
+        reason = f"The latest quarter is {REASONS[latest.rules[0]][latest.side]}."
     if result.groups[-1].short:
         reason += (
             f" The limits come from only {result.groups[-1].figures} quarters with figures: "
