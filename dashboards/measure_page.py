@@ -40,8 +40,14 @@ def measure_context(measure: Measure, filters: dashboard.Filters, user) -> dict:
     combined = []
     for partnership in partnerships:
         baseline = baselines.get((partnership.pk, measure.pk))
-        summary = table.summary(partnership, measure, baseline, until=filters.quarter, every_point=True)
         target = targets.get(partnership.pk)
+        summary = table.summary(
+            partnership,
+            measure,
+            baseline,
+            until=filters.quarter,
+            target=quarterly_equivalent(measure, target.value, target.period) if target else None,
+        )
         values = {p.pk: v for p, v in table.series(partnership, measure)}
         for p in periods:
             figure_rows[p.pk][partnership.slug] = values.get(p.pk)
@@ -122,14 +128,22 @@ def partnership_chart(measure, partnership, summary, baseline, target) -> dict:
     # The chart draws each point's judgement; it never works one out itself.
     verdicts = trend.point_verdicts if trend else {}
     flags = [verdicts.get(i, "") for i in range(n)]
+    points = trend.result.points if trend and trend.result else []
 
     def flat(value):
         return [value] * n if value is not None else None
 
+    def per_point(attribute, floor=None):
+        """A line per group of quarters: the limits change at a series break."""
+        values = [getattr(p, attribute) for p in points]
+        if not any(v is not None for v in values):
+            return None
+        return [v if v is None or floor is None else max(v, floor) for v in values]
+
     lines = {
-        "mean": flat(trend.mean if trend else None),
-        "upper": flat(trend.upper if trend else None),
-        "lower": flat(max(trend.lower, 0) if trend and trend.lower is not None else None),
+        "mean": per_point("mean"),
+        "upper": per_point("upper"),
+        "lower": per_point("lower", floor=0),
         "baseline": flat(
             quarterly_equivalent(
                 measure, baseline.value if baseline else None, baseline.period if baseline else None
@@ -157,6 +171,7 @@ def partnership_chart(measure, partnership, summary, baseline, target) -> dict:
             "values": [_float(v) for _, v in summary.series],
             "flags": flags,
             "lines": {k: v for k, v in lines.items() if v is not None},
+            "breakIndex": summary.break_index,
             "unit": measure.get_unit_display(),
         },
         "table": table,

@@ -55,6 +55,7 @@ class MeasureSummary:
     missing: list[Period] = field(default_factory=list)
     series: list = field(default_factory=list)  # (period, value) judged for the trend; signals index it
     since_break: bool = False  # the trend is judged only on quarters after the measure's series break
+    break_index: int | None = None  # where in ``series`` the quarters since the break start
     baseline_before_break: bool = False  # the baseline was counted under the old rules
 
     def formatted(self, value):
@@ -183,9 +184,11 @@ class FigureTable:
         measure: Measure,
         baseline: Baseline | None,
         until: Period | None = None,
-        every_point: bool = False,
+        target: float | None = None,
     ) -> MeasureSummary:
-        """The measure for the partnership as at the end of ``until`` (the latest quarter by default)."""
+        """The measure for the partnership as at the end of ``until`` (the latest quarter by default).
+
+        ``target``: a quarterly figure the direction of travel assures against (``Trend.assurance``)."""
         series = self.series(partnership, measure)
         if until is not None:  # the periods are in date order, so "up to the end of until" is a prefix
             cut = next((i for i, (p, _) in enumerate(series) if p.end > until.end), len(series))
@@ -214,16 +217,20 @@ class FigureTable:
         last = self._index[latest_period.id] + 1 if latest_period is not None else len(series)
         judged = series[first:last] if first is not None else []
         baseline_count = sum(1 for p, _ in judged if fy[p.id] <= BASELINE_YEAR)
-        # Across a series break the figures mean something else: judge only the quarters after it.
+        # Across a series break the figures mean something else: the quarters since the break are a group
+        # of their own (limits of their own), and the direction of travel is theirs.
         since_break = bool(measure.break_on and judged and judged[0][0].start < measure.break_on)
+        break_index = None
         if since_break:
-            judged = [(p, v) for p, v in judged if p.start >= measure.break_on]
-            baseline_count = 0
+            break_index = next(
+                (i for i, (p, _) in enumerate(judged) if p.start >= measure.break_on), len(judged)
+            )
         trend = xmr(
             [v for _, v in judged],
-            baseline_count=baseline_count,
             higher_is_better=measure.higher_is_better,
-            every_point=every_point,
+            baseline_count=baseline_count,
+            break_index=break_index,
+            target=target,
         )
         if since_break:
             trend.reason = (
@@ -248,6 +255,7 @@ class FigureTable:
             missing=missing,
             series=judged,
             since_break=since_break,
+            break_index=break_index,
             baseline_before_break=baseline_before_break,
         )
 

@@ -1,32 +1,33 @@
-"""Direction of travel that does not call noise a trend: an XmR (process-behaviour) chart.
+"""Direction of travel that does not call noise a trend: what the pages say about a quarterly series, read
+from the one statistical engine (``measures/spc.py``, NHS England's "Making Data Count" rules as
+NHSRplotthedots applies them).
 
-The centre line is the mean of the baseline quarters and the natural process limits are
-mean ± 2.66 × the mean moving range (the average absolute difference between consecutive
-quarters). Figures after the baseline are then checked against the usual run rules; a change is
-only reported when the latest quarter is part of a signal:
-
-1. a quarter beyond a process limit;
-2. a shift: seven or more quarters in a row on the same side of the centre line;
-3. a trend: seven or more quarters in a row, each higher (or each lower) than the one before;
-4. two out of three quarters in a row beyond two-thirds of the way to the same limit.
-
-Whether a signal is an improvement or a worsening follows the measure's desired direction.
+This module only translates: the baseline quarters (up to 2010/11) fix the limits when there are at least
+12 of them with figures, a recorded series break starts a new group with limits of its own, and the
+variation icon of the latest quarter becomes the verdict (an improvement is "Improving", a concern
+"Worsening", anything else "No significant change").
 """
 
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass
+from functools import cached_property
+
+from measures import spc
 
 RULE_TEXT = (
-    "Direction of travel is judged on an XmR chart of the quarterly figures: the centre line is the mean "
-    "of the baseline quarters (up to and including 2010/11, or all quarters when there are fewer than "
-    "eight), and the process limits are the mean ± 2.66 × the mean moving range. The latest quarter shows "
-    "a real change only if it is beyond a limit, or part of seven quarters in a row on one side of the "
-    "mean, or of seven quarters in a row each rising (or each falling), or two of three quarters beyond "
-    "two-thirds of the way to a limit. Anything else is counted as no significant change."
+    "Direction of travel is judged on an XmR chart of the quarterly figures, by NHS England's "
+    "Making Data Count rules: the centre line is the mean of the baseline quarters (up to and "
+    "including 2010/11, when at least 12 of them have figures; otherwise of every quarter), and the "
+    "process limits are the mean ± 2.66 × the mean moving range (the average change from one quarter to "
+    "the next, leaving out any change of 3.267 times that average or more). After a series break the "
+    "quarters since the break get a centre line and limits of their own. A quarter is special-cause "
+    "variation if it (1) is beyond a process limit, (2) is one of seven or more quarters in a row on the "
+    "same side of the centre line, (3) is one of seven or more quarters in a row each higher (or each "
+    "lower) than the one before, or (4) is one of two out of three quarters in a row close to the same "
+    "process limit (beyond two-thirds of the way to it). The direction of travel is the latest quarter's: "
+    "special-cause variation the way the measure should go is an improvement, the other way a "
+    "worsening; anything else is counted as no significant change."
 )
-RUN_LENGTH = 7
-MIN_BASELINE_POINTS = 8
-MIN_POINTS = 4
+MIN_POINTS = 4  # fewer quarters with figures than this (since the latest break): not enough data
 
 IMPROVING = "improving"
 WORSENING = "worsening"
@@ -38,28 +39,41 @@ VERDICT_LABELS = {
     NO_CHANGE: "No significant change",
     NOT_ENOUGH: "Not enough data",
 }
-RULE_NAMES = {
-    1: "beyond a process limit",
-    2: f"{RUN_LENGTH} or more quarters on one side of the mean",
-    3: f"{RUN_LENGTH} or more quarters in a row moving the same way",
-    4: "two of three quarters close to a limit",
+# The rules by the numbers RULE_TEXT gives them (the measure page's "Rule broken" column).
+RULE_NUMBERS = {spc.BEYOND_LIMITS: 1, spc.SHIFT: 2, spc.TREND: 3, spc.TWO_IN_THREE: 4}
+POINT_VERDICTS = {spc.IMPROVEMENT: IMPROVING, spc.CONCERN: WORSENING}
+# Making Data Count's assurance icons in words: where the target lies against the latest process limits.
+ASSURANCE_LABELS = {
+    spc.PASS: "met every quarter while the process stays as it is (the target is beyond the limits)",
+    spc.FAIL: "missed every quarter while the process stays as it is (the target is beyond the limits)",
+    spc.HIT_AND_MISS: "sometimes met and sometimes missed (the target is within the process limits)",
+}
+
+
+# Why the latest quarter is special-cause variation: "The latest quarter is ...", by the rule that decides
+# which way it points, and that way.
+REASONS = {
+    spc.BEYOND_LIMITS: {spc.HIGH: "above the upper process limit", spc.LOW: "below the lower process limit"},
+    spc.TREND: {
+        spc.HIGH: "one of seven or more in a row each higher than the one before",
+        spc.LOW: "one of seven or more in a row each lower than the one before",
+    },
+    spc.TWO_IN_THREE: {
+        spc.HIGH: "one of two out of three in a row close to the upper limit",
+        spc.LOW: "one of two out of three in a row close to the lower limit",
+    },
+    spc.SHIFT: {
+        spc.HIGH: "one of seven or more in a row above the centre line",
+        spc.LOW: "one of seven or more in a row below the centre line",
+    },
 }
 
 
 @dataclass
 class Trend:
-    mean: float | None = None
-    upper: float | None = None
-    lower: float | None = None
-    baseline_points: int = 0
-    limits_from_baseline: bool = False
-    signals: dict[int, set[int]] = field(default_factory=dict)  # point index -> rules it breaks
-    # point index -> IMPROVING or WORSENING for every point that breaks a rule: the one judgement that the
-    # tables, the charts (which only draw it) and the paper all show.
-    point_verdicts: dict[int, str] = field(default_factory=dict)
-    direction: str | None = None  # "up" or "down": which way the latest signal points
     verdict: str = NOT_ENOUGH
     reason: str = ""
+    result: spc.Result | None = None  # the engine's judgement of every quarter
 
     @property
     def label(self) -> str:
@@ -69,148 +83,112 @@ class Trend:
     def symbol(self) -> str:
         return {IMPROVING: "▲", WORSENING: "▼", NO_CHANGE: "■"}.get(self.verdict, "")
 
+    @property
+    def variation(self) -> str | None:
+        return self.result.variation if self.result else None
+
+    @property
+    def assurance(self) -> str | None:
+        return self.result.assurance if self.result else None
+
+    @property
+    def assurance_label(self) -> str:
+        return ASSURANCE_LABELS.get(self.assurance, "")
+
+    @property
+    def group(self) -> spc.Group | None:
+        """The latest group: the quarters since the latest series break (or all of them)."""
+        return self.result.groups[-1] if self.result else None
+
+    @property
+    def mean(self) -> float | None:
+        return self.group.mean if self.group else None
+
+    @property
+    def upper(self) -> float | None:
+        return self.group.upper if self.group else None
+
+    @property
+    def lower(self) -> float | None:
+        return self.group.lower if self.group else None
+
+    @property
+    def baseline_points(self) -> int:
+        """How many quarters with figures the latest limits come from."""
+        return self.group.basis if self.group else 0
+
+    @property
+    def limits_from_baseline(self) -> bool:
+        return bool(self.group and self.group.fixed)
+
+    @property
+    def direction(self) -> str | None:
+        """Which way the latest quarter's special cause points: "up" or "down" (None without one)."""
+        side = self.result.latest.side if self.verdict in (IMPROVING, WORSENING) else None
+        return {spc.HIGH: "up", spc.LOW: "down"}.get(side)
+
+    @property
+    def point_types(self) -> list[str | None]:
+        return self.result.point_types if self.result else []
+
+    @cached_property
+    def signals(self) -> dict[int, set[int]]:
+        """Point index -> the numbers of the rules it breaks, for every special-cause point."""
+        if not self.result:
+            return {}
+        return {i: {RULE_NUMBERS[r] for r in rules} for i, rules in enumerate(self.result.rules) if rules}
+
+    @cached_property
+    def point_verdicts(self) -> dict[int, str]:
+        """Point index -> IMPROVING or WORSENING for every special-cause point: the one judgement that the
+        tables, the charts (which only draw it) and the paper all show."""
+        if not self.result:
+            return {}
+        return {i: POINT_VERDICTS[t] for i, t in enumerate(self.result.point_types) if t in POINT_VERDICTS}
+
 
 def xmr(
-    values: list[Decimal | float | None],
+    values,
     *,
-    baseline_count: int,
     higher_is_better: bool,
-    every_point: bool = True,
+    baseline_count: int = 0,
+    break_index: int | None = None,
+    target=None,
 ) -> Trend:
-    """Judge a quarterly series. ``values`` may hold None for missing quarters, which are skipped.
+    """Judge a quarterly series (None for a missing quarter).
 
-    ``baseline_count`` is how many of the leading values belong to the baseline period. With
-    ``every_point=False`` only the latest quarter's signals are worked out (the verdict needs no
-    more; charts want every point).
+    ``baseline_count``: how many leading quarters belong to the baseline period (their limits are fixed
+    on them when 12 or more have figures). ``break_index``: where the quarters since a series break start.
+    ``target``: a quarterly figure to assure against.
     """
-    points = [(i, v if isinstance(v, float) else float(v)) for i, v in enumerate(values) if v is not None]
-    if len(points) < MIN_POINTS:
-        return Trend(reason=f"Fewer than {MIN_POINTS} quarters with figures.")
-    baseline = [(i, v) for i, v in points if i < baseline_count]
-    from_baseline = len(baseline) >= MIN_BASELINE_POINTS
-    basis = baseline if from_baseline else points
-    xs = [v for _, v in basis]
-    mean = sum(xs) / len(xs)
-    moving_ranges = [abs(b - a) for a, b in zip(xs, xs[1:], strict=False)]
-    mr_bar = sum(moving_ranges) / len(moving_ranges) if moving_ranges else 0.0
-    upper, lower = mean + 2.66 * mr_bar, mean - 2.66 * mr_bar
-    trend = Trend(
-        mean=mean, upper=upper, lower=lower, baseline_points=len(basis), limits_from_baseline=from_baseline
+    since = values[break_index:] if break_index else values
+    figures = sum(v is not None for v in since)  # not list.count(None): Decimal == None is slow
+    if figures < MIN_POINTS:
+        where = " since the series break" if break_index else ""
+        return Trend(reason=f"Fewer than {MIN_POINTS} quarters with figures{where}.")
+    baseline = sum(v is not None for v in values[:baseline_count])
+    result = spc.analyse(
+        values,
+        spc.INCREASE if higher_is_better else spc.DECREASE,
+        target,
+        rebase=[break_index] if break_index else None,
+        fix_after_n_points=baseline_count if baseline >= spc.MIN_FIX and not break_index else None,
     )
-    checked = [(i, v) for i, v in points if i >= baseline_count] if from_baseline else points
-    if every_point:
-        trend.signals = find_signals(checked, mean, upper, lower)
-    elif checked:
-        rules = latest_signals(checked, mean, upper, lower)
-        trend.signals = {checked[-1][0]: rules} if rules else {}
-    values_at = dict(points)
-    trend.point_verdicts = {
-        index: judge(signal_direction(points, index, values_at[index], mean, rules), higher_is_better)
-        for index, rules in trend.signals.items()
-    }
-    latest_index, latest_value = points[-1]
-    latest_rules = trend.signals.get(latest_index, set())
-    if not latest_rules:
-        trend.verdict = NO_CHANGE
-        trend.reason = "The latest quarter is within the process limits and not part of a run."
-        return trend
-    trend.direction = signal_direction(points, latest_index, latest_value, mean, latest_rules)
-    trend.verdict = trend.point_verdicts[latest_index]
-    names = ", ".join(RULE_NAMES[r] for r in sorted(latest_rules))
-    trend.reason = (
-        f"The latest quarter is {'above' if trend.direction == 'up' else 'below'} the usual range: {names}."
-    )
-    return trend
-
-
-def signal_direction(points: list[tuple[int, float]], index: int, value: float, mean: float, rules) -> str:
-    """Which way a point that breaks a rule points: its side of the centre line, or for a run of rising
-    (falling) quarters alone, its step from the quarter before."""
-    if 3 in rules and not ({1, 2, 4} & set(rules)):
-        previous = [v for i, v in points if i < index]
-        return "up" if previous and value > previous[-1] else "down"
-    return "up" if value > mean else "down"
-
-
-def judge(direction: str, higher_is_better: bool) -> str:
-    """A movement up or down is an improvement when it goes the way the measure wants."""
-    return IMPROVING if (direction == "up") == higher_is_better else WORSENING
-
-
-def find_signals(
-    points: list[tuple[int, float]], mean: float, upper: float, lower: float
-) -> dict[int, set[int]]:
-    signals: dict[int, set[int]] = {}
-
-    def flag(indexes, rule):
-        for index in indexes:
-            signals.setdefault(index, set()).add(rule)
-
-    # Rule 1: beyond a limit.
-    flag([i for i, v in points if v > upper or v < lower], 1)
-    # Rule 2: a shift, seven or more on one side of the mean (a point on the mean breaks the run).
-    for side in (1, -1):
-        run = []
-        for i, v in points:
-            if (v - mean) * side > 0:
-                run.append(i)
-            else:
-                if len(run) >= RUN_LENGTH:
-                    flag(run, 2)
-                run = []
-        if len(run) >= RUN_LENGTH:
-            flag(run, 2)
-    # Rule 3: a trend, seven or more each higher (or lower) than the one before (ties break it).
-    for sign in (1, -1):
-        run = [points[0][0]] if points else []
-        for (_, a), (j, b) in zip(points, points[1:], strict=False):
-            if (b - a) * sign > 0:
-                run.append(j)
-            else:
-                if len(run) >= RUN_LENGTH:
-                    flag(run, 3)
-                run = [j]
-        if len(run) >= RUN_LENGTH:
-            flag(run, 3)
-    # Rule 4: two of three consecutive points beyond two-thirds of the way to the same limit.
-    high, low = mean + (upper - mean) * 2 / 3, mean - (mean - lower) * 2 / 3
-    for k in range(len(points) - 2):
-        window = points[k : k + 3]
-        for beyond in (lambda v: v > high, lambda v: v < low):
-            hits = [i for i, v in window if beyond(v)]
-            if len(hits) >= 2:
-                flag(hits, 4)
-    return signals
-
-
-def latest_signals(points: list[tuple[int, float]], mean: float, upper: float, lower: float) -> set[int]:
-    """The rules the last point breaks: the same answer as find_signals gives for it, in one pass."""
-    values = [v for _, v in points]
-    last = values[-1]
-    rules = set()
-    if last > upper or last < lower:
-        rules.add(1)
-    side = (last > mean) - (last < mean)
-    if side:
-        run = 0
-        for v in reversed(values):
-            if (v - mean) * side <= 0:
-                break
-            run += 1
-        if run >= RUN_LENGTH:
-            rules.add(2)
-    for sign in (1, -1):
-        run = 1
-        for a, b in zip(reversed(values[:-1]), reversed(values[1:]), strict=True):
-            if (b - a) * sign <= 0:
-                break
-            run += 1
-        if run >= RUN_LENGTH:
-            rules.add(3)
-    if len(values) >= 3:
-        high, low = mean + (upper - mean) * 2 / 3, mean - (mean - lower) * 2 / 3
-        window = values[-3:]
-        for beyond in (lambda v: v > high, lambda v: v < low):
-            if beyond(last) and sum(1 for v in window if beyond(v)) >= 2:
-                rules.add(4)
-    return rules
+    variation = result.variation
+    if variation.startswith("improvement"):
+        verdict = IMPROVING
+    elif variation.startswith("concern"):
+        verdict = WORSENING
+    else:
+        verdict = NO_CHANGE
+    if verdict == NO_CHANGE:
+        reason = "The latest quarter is within the process limits and not part of a run."
+    else:
+        latest = result.latest
+        reason = f"The latest quarter is {REASONS[latest.rules[0]][latest.side]}."
+    if result.groups[-1].short:
+        reason += (
+            f" The limits come from only {result.groups[-1].figures} quarters with figures: "
+            f"a guide until there are {spc.SHORT_GROUP}."
+        )
+    return Trend(verdict=verdict, reason=reason, result=result)

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from measures.models import Period, Target
+from measures.models import Period, SeriesBreak, Target
 from reviews.models import DeliverableUpdate
 from tests import factories
 
@@ -172,6 +172,33 @@ def test_the_measure_page_draws_limits_for_each_partnership(client_for, county):
     assert flags and flags[-1] == "improving" and set(flags) <= {"improving", "worsening"}
     assert "higherIsBetter" not in chart["data"]
     assert 'data-chart="xmr"' in response.content.decode()
+
+
+def test_the_measure_page_assures_against_the_target(client_for, county):
+    # A yearly count target of 240 is 60 a quarter: below the lower limit (73.4) of a lower-is-better
+    # measure, so the usual quarter misses it every time.
+    Target.objects.create(
+        measure=county.measure, partnership=county.a, period=Period.objects.financial_year(2013), value=240
+    )
+    response = client_for("scrutiny").get(county.measure.get_absolute_url(), {"quarter": "2011-12-q1"})
+    [row] = [r for r in response.context["rows"] if r["partnership"] == county.a]
+    assert row["summary"].trend.result.target == 60
+    assert row["summary"].trend.assurance == "fail"
+    assert "Target: missed every quarter while the process stays as it is" in response.content.decode()
+
+
+def test_the_measure_page_draws_each_groups_limits_across_a_series_break(client_for, county):
+    SeriesBreak.objects.create(measure=county.measure, starts_on=datetime.date(2011, 4, 1), note="New rules")
+    response = client_for("scrutiny").get(county.measure.get_absolute_url(), {"quarter": "2011-12-q4"})
+    chart = next(c for c in response.context["charts"] if c["partnership"] == county.a)
+    data = chart["data"]
+    # 2007/08 Q1 to 2009/10 Q4, twelve steady quarters, then the four at 40 since the break.
+    assert data["breakIndex"] == 12 and len(data["labels"]) == 16
+    assert data["lines"]["mean"] == [pytest.approx(100)] * 12 + [pytest.approx(40)] * 4
+    assert data["lines"]["upper"][:12] == [pytest.approx(126.6)] * 12
+    assert data["lines"]["upper"][12:] == [pytest.approx(40)] * 4  # four equal figures: no spread
+    assert data["lines"]["lower"][0] == pytest.approx(73.4)
+    assert chart["summary"].trend.verdict == "no_change"
 
 
 def test_the_paper_has_the_seeds_sections(client_for, county):
