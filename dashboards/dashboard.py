@@ -17,8 +17,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery, Value
 
 from measures import periods
-from measures.figures import FigureTable, MeasureSummary, baselines_for
-from measures.models import Measure, MeasureValue, Period
+from measures.figures import FigureTable, MeasureSummary, baselines_for, quarterly_target, targets_for
+from measures.models import Measure, MeasureValue, Period, Target
 from measures.trend import IMPROVING, NO_CHANGE, NOT_ENOUGH, RULE_TEXT, WORSENING
 from partnerships.models import Partnership
 from reviews import clock
@@ -359,22 +359,35 @@ class MeasureRow:
     measure: Measure
     partnership: Partnership
     summary: MeasureSummary
+    target: Target | None = None
 
 
 def measure_rows(filters: Filters, measures=None) -> tuple[list[MeasureRow], list[str]]:
-    """Every measure for every selected partnership as at the chosen quarter (4 queries + 1 for measures)."""
+    """Every measure for every selected partnership as at the chosen quarter (5 queries + 1 for measures)."""
+    _, rows, sources = measure_table(filters, measures)
+    return rows, sources
+
+
+def measure_table(filters: Filters, measures=None) -> tuple[FigureTable, list[MeasureRow], list[str]]:
+    """``measure_rows`` with the figure table they came from (its coverage serves the partnership page)."""
     measures = list(measures if measures is not None else Measure.objects.order_by("order", "name"))
     partnerships = filters.selected_partnerships
     table = FigureTable(partnerships, measures, periods=filters.quarters)
     baselines = baselines_for(partnerships, measures)
-    rows = [
-        MeasureRow(
-            measure, p, table.summary(p, measure, baselines.get((p.pk, measure.pk)), until=filters.quarter)
-        )
-        for measure in measures
-        for p in partnerships
-    ]
-    return rows, sorted(table.sources)
+    targets = targets_for(partnerships, measures)
+    rows = []
+    for measure in measures:
+        for p in partnerships:
+            target = targets.get((p.pk, measure.pk))
+            summary = table.summary(
+                p,
+                measure,
+                baselines.get((p.pk, measure.pk)),
+                until=filters.quarter,
+                target=quarterly_target(measure, target),
+            )
+            rows.append(MeasureRow(measure, p, summary, target))
+    return table, rows, sorted(table.sources)
 
 
 def direction_counts(rows: list[MeasureRow]) -> dict[str, int]:

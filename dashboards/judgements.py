@@ -37,10 +37,11 @@ def variation_kind(variation: str | None) -> str:
 
 
 def sentence(
-    measure, place: str, period_label: str, variation: str | None, assurance=None, target=None
+    measure, place: str, period_label: str, variation: str | None, assurance=None, target: str | None = None
 ) -> str:
     """One judgement as a councillor would say it, e.g. "Violent crime in Oxford was unusually high in
-    2011/12 Q3: a concern." with what the target's assurance icon says when there is a target."""
+    2011/12 Q3: a concern." with what the target's assurance icon says when there is a target (``target``:
+    the target as people read it, "1,200 for 2013/14")."""
     name = measure.name
     when = f" in {period_label}" if period_label else ""
     kind = variation_kind(variation)
@@ -57,7 +58,7 @@ def sentence(
         }[kind]
         text = f"{name} in {place} was unusually {level}{when}: {verdict}."
     if assurance and target is not None:
-        target_text = measure.format_value(target)
+        target_text = target
         text += {
             "pass": f" It will meet its target of {target_text} if nothing changes.",
             "fail": f" It will miss its target of {target_text} unless something changes.",
@@ -109,10 +110,10 @@ class Matrix:
 
 # How each measure counts in the headline: by its worst news in any partnership.
 HEADLINE = [
-    ("concern", "measures with a concern in at least one partnership"),
-    ("improvement", "measures improving in at least one partnership and of concern in none"),
-    ("common_cause", "measures with no significant change anywhere"),
-    ("none", "measures without enough figures to judge"),
+    ("concern", "with a concern in at least one partnership"),
+    ("improvement", "improving in at least one partnership, a concern in none"),
+    ("common_cause", "with no significant change in any partnership"),
+    ("none", "without enough figures to judge"),
 ]
 
 
@@ -137,7 +138,11 @@ def measure_matrix(measure_rows, partnerships, query: str) -> Matrix:
         period = s.latest_period.label if s.latest_period else ""
         variation = t.variation if t else None
         assurance = t.assurance if t else None
-        target = getattr(t, "target", None)
+        target = (
+            f"{row.measure.format_value(row.target.value)} for {row.target.period.label}"
+            if row.target
+            else None
+        )
         page = reverse("dashboards:measure", args=[row.measure.slug])
         url = f"{page}?{query}#partnership-{row.partnership.slug}"
         matrix_row.cells.append(

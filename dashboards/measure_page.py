@@ -1,24 +1,13 @@
 """The measure page: every partnership's quarterly series for one measure, with baselines, targets and
 process limits drawn, and the tables under the charts."""
 
-from decimal import Decimal
-
 from dashboards import dashboard
-from measures.figures import FigureTable, baselines_for
+from measures.figures import FigureTable, baselines_for, quarterly_equivalent, quarterly_target, targets_for
 from measures.forms import SeriesBreakForm
-from measures.models import Measure, Period, Target
+from measures.models import Measure, Period
 from measures.trend import RULE_TEXT
 
 OTHER_KINDS = (Period.Kind.MONTH, Period.Kind.ROLLING_YEAR, Period.Kind.YEAR)
-
-
-def quarterly_equivalent(measure: Measure, value: Decimal | None, period: Period | None) -> float | None:
-    """A yearly figure drawn on a quarterly chart: a quarter's share of a count, a rate as it is."""
-    if value is None:
-        return None
-    if measure.is_additive and period is not None and period.kind != Period.Kind.QUARTER:
-        return float(value) / 4
-    return float(value)
 
 
 # The measure page's table shows each partnership's target too.
@@ -30,23 +19,19 @@ def measure_context(measure: Measure, filters: dashboard.Filters, user) -> dict:
     partnerships = filters.selected_partnerships
     table = FigureTable(partnerships, [measure], periods=filters.quarters)
     baselines = baselines_for(partnerships, [measure])
-    targets = {}
-    for target in Target.objects.filter(measure=measure, partnership__in=partnerships).select_related(
-        "period"
-    ):
-        targets.setdefault(target.partnership_id, target)
+    targets = targets_for(partnerships, [measure])
     periods = [p for p in table.periods if filters.quarter is None or p.end <= filters.quarter.end]
     rows, charts, figure_rows = [], [], {p.pk: {"quarter": p.label} for p in periods}
     combined = []
     for partnership in partnerships:
         baseline = baselines.get((partnership.pk, measure.pk))
-        target = targets.get(partnership.pk)
+        target = targets.get((partnership.pk, measure.pk))
         summary = table.summary(
             partnership,
             measure,
             baseline,
             until=filters.quarter,
-            target=quarterly_equivalent(measure, target.value, target.period) if target else None,
+            target=quarterly_target(measure, target),
         )
         values = {p.pk: v for p, v in table.series(partnership, measure)}
         for p in periods:

@@ -6,12 +6,12 @@ page shows and ``export_or_render`` downloads as CSV or XLSX.
 
 import datetime
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.urls import reverse
 
 from dashboards import dashboard, judgements
 from measures.models import Measure
-from partnerships.models import Membership, Merger, Partnership, PartnershipArea, User
+from partnerships.models import Membership, Merger, Partnership, User
 from reviews import clock
 from reviews.models import DeliverableUpdate, QuarterlyReview, ReportingQuarter
 from reviews.pages import review_progress
@@ -31,16 +31,16 @@ def overview_context(filters: dashboard.Filters) -> dict:
     grid = dashboard.rag_grid(filters, strategies, cell_url)
     exceptions = dashboard.exceptions(filters, strategies)
     measure_rows, sources = dashboard.measure_rows(filters)
-    horizon_items = list(
-        HorizonItem.objects.current().exclude(status=HorizonItem.Status.PUBLISHED).order_by("expected_on")[:6]
-    )
+    matrix = judgements.measure_matrix(measure_rows, filters.selected_partnerships, filters.query())
     return {
-        "horizon_items": horizon_items,
         "filters": filters,
         "grid": grid,
         "exceptions": exceptions,
         "measure_rows": measure_rows,
         "directions": dashboard.direction_counts(measure_rows),
+        "matrix": matrix,
+        "headline": judgements.headline(matrix),
+        "overdue_count": sum(1 for e in exceptions if e["overdue"]),
         "direction_rule": dashboard.DIRECTION_RULE,
         "overdue_rule": clock.OVERDUE_RULE,
         "final_rule": clock.FINAL_RULE,
@@ -207,11 +207,6 @@ def partnership_list_context(today: datetime.date) -> dict:
 
 def partnership_context(partnership: Partnership, filters: dashboard.Filters, user) -> dict:
     """A partnership's page: areas over time, mergers, strategies, people, plan and measures (15 queries)."""
-    coverage = (
-        PartnershipArea.objects.filter(partnership=partnership)
-        .select_related("area")
-        .prefetch_related("area__codes")
-    )
     strategies = list(
         Strategy.objects.for_partnership(partnership)
         .select_related("framework")
@@ -234,7 +229,10 @@ def partnership_context(partnership: Partnership, filters: dashboard.Filters, us
         .prefetch_related("predecessors")
     )
     merger = next((m for m in mergers if m.successor_id == partnership.pk), None)
-    measure_rows, sources = dashboard.measure_rows(filters)
+    table, measure_rows, sources = dashboard.measure_table(filters)
+    # The areas over time: the rows the figure table read for this partnership, with their codes.
+    coverage = sorted(table.coverage[partnership.pk], key=lambda row: (row.start, row.area.name))
+    prefetch_related_objects([row.area for row in coverage], "codes")
     review_status = QuarterlyReview.objects.filter(partnership=partnership, quarter=OuterRef("pk")).values(
         "status"
     )

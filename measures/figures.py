@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.db.models import Exists, OuterRef
 
-from measures.models import BASELINE_YEAR, Baseline, Measure, MeasureValue, Period
+from measures.models import BASELINE_YEAR, Baseline, Measure, MeasureValue, Period, Target
 from measures.trend import Trend, xmr
 from partnerships.models import PartnershipArea
 
@@ -283,6 +283,29 @@ def baselines_for(partnerships, measures) -> dict[tuple[int, int], Baseline]:
         "period"
     )
     return {(b.partnership_id, b.measure_id): b for b in rows}
+
+
+def targets_for(partnerships, measures) -> dict[tuple[int, int], Target]:
+    """Each partnership's target for each measure: the earliest by date, the one the pages draw and assure
+    against (1 query)."""
+    found = {}
+    rows = Target.objects.filter(partnership__in=partnerships, measure__in=measures).select_related("period")
+    for target in rows.order_by("period__end", "pk"):
+        found.setdefault((target.partnership_id, target.measure_id), target)
+    return found
+
+
+def quarterly_equivalent(measure: Measure, value: Decimal | None, period: Period | None) -> float | None:
+    """A yearly figure set against quarterly figures: a quarter's share of a count, a rate as it is."""
+    if value is None:
+        return None
+    if measure.is_additive and period is not None and period.kind != Period.Kind.QUARTER:
+        return float(value) / 4
+    return float(value)
+
+
+def quarterly_target(measure: Measure, target: Target | None) -> float | None:
+    return quarterly_equivalent(measure, target.value, target.period) if target else None
 
 
 def measure_summaries(partnership, measures) -> tuple[list[MeasureSummary], list[str]]:

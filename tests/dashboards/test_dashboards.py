@@ -216,7 +216,8 @@ def test_the_paper_downloads_as_a_pdf(client_for, county):
         reverse("dashboards:paper"), {"quarter": "2011-12-q1", "format": "pdf"}
     )
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF") and len(response.content) > 5000
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"%PDF") and len(content) > 5000
 
 
 def test_what_changed_since_the_previous_quarter(client_for, county):

@@ -35,9 +35,11 @@ def test_a_missing_title_is_a_form_error(client_for, world):
     assert response.status_code == 200 and "This field is required" in response.content.decode()
 
 
-def test_the_overview_and_the_paper_show_the_horizon(client_for, world):
+def test_the_register_and_the_paper_show_the_horizon_and_the_overview_links_to_it(client_for, world):
     client = client_for("scrutiny")
-    assert "Crime Strategy" in client.get(reverse("dashboards:overview")).content.decode()
+    # The overview is the county's picture; the horizon has its own page, a click away.
+    assert reverse("dashboards:horizon") in client.get(reverse("dashboards:overview")).content.decode()
+    assert "Crime Strategy" in client.get(reverse("dashboards:horizon")).content.decode()
     assert "On the horizon" in client.get(reverse("dashboards:paper")).content.decode()
     register = client.get(reverse("dashboards:horizon"), {"export": "csv", "table": "register"})
     assert "Crime Strategy" in register.content.decode()
