@@ -12,6 +12,7 @@
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 
@@ -93,15 +94,19 @@ class QuarterState:
     partnerships: list[Partnership] = field(default_factory=list)
     statuses: dict[int, str] = field(default_factory=dict)  # partnership id -> review status
 
+    @cached_property
+    def reporting_ids(self) -> set[int]:
+        return {p.pk for p in self.partnerships}
+
     def state_of(self, partnership) -> str:
-        if partnership.pk not in {p.pk for p in self.partnerships}:
+        if partnership.pk not in self.reporting_ids:
             return NOT_REPORTING
         return self.statuses.get(partnership.pk) or NOT_STARTED
 
     def label_of(self, partnership) -> str:
         return STATE_LABELS[self.state_of(partnership)]
 
-    @property
+    @cached_property
     def signed_off(self) -> int:
         return sum(1 for p in self.partnerships if self.state_of(p) == QuarterlyReview.Status.SIGNED_OFF)
 
@@ -109,7 +114,7 @@ class QuarterState:
     def is_final(self) -> bool:
         return bool(self.partnerships) and self.signed_off == len(self.partnerships)
 
-    @property
+    @cached_property
     def rows(self) -> list[dict]:
         return [
             {
