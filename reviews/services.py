@@ -69,7 +69,7 @@ def live_deliverables(strategy: Strategy | None, quarter: ReportingQuarter):
         Deliverable.objects.filter(objective__strategy=strategy)
         .filter(~Q(status__in=Deliverable.CLOSED_STATUSES) | Q(updates__quarter=quarter))
         .distinct()
-        .select_related("objective__priority", "owner", "theme")
+        .select_related("objective__priority", "owner")
         .order_by("objective__priority__number", "objective__order", "objective_id", "pk")
     )
 
