@@ -55,7 +55,6 @@ def strategy_for_quarter(partnership, quarter: ReportingQuarter) -> Strategy | N
             partnership=partnership, status__in=[Strategy.Status.ADOPTED, Strategy.Status.SUPERSEDED]
         )
         .covering_year(quarter.period.financial_year)
-        .select_related("framework")
         .order_by("-first_year")
         .first()
     )
