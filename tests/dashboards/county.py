@@ -191,7 +191,7 @@ class County:
 
     def _add_deliverable(self, entry, objective):
         i = len(entry["deliverables"])
-        overdue = i % 2 == 1
+        overdue = i % 2 == 0  # the first deliverable of every plan: exceptions on every page
         deliverable = factories.DeliverableFactory(
             objective=objective,
             owner=entry["officer"] if i % 2 == 0 else entry["lead"],
