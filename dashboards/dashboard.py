@@ -214,9 +214,7 @@ def reporting_quarter(filters: Filters) -> ReportingQuarter | None:
 
 def strategies_for(filters: Filters) -> dict[int, Strategy]:
     """partnership id -> the strategy to show: the chosen span, or the one the quarter falls in."""
-    qs = Strategy.objects.filter(partnership__in=filters.selected_partnerships).select_related(
-        "framework", "partnership"
-    )
+    qs = Strategy.objects.filter(partnership__in=filters.selected_partnerships).select_related("partnership")
     if filters.strategy_year:
         qs = qs.filter(first_year=filters.strategy_year)
     elif filters.quarter:

@@ -42,7 +42,7 @@ def build_paper(filters: dashboard.Filters) -> dict:
     quarter = ReportingQuarter.objects.filter(period=filters.quarter).select_related("period").first()
     before = previous_quarter(quarter) if quarter else None
     framework_ids = {s.framework_id for s in strategies.values()}
-    priorities = list(Priority.objects.filter(framework__in=framework_ids).prefetch_related("themes"))
+    priorities = list(Priority.objects.filter(framework__in=framework_ids))
     objectives = (
         Objective.objects.filter(strategy__in=strategies.values())
         .select_related("strategy__partnership")

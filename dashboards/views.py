@@ -47,9 +47,8 @@ def overview(request):
 
 
 def priority_detail(request, pk):
-    priority = get_object_or_404(
-        Priority.objects.select_related("framework").prefetch_related("themes"), pk=pk
-    )
+    # One priority: its themes are read once by the page, so prefetching them would save nothing.
+    priority = get_object_or_404(Priority.objects.select_related("framework"), pk=pk)
     context = pages.priority_context(priority, dashboard.read_filters(request))
     return export_or_render(
         request, "dashboards/priority_detail.html", context, f"Priority {priority.number}"

@@ -1,6 +1,19 @@
 from django import forms
+from django.db import models
 
 from partnerships.models import Notification
+
+# A link typed without a scheme ("www.gov.uk/...") is read as https on every form that keeps one: the app's
+# and the Django admin's alike. (Django 5 assumes http unless told otherwise; a field left to that default
+# stored the same link as http:// from the admin and https:// from the app.)
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def https_urls(db_field, **kwargs):
+    """A ModelForm's ``Meta.formfield_callback``: URL fields assume https (as ``HTTPS_URLS`` in the admin)."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
 
 
 class NotificationSettingsForm(forms.Form):

@@ -99,7 +99,7 @@ class User(AbstractUser):
             return "Partnership lead"
         if roles:
             return "Partnership officer"
-        return "Reader"
+        return "No role yet"  # as the one page such a user sees says (not "Reader": they read nothing)
 
 
 class Area(models.Model):

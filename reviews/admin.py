@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from partnerships.forms import HTTPS_URLS
 from reviews.models import DeliverableUpdate, Evidence, QuarterlyReview, ReportingQuarter, ReviewEvent
 
 
@@ -50,6 +51,7 @@ class ReviewEventAdmin(admin.ModelAdmin):
 class EvidenceInline(admin.TabularInline):
     model = Evidence
     extra = 0
+    formfield_overrides = HTTPS_URLS
     fields = ["title", "url", "original_name", "content_type", "size", "added_by", "added_at"]
     readonly_fields = ["original_name", "content_type", "size", "added_by", "added_at"]
 
@@ -68,6 +70,7 @@ class EvidenceAdmin(SimpleHistoryAdmin):
     list_display = ["title", "update", "original_name", "content_type", "size", "added_by", "added_at"]
     list_filter = ["content_type"]
     search_fields = ["title", "original_name", "url", "update__deliverable__title"]
+    formfield_overrides = HTTPS_URLS
     list_select_related = ["update__deliverable", "update__quarter__period", "added_by"]
     # The file itself has no public URL: it is downloaded through the app's evidence view.
     exclude = ["file"]

@@ -55,7 +55,11 @@ def build_review(review: QuarterlyReview, data=None, files=None) -> ReviewPage:
     strategy = strategy_for_quarter(review.partnership, quarter)
     deliverables = list(live_deliverables(strategy, quarter))
     in_plan = DeliverableUpdate.objects.filter(deliverable__objective__strategy=strategy)
-    current = {u.deliverable_id: u for u in in_plan.filter(quarter=quarter).prefetch_related("evidence")}
+    # Read-only rows say who made each update (``updated_by``): joined here, not looked up row by row.
+    current = {
+        u.deliverable_id: u
+        for u in in_plan.filter(quarter=quarter).select_related("updated_by").prefetch_related("evidence")
+    }
     before = previous_quarter(quarter)
     previous = {u.deliverable_id: u for u in in_plan.filter(quarter=before)} if before else {}
     rows = [

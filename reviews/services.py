@@ -55,7 +55,6 @@ def strategy_for_quarter(partnership, quarter: ReportingQuarter) -> Strategy | N
             partnership=partnership, status__in=[Strategy.Status.ADOPTED, Strategy.Status.SUPERSEDED]
         )
         .covering_year(quarter.period.financial_year)
-        .select_related("framework")
         .order_by("-first_year")
         .first()
     )
@@ -69,7 +68,7 @@ def live_deliverables(strategy: Strategy | None, quarter: ReportingQuarter):
         Deliverable.objects.filter(objective__strategy=strategy)
         .filter(~Q(status__in=Deliverable.CLOSED_STATUSES) | Q(updates__quarter=quarter))
         .distinct()
-        .select_related("objective__priority", "owner", "theme")
+        .select_related("objective__priority", "owner")
         .order_by("objective__priority__number", "objective__order", "objective_id", "pk")
     )
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from partnerships.forms import HTTPS_URLS
 from strategies.models import (
     CommonTheme,
     Deliverable,
@@ -100,6 +101,7 @@ class HorizonItemAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "status", "impact", "priorities"]
     search_fields = ["title", "body", "impact_note"]
     filter_horizontal = ["priorities", "partnerships"]
+    formfield_overrides = HTTPS_URLS
 
 
 @admin.register(StrategyRefresh)

@@ -3,6 +3,7 @@ import datetime
 from django import forms
 
 from partnerships.dates import validate_plausible_date
+from partnerships.forms import https_urls
 from partnerships.models import Partnership, User
 from strategies.models import (
     CommonTheme,
@@ -111,6 +112,7 @@ class DeliverableForm(forms.ModelForm):
 class HorizonItemForm(forms.ModelForm):
     class Meta:
         model = HorizonItem
+        formfield_callback = https_urls  # on the class, so every copy of the form reads links alike
         fields = [
             "title",
             "kind",
@@ -134,7 +136,6 @@ class HorizonItemForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["priorities"].queryset = Priority.objects.select_related("framework")
-        self.fields["link"].assume_scheme = "https"
 
     def save_with_history(self, user) -> HorizonItem:
         item = self.save(commit=False)

@@ -356,13 +356,18 @@ class PartnershipChange:
     stays: list[str] = field(default_factory=list)
 
 
-def _recorded_reviews(partnership) -> list[str]:
-    """The partnership's quarterly reviews, read through its reverse relation (the reviews app sits above
-    this one, so it is not imported)."""
-    return [
-        f"{r.quarter.period.label}: {r.get_status_display().lower()}"
-        for r in partnership.reviews.select_related("quarter__period").order_by("quarter__period__end")
-    ]
+def _recorded_reviews(partnership_ids) -> dict[int, list[str]]:
+    """Each partnership's quarterly reviews, oldest first, read through the reverse relation's model (the
+    reviews app sits above this one, so it is not imported)."""
+    reviews = Partnership._meta.get_field("reviews").related_model.objects
+    recorded = defaultdict(list)
+    for r in (
+        reviews.filter(partnership__in=partnership_ids)
+        .select_related("quarter__period")
+        .order_by("quarter__period__end")
+    ):
+        recorded[r.partnership_id].append(f"{r.quarter.period.label}: {r.get_status_display().lower()}")
+    return recorded
 
 
 def _quarters_from(day: datetime.date) -> list[str]:
@@ -376,39 +381,68 @@ def _quarters_from(day: datetime.date) -> list[str]:
 
 def merge_preview(*, predecessors, name: str, effective_from: datetime.date) -> list[PartnershipChange]:
     """Each predecessor's areas, open work, drafts and people go to the merged partnership from the date;
-    its recorded reviews, closed work and figures stay as they are."""
+    its recorded reviews, closed work and figures stay as they are. Seven queries, however many
+    partnerships are merged: each kind of thing is read for all of them at once."""
+    predecessors = list(predecessors)
     day_before = effective_from - DAY
+    ids = [p.pk for p in predecessors]
+    areas = defaultdict(list)
+    coverage = PartnershipArea.objects.filter(partnership__in=ids).covering(day_before)
+    for row in coverage.select_related("area"):
+        areas[row.partnership_id].append(row.area.name)
+    sources = {}
+    current = (
+        Strategy.objects.filter(partnership__in=ids, status=Strategy.Status.ADOPTED)
+        .covering_year(periods.financial_year_of(day_before))
+        .order_by("partnership_id", "-first_year")
+    )
+    for strategy in current:
+        sources.setdefault(strategy.partnership_id, strategy)
+    open_work, closed_count = defaultdict(list), defaultdict(int)
+    for d in Deliverable.objects.filter(objective__strategy__in=list(sources.values())).select_related(
+        "objective"
+    ):
+        if d.is_closed:
+            closed_count[d.objective.strategy_id] += 1
+        else:
+            open_work[d.objective.strategy_id].append(d)
+    drafts = defaultdict(list)
+    for draft in Strategy.objects.filter(partnership__in=ids, status=Strategy.Status.DRAFT):
+        drafts[draft.partnership_id].append(draft)
+    people = defaultdict(list)
+    for membership in Membership.objects.filter(partnership__in=ids).select_related("user"):
+        people[membership.partnership_id].append(membership.user)
+    reviews = _recorded_reviews(ids)
+
     merged = PartnershipChange(partnership=name)
     changes = []
     for p in predecessors:
         change = PartnershipChange(partnership=p)
-        areas = [row.area.name for row in PartnershipArea.objects.filter(partnership=p).covering(day_before)]
-        if areas:
-            change.moves.append(f"Areas from {effective_from:%-d %B %Y}: {', '.join(areas)}.")
-        source = _current_strategy(p, day_before)
+        if areas[p.pk]:
+            change.moves.append(f"Areas from {effective_from:%-d %B %Y}: {', '.join(areas[p.pk])}.")
+        source = sources.get(p.pk)
         if source is not None:
-            open_ones = [d for d in Deliverable.objects.filter(objective__strategy=source) if not d.is_closed]
-            closed = Deliverable.objects.filter(objective__strategy=source).count() - len(open_ones)
+            open_ones = open_work[source.pk]
             change.moves.append(
                 f"{len(open_ones)} open deliverable(s) carried into {name}'s "
                 f"strategy (copies that point back; the originals and their updates stay here)."
             )
+            closed = closed_count[source.pk]
             change.stays.append(
                 f"The {source.span_label} strategy, read-only from the merger, with {closed} completed or "
                 "dropped deliverable(s) and every open one as recorded."
             )
             merged.moves.extend(f"{d.title} (from {p.label})" for d in open_ones)
-        for draft in Strategy.objects.filter(partnership=p, status=Strategy.Status.DRAFT):
+        for draft in drafts[p.pk]:
             change.moves.append(
                 f"The draft {draft.span_label} strategy: carried into {name}'s draft, then removed."
             )
-        people = list(Membership.objects.filter(partnership=p).select_related("user"))
-        if people:
-            change.moves.append(f"People: {', '.join(str(m.user) for m in people)} become members of {name}.")
-        reviews = _recorded_reviews(p)
+        if people[p.pk]:
+            names = ", ".join(str(user) for user in people[p.pk])
+            change.moves.append(f"People: {names} become members of {name}.")
         change.stays.append(
             "Its quarterly reviews, updates, evidence and sign-offs, exactly as recorded"
-            + (f" ({'; '.join(reviews)})." if reviews else " (none yet).")
+            + (f" ({'; '.join(reviews[p.pk])})." if reviews[p.pk] else " (none yet).")
         )
         change.stays.append(
             "Its figures for every quarter before the merger, on every page, export and paper."
@@ -448,7 +482,7 @@ def split_preview(
             f"quarters before {ended_on:%-d %B %Y}."
         )
     pilot = PartnershipChange(partnership=successor)
-    reviews = _recorded_reviews(successor)
+    reviews = _recorded_reviews([successor.pk])[successor.pk]
     pilot.stays.append(
         "Its quarterly reviews, updates, evidence and sign-offs stay exactly as recorded"
         + (f" ({'; '.join(reviews)})." if reviews else ".")

@@ -76,3 +76,77 @@ def test_a_server_error_shows_a_plain_page_and_no_trace(rf, world):
     assert response.status_code == 500
     page = response.content.decode()
     assert "Sorry, something went wrong" in page and "Traceback" not in page
+
+
+HORIZON_ITEM = {"title": "Serious violence duty", "kind": "law", "body": "Home Office", "status": "expected"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("where", ["admin:strategies_horizonitem_add", "strategies:horizon_add"])
+def test_a_link_without_a_scheme_is_stored_as_https_by_the_admin_and_the_app(client_for, world, where):
+    from strategies.models import HorizonItem
+
+    data = {**HORIZON_ITEM, "impact": "high", "link": "www.gov.uk/serious-violence-duty", "expected_when": ""}
+    response = client_for("admin").post(reverse(where), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert (
+        HorizonItem.objects.get(title="Serious violence duty").link
+        == "https://www.gov.uk/serious-violence-duty"
+    )
+
+
+@pytest.mark.django_db
+def test_an_evidence_link_without_a_scheme_is_stored_as_https_from_the_admin(client_for, world):
+    from reviews.models import Evidence
+
+    evidence = Evidence.objects.create(update=world.update_a, title="Minutes", url="https://example.org/old")
+    response = client_for("admin").post(
+        reverse("admin:reviews_evidence_change", args=[evidence.pk]),
+        {
+            "update": evidence.update_id,
+            "title": evidence.title,
+            "url": "example.org/minutes",
+            "added_by": world.users["admin"].pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    evidence.refresh_from_db()
+    assert evidence.url == "https://example.org/minutes"
+
+
+def url_fields_of_every_form(world):
+    """(where, field) for every URL field of the app's forms (as classes) and of the admin's forms."""
+    import importlib
+
+    from django import forms
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    for app in ("partnerships", "measures", "strategies", "reviews"):
+        module = importlib.import_module(f"{app}.forms")
+        for name, form in vars(module).items():
+            ours = isinstance(form, type) and form.__module__ == module.__name__
+            if ours and issubclass(form, forms.BaseForm):
+                for field_name, field in form.base_fields.items():
+                    if isinstance(field, forms.URLField):
+                        yield f"{module.__name__}.{name}.{field_name}", field
+    request = RequestFactory().get("/")
+    request.user = world.users["admin"]
+    for model, model_admin in admin.site._registry.items():
+        admin_forms = [model_admin.get_form(request)]
+        inlines = model_admin.get_inline_instances(request)
+        admin_forms += [inline.get_formset(request).form for inline in inlines]
+        for form in admin_forms:
+            for field_name, field in form.base_fields.items():
+                if isinstance(field, forms.URLField):
+                    yield f"admin {model.__name__}.{field_name}", field
+
+
+@pytest.mark.django_db
+def test_every_url_field_reads_a_link_without_a_scheme_as_https(world):
+    fields = dict(url_fields_of_every_form(world))
+    expected = {"strategies.forms.HorizonItemForm.link", "admin HorizonItem.link", "admin Evidence.url"}
+    assert expected <= set(fields)
+    assert {where: field.clean("www.gov.uk/guidance") for where, field in fields.items()} == {
+        where: "https://www.gov.uk/guidance" for where in fields
+    }

@@ -9,11 +9,12 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import from_form
+from hypothesis.provisional import domains, urls
 
 from reviews.forms import DeliverableUpdateForm
 from reviews.models import DeliverableUpdate, QuarterlyReview
-from strategies.forms import DeliverableForm, ObjectiveForm
-from strategies.models import Deliverable, Objective
+from strategies.forms import DeliverableForm, HorizonItemForm, ObjectiveForm
+from strategies.models import Deliverable, HorizonItem, Objective
 
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 DATES = st.dates(min_value=datetime.date(1985, 1, 1), max_value=datetime.date(2105, 12, 31))
@@ -193,3 +194,54 @@ def test_the_quarterly_update_form_saves_what_it_accepts(client_for, world):
     run()
     assert outcomes.count("saved") >= 3, outcomes
     assert "refused" in outcomes
+
+
+def test_the_horizon_form_saves_what_it_accepts(client_for, world):
+    """Links typed with or without a scheme: what the form accepts is stored exactly as it cleaned it, and a
+    link without one is stored as https (the admin's form reads it the same way: tests/test_admin.py).
+
+    This form was once left out here: a link such as ``A.AC/`` came back ``http://A.AC/`` from the form
+    class (its field built with Django 5's http default, as the admin's was) and ``https://A.AC/`` from the
+    form the page used (which set https afterwards, on each copy). Both now build the field with https."""
+    client = client_for("admin")
+    url = reverse("strategies:horizon_edit", args=[world.horizon_item.pk])
+    outcomes = []
+
+    @FUZZ
+    @given(
+        form=from_form(
+            HorizonItemForm,
+            title=TEXT,
+            body=TEXT,
+            expected_on=st.one_of(st.none(), DATES),
+            expected_when=TEXT,
+            impact_note=TEXT,
+            link=st.one_of(st.just(""), urls(), domains().map(lambda d: f"{d}/papers")),
+            priorities=st.lists(st.sampled_from([p.pk for p in world.priorities]), unique=True),
+            partnerships=st.lists(st.sampled_from([world.a.pk, world.b.pk]), unique=True),
+        )
+    )
+    def run(form):
+        each_from_the_start(check_one)(form)
+
+    def check_one(form):
+        data = post_data(form)
+        check = HorizonItemForm(as_posted(data), instance=HorizonItem.objects.get(pk=world.horizon_item.pk))
+        response = client.post(url, data)
+        after = HorizonItem.objects.get(pk=world.horizon_item.pk)
+        if check.is_valid():
+            assert response.status_code == 302, check.errors
+            fields = ("title", "body", "expected_on", "expected_when", "impact_note", "link")
+            assert tuple(getattr(after, f) for f in fields) == tuple(check.cleaned_data[f] for f in fields)
+            assert set(after.priorities.all()) == set(check.cleaned_data["priorities"])
+            assert set(after.partnerships.all()) == set(check.cleaned_data["partnerships"])
+            if data["link"] and "://" not in data["link"]:
+                assert after.link == f"https://{data['link'].strip()}"
+            outcomes.append("saved")
+        else:
+            assert response.status_code == 200
+            assert after.title == world.horizon_item.title
+            outcomes.append("refused")
+
+    run()
+    assert outcomes.count("saved") >= 3, outcomes
