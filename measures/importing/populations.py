@@ -9,6 +9,7 @@ our areas, or any cell of ours that is not a number of people, is refused and no
 """
 
 import re
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +105,17 @@ def population_import(*, path: Path | str, year: int | None = None, source: str 
         )
     _save(wanted, source, result)
     return result
+
+
+def population_import_upload(*, uploaded_file, year: int | None = None, source: str = "") -> PopulationImport:
+    """An uploaded file, read from a temporary copy (the reader sniffs and streams a path)."""
+    suffix = Path(uploaded_file.name).suffix.lower()[:8]
+    with tempfile.NamedTemporaryFile(suffix=suffix) as copy:
+        for chunk in uploaded_file.chunks():
+            copy.write(chunk)
+        copy.flush()
+        source = source or f"ONS mid-year population estimates ({Path(uploaded_file.name).name})"
+        return population_import(path=copy.name, year=year, source=source)
 
 
 def _find_header(book: Workbook, year: int | None):

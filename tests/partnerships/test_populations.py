@@ -1,7 +1,9 @@
 """Importing ONS mid-year population estimates: files shaped as the ONS publishes them, written here."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from openpyxl import Workbook
 
 from measures.importing.populations import PopulationImportError, population_import
@@ -118,3 +120,23 @@ def test_the_command_says_what_it_did_and_fails_when_it_refuses(areas, tmp_path,
         call_command("import_populations", str(write_csv(tmp_path, ALL_AGES)))
     with pytest.raises(CommandError, match="Nothing was imported"):
         call_command("import_populations", str(tmp_path / "missing.csv"), "--year", "2011")
+
+
+def test_the_import_page_saves_and_says_what_it_did(areas, client):
+    client.force_login(factories.UserFactory(is_superuser=True, is_staff=True))
+    url = reverse("measures:populations")
+    assert url in client.get(reverse("measures:imports")).content.decode()
+    upload = SimpleUploadedFile("mye.csv", ALL_AGES.encode(), "text/csv")
+    page = client.post(url, {"file": upload, "year": "2011"}, follow=True).content.decode()
+    assert "2 of our areas, mid-2011: 2 added" in page
+    assert len(populations()) == 2
+
+
+def test_the_import_page_shows_why_a_file_is_refused(areas, client):
+    client.force_login(factories.UserFactory(is_superuser=True, is_staff=True))
+    text = b"Code,Name,All ages\nE07000179,South Oxfordshire,lots\n"
+    upload = SimpleUploadedFile("mye.csv", text, "text/csv")
+    response = client.post(reverse("measures:populations"), {"file": upload, "year": "2011"})
+    assert response.status_code == 200
+    assert "Row 2, cell C2 (All ages): “lots” is not a number of people." in response.content.decode()
+    assert not AreaPopulation.objects.exists()
