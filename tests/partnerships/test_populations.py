@@ -7,7 +7,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from measures.importing.populations import PopulationImportError, population_import
-from partnerships.models import AreaAlias, AreaCode, AreaPopulation
+from partnerships.models import AreaAlias, AreaCode, AreaPopulation, AuditEvent
 from tests import factories
 
 TITLE = "Mid-2011 Population Estimates: Persons; estimated resident population"
@@ -123,13 +123,15 @@ def test_the_command_says_what_it_did_and_fails_when_it_refuses(areas, tmp_path,
 
 
 def test_the_import_page_saves_and_says_what_it_did(areas, client):
-    client.force_login(factories.UserFactory(is_superuser=True, is_staff=True))
+    admin = factories.UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
     url = reverse("measures:populations")
     assert url in client.get(reverse("measures:imports")).content.decode()
     upload = SimpleUploadedFile("mye.csv", ALL_AGES.encode(), "text/csv")
     page = client.post(url, {"file": upload, "year": "2011"}, follow=True).content.decode()
     assert "2 of our areas, mid-2011: 2 added" in page
     assert len(populations()) == 2
+    assert AuditEvent.objects.filter(model="Area population", user=admin).count() == 2
 
 
 def test_the_import_page_shows_why_a_file_is_refused(areas, client):

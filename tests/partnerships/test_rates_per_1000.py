@@ -107,3 +107,16 @@ def test_the_unit_is_stated_on_the_measure_page(client, merged):
     assert "1.00 per 1,000" in page
     assert measure.display_unit == "per 1,000 residents"
     assert factories.MeasureFactory().display_unit == "Number"
+
+
+def test_populations_cost_one_query_and_only_when_a_measure_is_shown_per_1000(
+    merged, django_assert_num_queries
+):
+    north, south, partnership, measure = merged
+    counted = factories.MeasureFactory()
+    # coverage with the areas, the periods, the values
+    with django_assert_num_queries(3):
+        FigureTable([partnership], [counted])
+    # ... and the areas' mid-year populations
+    with django_assert_num_queries(4):
+        FigureTable([partnership], [counted, measure])
