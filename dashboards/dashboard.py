@@ -484,7 +484,7 @@ def measures_table(rows: list[MeasureRow]) -> list[dict]:
                 "measure": row.measure.name,
                 "partnership": row.partnership.name,
                 "better_when": "Higher" if row.measure.higher_is_better else "Lower",
-                "unit": row.measure.get_unit_display(),
+                "unit": row.measure.display_unit,
                 "baseline": s.baseline.value if s.baseline else None,
                 "latest_period": s.latest_period.label if s.latest_period else "",
                 "latest_value": s.latest_value,

@@ -49,7 +49,7 @@ def measure_context(measure: Measure, filters: dashboard.Filters, user) -> dict:
         ),
         "labels": [p.label for p in shown],
         "datasets": [{**s, "data": s["data"][first:]} for s in combined],
-        "unit": measure.get_unit_display(),
+        "unit": measure.display_unit,
     }
     data_rows = [
         {"period": p, "values": [measure.format_value(figure_rows[p.pk].get(x.slug)) for x in partnerships]}
@@ -157,7 +157,7 @@ def partnership_chart(measure, partnership, summary, baseline, target) -> dict:
             "flags": flags,
             "lines": {k: v for k, v in lines.items() if v is not None},
             "breakIndex": summary.break_index,
-            "unit": measure.get_unit_display(),
+            "unit": measure.display_unit,
         },
         "table": table,
     }

@@ -32,7 +32,7 @@ class MeasureComponentInline(admin.TabularInline):
 
 @admin.register(Measure)
 class MeasureAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "unit", "desired_direction", "aggregation", "source"]
+    list_display = ["name", "unit", "show_per_1000", "desired_direction", "aggregation", "source"]
     list_filter = ["unit", "desired_direction", "aggregation", "priorities"]
     search_fields = ["name", "definition", "source", "components__label"]
     prepopulated_fields = {"slug": ["name"]}

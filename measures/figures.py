@@ -10,6 +10,7 @@ A figure is missing, never partial: when any covered area has no value the
 partnership has no figure for that period.
 """
 
+import copy
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,9 +20,10 @@ from django.db.models import Exists, OuterRef
 
 from measures.models import BASELINE_YEAR, Baseline, Measure, MeasureValue, Period, Target
 from measures.trend import Trend, xmr
-from partnerships.models import PartnershipArea
+from partnerships.models import AreaPopulation, PartnershipArea
 
 FOUR_QUARTERS = 4
+PER = Decimal(1000)
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,8 @@ class FigureTable:
     (financial quarters unless told otherwise).
 
     Three queries, whatever the number of partnerships, measures or periods:
-    coverage (with area populations), the periods, and the values.
+    coverage (with area populations), the periods, and the values; a fourth, the areas' mid-year
+    populations, only when a measure is shown per 1,000 residents.
     """
 
     def __init__(self, partnerships, measures, kinds=(Period.Kind.QUARTER,), periods=None):
@@ -114,6 +117,9 @@ class FigureTable:
         ).values_list("measure_id", "area_id", "period_id", "value", "source"):
             self.values[m, a, p] = v
             self.sources.add(source or "source not recorded")
+        self.populations = {}  # area id -> {mid-year: population}
+        if any(m.show_per_1000 for m in self.measures):
+            self.populations = AreaPopulation.objects.by_area_and_year(area_ids)
 
     def latest(self, partnership, measure: Measure, kind: str) -> tuple[Period | None, Decimal | None]:
         """The most recent period of one kind with a figure for the partnership, and the figure."""
@@ -141,7 +147,35 @@ class FigureTable:
             return [row for row in rows if row.start == first_start]
         return []
 
+    def population(self, area, year: int) -> int | None:
+        """The area's mid-year population for the year: the nearest earlier estimate on record, else the
+        area's own population figure."""
+        years = self.populations.get(area.pk, {})
+        earlier = [y for y in years if y <= year]
+        return years[max(earlier)] if earlier else area.population
+
+    def per_1000(self, partnership, period: Period, count: Decimal | None) -> Decimal | None:
+        """A count over the areas the partnership covered in the period as a rate per 1,000 residents.
+
+        The population is the mid-year estimate of the financial year's first year (2011/12 and each of
+        its quarters: mid-2011), as the ONS's crime rates use; missing when any area has none.
+        """
+        rows = self.areas_for(partnership, period)
+        if count is None or not rows:
+            return None
+        year = self._fy.get(period.pk) or period.financial_year
+        populations = [self.population(row.area, year) for row in rows]
+        if not all(populations):
+            return None
+        return count * PER / sum(populations)
+
     def value(self, partnership, measure: Measure, period: Period) -> Decimal | None:
+        count = self._value(partnership, measure, period)
+        if measure.show_per_1000:
+            return self.per_1000(partnership, period, count)
+        return count
+
+    def _value(self, partnership, measure: Measure, period: Period) -> Decimal | None:
         rows = self.areas_for(partnership, period)
         if not rows:
             return None
@@ -167,7 +201,7 @@ class FigureTable:
         cached = self._series.get(key)
         if cached is None:
             rows = self.coverage.get(partnership.id, [])
-            if len(rows) == 1:  # one district all along (the usual case): its own figures, quickly
+            if len(rows) == 1 and not measure.show_per_1000:  # one district all along: its figures, quickly
                 area, end, values, m = rows[0].area_id, rows[0].end, self.values, measure.id
                 cached = [
                     (p, values.get((m, area, p.id)) if end is None or p.end <= end else None)
@@ -190,6 +224,11 @@ class FigureTable:
 
         ``target``: a quarterly figure the direction of travel assures against (``Trend.assurance``)."""
         series = self.series(partnership, measure)
+        if baseline is not None and measure.show_per_1000:  # the baseline year's count, as a rate too
+            baseline = copy.copy(baseline)
+            baseline.value = self.per_1000(partnership, baseline.period, baseline.value)
+            if baseline.value is None:
+                baseline = None
         if until is not None:  # the periods are in date order, so "up to the end of until" is a prefix
             cut = next((i for i, (p, _) in enumerate(series) if p.end > until.end), len(series))
             series = series[:cut]

@@ -43,6 +43,22 @@ class ImportUploadForm(forms.Form):
         return clean_period_text(self.cleaned_data["period"])
 
 
+class PopulationImportForm(forms.Form):
+    file = forms.FileField(help_text="ONS mid-year population estimates: CSV or XLSX.")
+    year = forms.IntegerField(
+        label="Mid-year",
+        required=False,
+        min_value=1981,
+        max_value=2100,
+        help_text="For a file with one “All ages” column: the year of the estimate (2011 for mid-2011). "
+        "Leave blank for a file with a column per year.",
+    )
+    source = forms.CharField(max_length=200, required=False, help_text="Where the figures come from.")
+
+    def clean_file(self):
+        return ImportUploadForm.clean_file(self)
+
+
 class ImportOptionsForm(forms.ModelForm):
     """Read the same file again with the period, sheet or layout the person chose."""
 

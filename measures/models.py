@@ -136,6 +136,9 @@ class MeasureQuerySet(models.QuerySet):
         return self.prefetch_related("priorities", "components")
 
 
+PER_1000 = "per 1,000 residents"
+
+
 class Measure(models.Model):
     """An outcome indicator that partnerships are judged by, e.g. "Acquisitive crime"."""
 
@@ -167,6 +170,14 @@ class Measure(models.Model):
     source = models.CharField(
         max_length=200, blank=True, help_text="e.g. Thames Valley Police recorded crime"
     )
+    show_per_1000 = models.BooleanField(
+        "show per 1,000 residents",
+        default=False,
+        help_text=(
+            "Show this count as a rate per 1,000 residents, from the areas' mid-year populations "
+            "(Areas → populations, or the population import)."
+        ),
+    )
     order = models.PositiveIntegerField(default=0)
     # The latest series break, kept here by SeriesBreak so every dashboard knows it without a query.
     break_on = models.DateField("latest series break", null=True, blank=True, editable=False)
@@ -185,6 +196,11 @@ class Measure(models.Model):
                     "Only counts are added up across areas; rates and percentages are averaged by population."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(show_per_1000=False) | Q(unit="count", aggregation="sum"),
+                name="measure_only_counts_per_1000",
+                violation_error_message="Only a count can be shown per 1,000 residents.",
+            ),
         ]
 
     def __str__(self):
@@ -201,9 +217,16 @@ class Measure(models.Model):
     def higher_is_better(self) -> bool:
         return self.desired_direction == self.Direction.UP
 
+    @property
+    def display_unit(self) -> str:
+        """The unit the pages state beside the figures."""
+        return PER_1000 if self.show_per_1000 else self.get_unit_display()
+
     def format_value(self, value: Decimal | None) -> str:
         if value is None:
             return "–"
+        if self.show_per_1000:
+            return f"{value:.2f} per 1,000"
         if self.unit == self.Unit.PERCENT:
             return f"{value:.1f}%"
         if self.unit == self.Unit.RATE:

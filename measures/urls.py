@@ -9,6 +9,7 @@ urlpatterns = [
     path("imports/", views.imports, name="imports"),
     path("imports/template.<str:fmt>", views.import_template, name="import_template"),
     path("imports/mappings/", views.mappings, name="mappings"),
+    path("imports/populations/", views.populations, name="populations"),
     path("imports/mappings/<int:pk>/delete/", views.mapping_delete, name="mapping_delete"),
     path("imports/not-used/<int:pk>/delete/", views.ignored_label_delete, name="ignored_label_delete"),
     path("imports/<int:pk>/", views.import_batch, name="import_batch"),

@@ -8,7 +8,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from import_export.formats import base_formats
 
-from measures.forms import ImportOptionsForm, ImportUploadForm, MappingForm, RebaselineForm, SeriesBreakForm
+from measures.forms import (
+    ImportOptionsForm,
+    ImportUploadForm,
+    MappingForm,
+    PopulationImportForm,
+    RebaselineForm,
+    SeriesBreakForm,
+)
+from measures.importing.populations import PopulationImportError, population_import_upload
 from measures.importing.readers import ImportFileError
 from measures.models import (
     Baseline,
@@ -56,6 +64,29 @@ def imports(request):
         return redirect(batch)
     page = Paginator(ImportBatch.objects.for_list(), 25).get_page(request.GET.get("page"))
     return render(request, "measures/imports.html", {"form": form, "page": page})
+
+
+@admin_required
+@require_http_methods(["GET", "POST"])
+def populations(request):
+    """Areas' populations by mid-year from an ONS estimates file, for rates per 1,000 residents."""
+    form = PopulationImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = population_import_upload(
+                uploaded_file=form.cleaned_data["file"],
+                year=form.cleaned_data["year"],
+                source=form.cleaned_data["source"],
+            )
+        except PopulationImportError as error:
+            for reason in error.errors:
+                form.add_error(None, reason)
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            messages.success(request, result.describe())
+            return redirect("measures:populations")
+    return render(request, "measures/populations.html", {"form": form})
 
 
 @admin_required

@@ -8,6 +8,7 @@ from partnerships.models import (
     Area,
     AreaAlias,
     AreaCode,
+    AreaPopulation,
     AuditEvent,
     Membership,
     Merger,
@@ -56,12 +57,18 @@ class AreaAliasInline(admin.TabularInline):
     fields = ["name"]
 
 
+class AreaPopulationInline(admin.TabularInline):
+    model = AreaPopulation
+    extra = 1
+    fields = ["year", "population", "source"]
+
+
 @admin.register(Area)
 class AreaAdmin(admin.ModelAdmin):
     list_display = ["name", "population", "codes_list"]
     search_fields = ["name", "codes__code", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [AreaCodeInline, AreaAliasInline]
+    inlines = [AreaCodeInline, AreaAliasInline, AreaPopulationInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("codes")
@@ -76,6 +83,14 @@ class AreaCodeAdmin(admin.ModelAdmin):
     list_display = ["code", "kind", "area"]
     list_filter = ["kind"]
     search_fields = ["code", "area__name"]
+    list_select_related = ["area"]
+
+
+@admin.register(AreaPopulation)
+class AreaPopulationAdmin(SimpleHistoryAdmin):
+    list_display = ["area", "year", "population", "source"]
+    list_filter = ["year"]
+    search_fields = ["area__name", "area__codes__code", "source"]
     list_select_related = ["area"]
 
 

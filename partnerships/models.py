@@ -121,6 +121,48 @@ class Area(models.Model):
         return self.name
 
 
+class AreaPopulationQuerySet(models.QuerySet):
+    def by_area_and_year(self, area_ids) -> dict[int, dict[int, int]]:
+        """area id -> {mid-year: population} for the areas (1 query)."""
+        found: dict[int, dict[int, int]] = {}
+        for area_id, year, population in self.filter(area_id__in=area_ids).values_list(
+            "area_id", "year", "population"
+        ):
+            found.setdefault(area_id, {})[year] = population
+        return found
+
+
+class AreaPopulation(models.Model):
+    """An area's resident population at one mid-year (ONS mid-year estimates: 2011 is mid-2011)."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="populations")
+    year = models.PositiveSmallIntegerField("mid-year", help_text="e.g. 2011 for the mid-2011 estimate.")
+    population = models.PositiveIntegerField()
+    source = models.CharField(max_length=200, blank=True, help_text="e.g. ONS mid-year estimates 2011")
+
+    objects = AreaPopulationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["area__name", "-year"]
+        verbose_name = "area population"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "year"],
+                name="areapopulation_one_per_year",
+                violation_error_message="This area already has a population for that mid-year.",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1981) & Q(year__lte=2100),
+                name="areapopulation_year_plausible",
+                violation_error_message="A mid-year is a year such as 2011.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.area}, mid-{self.year}: {self.population:,}"
+
+
 class AreaCode(models.Model):
     """One of an area's ONS codes. An area can carry several: district and CSP codes, old and new."""
 

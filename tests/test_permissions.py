@@ -106,6 +106,7 @@ EXPECTED_GET = {
     "measures:imports": ADMIN_ONLY,
     "measures:import_template": ADMIN_ONLY,
     "measures:mappings": ADMIN_ONLY,
+    "measures:populations": ADMIN_ONLY,
     "measures:import_batch": ADMIN_ONLY,
     "measures:import_progress": ADMIN_ONLY,
     # Views that only take POSTs: GET is refused (405) for admins, after the permission check.
@@ -187,6 +188,7 @@ EXPECTED_POST = {
     "measures:imports": ADMIN_SAVES,
     "measures:import_template": GET_ONLY_ADMIN,
     "measures:mappings": ADMIN_SAVES,
+    "measures:populations": ADMIN_SAVES,
     "measures:import_batch": ADMIN_ONLY,
     "measures:import_progress": GET_ONLY_ADMIN,
     "measures:import_preview": ADMIN_SAVES,
@@ -359,6 +361,10 @@ def valid_post(name, world):
         "measures:rebaseline": {"value": "500", "year": 2010, "reason": "Boundary change"},
         "measures:imports": {"file": SimpleUploadedFile("figures.csv", IMPORT_CSV, "text/csv"), "layout": ""},
         "measures:mappings": {"label": "Robbery", "target": str(world.measure.pk)},
+        "measures:populations": {
+            "file": SimpleUploadedFile("mye.csv", b"Code,Name,All ages\n,Alpha district,12345\n", "text/csv"),
+            "year": "2011",
+        },
         "password_change": {
             "old_password": PASSWORD,
             "new_password1": "a-new-Passphrase-2011",

@@ -7,4 +7,7 @@ skipped rows; ``totals`` adds lines up into measures; ``passes`` runs the one pa
 applies a file; ``writing`` compares its figures with the database and writes them; ``rollback`` puts an
 applied import back; ``summary`` reports what a pass found. ``measures.services`` runs these steps, and
 holds the rule that an import (or its rollback) writes everything or nothing.
+
+``populations`` is a job of its own: ONS mid-year population estimates into areas' populations by year
+(for rates per 1,000 residents), read with ``readers`` and matched with ``mapping``, all or nothing.
 """
