@@ -3,8 +3,10 @@
 Rows are read, checked and mapped in a single streamed pass, for each of the layouts ``layouts``
 recognises: long (one row per area, line, period and value: our template and open-data tables),
 wide (one row per area, one column per line) and street (data.police.uk, one row per crime).
-Values are added up by ``totals.Totals``; what the pass found (figures, errors, skipped rows) is a
-``validate.PassResult``, which ``writing.compare_and_write`` compares with the database.
+Each value read is staged in the database (``staging``), not kept: at the end of the pass ``totals``
+finds rows given twice and adds lines up into figures there. What the pass found (counts, errors,
+skipped rows) is a ``validate.PassResult``; ``writing.compare_and_write`` compares the staged figures
+with the database.
 """
 
 from collections import Counter
@@ -25,16 +27,25 @@ from measures.importing.mapping import (
 from measures.importing.period_labels import PeriodKey, find_period_in_text, parse_period, period_label
 from measures.importing.readers import ImportFileError, Workbook
 from measures.importing.recognise import choose_sheet, file_period, head_of, lsoa_district
-from measures.importing.totals import Totals, count_street_crimes
+from measures.importing.staging import Staging, scaled
+from measures.importing.totals import (
+    Lines,
+    count_street_crimes,
+    find_duplicates,
+    make_figures,
+    store_periods,
+)
 from measures.importing.validate import (
     IGNORED,
     INSTRUCTIONS,
+    MAX_VALUE,
     NEGATIVE,
     NO_FIGURES,
     NO_LOCATION,
     NOT_DATA,
     PERIOD_EXAMPLES,
     SUPPRESSED_REASON,
+    TOO_LARGE,
     UNIT_MISMATCH,
     UNMAPPED,
     UNUSED,
@@ -56,19 +67,27 @@ SHORT_KINDS = (Period.Kind.MONTH, Period.Kind.QUARTER)
 class ImportPass:
     """Read one file and add its values up per measure, area and period, or say what is wrong."""
 
-    def __init__(self, path, options: Options | None = None, *, mapper: Mapper | None = None, progress=None):
+    def __init__(
+        self,
+        path,
+        options: Options | None = None,
+        *,
+        staging: Staging,
+        mapper: Mapper | None = None,
+        progress=None,
+    ):
         self.path = Path(path)
         self.options = options or Options()
         self.mapper = mapper or Mapper()
+        self.staging = staging
         self.progress = progress
         self.result = PassResult()
-        self.totals = Totals(self.result)
+        self.lines = Lines()
         self._period_index = {}
         self._period_cache = {}
-        self._seen = set()  # rows read, as ints, to find a figure given twice
-        self._lines_seen = {}  # (label, qualifier) -> its number in _seen
         self._ours = 0  # rows for one of our areas
         self._stated = None  # the period a long file's title states, if any
+        self.book = None
 
     # --- the pass -------------------------------------------------------------------------------
     def run(self) -> PassResult:
@@ -96,9 +115,18 @@ class ImportPass:
                 self._read_long(body, start)
         except ImportFileError as error:
             self.result.error(None, "", str(error))
+        finally:
+            if self.book is not None:
+                self.book.close()
+        self.staging.flush()
         if self.result.error_count == 0 and not self.result.needs:
             self._finish()
         return self.result
+
+    @property
+    def one_figure_per_row(self) -> bool:
+        """Each row that gives a value makes one figure (not so in a wide file, a figure per column)."""
+        return self.result.layout != "wide" and self.lines.one_measure_each()
 
     @staticmethod
     def _chain(head, rows):
@@ -119,8 +147,7 @@ class ImportPass:
 
     def _tick(self, rows: int):
         if self.progress is not None and rows % PROGRESS_EVERY == 0:
-            total = self.book.size or 1
-            self.progress(min(self.book.bytes_read / total, 1.0))
+            self.progress(self.book.fraction_read())
 
     def _period(self, cell, row, column) -> int | None:
         key = self._period_cache.get(cell)
@@ -173,6 +200,18 @@ class ImportPass:
         units = {self.mapper.measures[m].unit for m in measures}
         return not units or Measure.Unit.COUNT in units
 
+    def _refused(self, value, measures, row, column) -> bool:
+        """A value that cannot be a figure: a negative count, or a number too large to store (an error)."""
+        if value is None:
+            return False
+        if value < 0 and self._negative(value, measures):
+            self.result.error(row, self._cell(row, column), f"The value {value} {NEGATIVE}")
+            return True
+        if value > MAX_VALUE or value < -MAX_VALUE:
+            self.result.error(row, self._cell(row, column), f"The value {value} {TOO_LARGE}")
+            return True
+        return False
+
     def _skip_label(self, kind, label, n=1, *, cell=False):
         reason = IGNORED if kind == LABEL_IGNORED else UNUSED
         if kind == LABEL_UNUSED:
@@ -184,13 +223,14 @@ class ImportPass:
 
     def _read_long(self, body, start):
         cols = self.header.columns
-        result, mapper, totals = self.result, self.mapper, self.totals
+        result, mapper, lines, stage = self.result, self.mapper, self.lines, self.staging.add
         c_code, c_name, c_period, c_value, c_label = (
             cols[k] for k in ("area_code", "area_name", "period", "value", "label")
         )
         c_units, c_qualifier = cols.get("units", []), cols.get("qualifier")
         width = max([c for c in cols.values() if isinstance(c, int)] + c_units) + 1
-        label_cache = {}
+        label_cache = {}  # (label, qualifier) -> (kind, measures)
+        line_cache = {}  # (label, qualifier, measures) -> line number, given when its first row is staged
         if self.options.period:
             result.notices.append(
                 f"The file gives the period on each row; the period given ({self.options.period}) "
@@ -223,7 +263,7 @@ class ImportPass:
                 continue
             self._ours += 1
             qualifier = text_of(cells[c_qualifier]) if c_qualifier is not None else ""
-            unit = " ".join(text_of(cells[c]) for c in c_units).lower()
+            unit = " ".join(text_of(cells[c]) for c in c_units).lower() if c_units else ""
             lkey = (label, qualifier)
             found = label_cache.get(lkey)
             if found is None:
@@ -256,34 +296,29 @@ class ImportPass:
                     result.skip(UNIT_MISMATCH, f"{label} ({unit})")
                     continue
                 measures = kept
-            if self._negative(value, measures):
-                result.error(row, self._cell(row, c_value), f"The value {value} {NEGATIVE}")
+            if (
+                value is not None
+                and (value < 0 or value > MAX_VALUE)
+                and self._refused(value, measures, row, c_value)
+            ):
                 continue
-            # One int per row, not a tuple of four: the set holds every row of a long file.
-            line = self._lines_seen.setdefault((label, qualifier), len(self._lines_seen))
-            seen = (line << 96) | (area << 32) | period  # a period index is below 2**32, a pk 2**64
-            if seen in self._seen:
-                result.error(
-                    row,
-                    self._cell(row, c_label),
-                    f"Another row already gives {label} for {mapper.area_names[area]}, "
-                    f"{period_label(result.periods[period])}",
+            line = line_cache.get((label, qualifier, measures))
+            if line is None:
+                # Rows give the same figure twice when they share label, qualifier, area and period.
+                line = line_cache[label, qualifier, measures] = lines.number(
+                    lkey, label, measures, direct=kind == LABEL_DIRECT
                 )
-                continue
-            self._seen.add(seen)
             result.values_read += 1
             if value is None:
                 result.skip(SUPPRESSED_REASON)
+                stage(row, line, area, period, None)
             else:
                 result.rows_used += 1
-            if kind == LABEL_DIRECT:
-                totals.direct[measures[0], area, period] = value
-                continue
-            totals.add(measures, area, period, value, totals.bit(label))
+                stage(row, line, area, period, value * 10_000 if type(value) is int else scaled(value))
 
     def _read_wide(self, body, start, sheet_name):
         cols = self.header.columns
-        result, mapper, totals = self.result, self.mapper, self.totals
+        result, mapper, lines, stage = self.result, self.mapper, self.lines, self.staging.add
         c_code, c_name, c_period = cols["area_code"], cols["area_name"], cols["period"]
         file_period_index = None
         if c_period is None:
@@ -292,7 +327,7 @@ class ImportPass:
             if key is None:
                 return
             file_period_index = self._index_period(key)
-        # Each offence column, mapped once: (column, label, measures, bit).
+        # Each offence column, mapped once: (column, label, measures, line number).
         columns, unknown, skipped = [], [], []
         for column, label in self.header.offence_columns:
             text = " ".join(str(label).split())
@@ -310,7 +345,10 @@ class ImportPass:
             if kind not in (LABEL_MEASURES, LABEL_DIRECT):
                 unknown.append((column, text))
                 continue
-            columns.append((column, text, measures, totals.bit(text)))
+            columns.append((column, text, measures, lines.number(("column", column), text, measures)))
+        # A row with no column to stage still needs a row in the staging table: two rows for one area and
+        # period are found there.
+        no_line = None if columns else lines.number(("column", None), "", ())
         unheaded = set(self.header.unheaded_columns)
         unheaded_found = {}
         identifying = max(c for c in (c_code, c_name, c_period, 0) if c is not None)
@@ -343,32 +381,26 @@ class ImportPass:
                     continue
             else:
                 period = file_period_index
-            if (area << 32) | period in self._seen:
-                result.error(
-                    row,
-                    self._cell(row, c_name if c_name is not None else c_code),
-                    f"{mapper.area_names[area]} appears twice for {period_label(result.periods[period])}",
-                )
-                continue
-            self._seen.add((area << 32) | period)
             for kind, skipped_label in skipped:
                 self._skip_label(kind, skipped_label, cell=True)
             used = False
-            for column, _label, measures, bit in columns:
+            if no_line is not None:
+                stage(row, no_line, area, period, None)
+            for column, _label, measures, line in columns:
                 cell = cells[column] if column < len(cells) else None
                 value, problem = parse_value(cell)
                 if problem:
                     result.error(row, self._cell(row, column), f"The value {problem}")
                     continue
-                if self._negative(value, measures):
-                    result.error(row, self._cell(row, column), f"The value {value} {NEGATIVE}")
+                if self._refused(value, measures, row, column):
                     continue
                 result.values_read += 1
                 if value is None:
                     result.note_cells(SUPPRESSED_REASON)
+                    stage(row, line, area, period, None)
                 else:
                     used = True
-                totals.add(measures, area, period, value, bit)
+                    stage(row, line, area, period, scaled(value))
             if used:
                 result.rows_used += 1
             else:
@@ -392,7 +424,7 @@ class ImportPass:
 
     def _read_street(self, body, start):
         cols = self.header.columns
-        result, mapper = self.result, self.mapper
+        result, mapper, lines, stage = self.result, self.mapper, self.lines, self.staging.add
         c_label, c_name, c_code, c_period = (
             cols["label"],
             cols["area_name"],
@@ -402,10 +434,10 @@ class ImportPass:
         if c_period is None:
             raise ImportFileError("A data.police.uk file needs its Month column.")
         width = max(c for c in cols.values() if c is not None) + 1
-        counts = self._street_counts = Counter()  # (label, area, period) -> crimes
-        area_months = self._street_area_months = set()
         lsoa_areas = {}
-        first_rows = self._street_first_rows = {}
+        # Crime type -> (kind, line number); a type no mapping knows -> [its first row, crimes].
+        types = {}
+        unknown = self._street_unknown = {}
         for offset, cells in enumerate(body):
             row = self.first_row + start + offset
             if len(cells) < width:
@@ -435,34 +467,53 @@ class ImportPass:
             if period is None:
                 continue
             label = cells[c_label]
-            if label not in first_rows:
-                first_rows[label] = row
-            counts[label, area, period] += 1
-            area_months.add((area, period))
+            typed = types.get(label)
+            if typed is None:
+                kind, measures = mapper.label(label)
+                if kind not in (LABEL_MEASURES, LABEL_DIRECT):
+                    measures = ()
+                typed = types[label] = (kind, lines.number(("type", label), label, measures))
+            kind, line = typed
+            # Every crime of our areas is staged: an area and month with crimes of other types only still
+            # counts zero for the measures.
+            stage(row, line, area, period, 1)
+            if kind in (LABEL_MEASURES, LABEL_DIRECT):
+                result.values_read += 1
+                result.rows_used += 1
+            elif kind in (LABEL_IGNORED, LABEL_UNUSED):
+                self._skip_label(kind, label)
+            else:
+                first = unknown.setdefault(label, [row, 0])
+                first[1] += 1
 
     def _finish(self):
-        """Turn the added-up lines into figures (street counts with zeros, partial sums dropped), and
-        refuse a file that holds nothing for our areas, or no figure at all."""
+        """Find rows given twice, add lines up into figures (street counts with zeros, partial sums
+        dropped), and refuse a file that holds nothing for our areas, or no figure at all."""
         result = self.result
         if not self._ours:
             result.error(None, "", nothing_ours_message(result))
             return
+        staging = self.staging
+        self.lines.store(staging)
+        store_periods(staging, result, self.mapper)
+        staging.analyse("rows", "lines", "line_measures", "periods")
         if result.layout != "street":
-            self.totals.finish(self.mapper)
+            if find_duplicates(staging, result, self.mapper, result.layout, self._role_cell):
+                return
+            make_figures(staging, result, self.mapper, self.lines, self._role_cell)
         else:
-            unknown = count_street_crimes(
-                self.result, self.mapper, self._street_counts, self._street_area_months
-            )
             column = self.header.columns["label"]
-            for label, n in unknown.items():
-                row = self._street_first_rows[label]
+            for label, (row, n) in self._street_unknown.items():
                 self.result.error(
                     row,
                     self._cell(row, column),
                     f"The crime type “{text_of(label)[:60]}” ({n} crimes in our areas) {UNMAPPED}",
                     label=text_of(label),
                 )
-        if result.error_count == 0 and not result.sums:
+            if self._street_unknown:
+                return
+            count_street_crimes(staging, result)
+        if result.error_count == 0 and not result.figure_count:
             result.error(
                 None,
                 "",
@@ -471,6 +522,15 @@ class ImportPass:
                 "import: every value there is missing or suppressed, or on a line no measure uses. Nothing "
                 "was written.",
             )
+
+    def _role_cell(self, row: int, role: str) -> str:
+        """The cell of a row's line ("label") or area ("area"), for errors found after the pass."""
+        cols = self.header.columns
+        if role == "area":
+            return self._cell(
+                row, cols["area_name"] if cols.get("area_name") is not None else cols["area_code"]
+            )
+        return self._cell(row, cols.get("label"))
 
 
 def nothing_ours_message(result: PassResult) -> str:

@@ -1,12 +1,16 @@
 """Open a file as sheets of rows of cells: CSV in any common encoding, XLSX, XLSM, XLS or ODS.
 
-Files are streamed: CSV through the csv module, spreadsheets through python-calamine (a Rust
-reader, ten times faster than openpyxl's read-only mode). Anything else gets a plain message.
+Rows are streamed, one at a time, so memory does not grow with the file: CSV through the csv module,
+line by line; XLSX and XLSM through openpyxl's read-only mode (``iter_rows``), which parses the sheet's
+XML as it goes. Old binary XLS, XLSB and ODS files go through python-calamine, which loads a whole sheet
+first: the bounds ``check_bounds`` applies (cells, unpacked size) cap what it holds. Anything else gets
+a plain message.
 """
 
 import codecs
 import csv
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Iterator
@@ -14,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -22,7 +28,7 @@ ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
 CHUNK = 1 << 20
 # Bounds checked before a spreadsheet is read (each can be set in settings as IMPORT_MAX_...):
 MAX_UNPACKED_BYTES = 400_000_000  # the zip's members added up
-MAX_CELLS = 4_000_000  # python-calamine holds a sheet in memory, about 93 bytes a cell
+MAX_CELLS = 4_000_000  # python-calamine (XLS, ODS) holds a sheet in memory, about 93 bytes a cell
 MAX_RATIO = 200  # a real sheet compresses 10 to 40 times; a zip bomb thousands
 
 
@@ -54,6 +60,10 @@ class CountingReader(io.RawIOBase):
         return n
 
 
+# What openpyxl raises for a damaged workbook (a missing part, bad XML, a value it cannot read).
+DAMAGED = (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, InvalidFileException, SyntaxError)
+
+
 class Workbook:
     """One opened file; ``sheet_names`` lists its sheets (a CSV has one, called "CSV")."""
 
@@ -63,7 +73,22 @@ class Workbook:
         self.kind, self.encoding = sniff(self.path)
         self._counter = None
         self._book = None
-        if self.kind == "excel":
+        self._openpyxl = None
+        self._rows_read = 0
+        self._rows_expected = 0
+        if self.kind == "excel" and is_ooxml(self.path):
+            # From an open file, not the path: openpyxl judges a path by its extension, and a real XLSX
+            # called .xls must still be read. Read-only mode keeps the file open until ``close``.
+            self._file = open(self.path, "rb")  # noqa: SIM115
+            try:
+                self._openpyxl = load_workbook(self._file, read_only=True, data_only=True)
+            except DAMAGED as error:
+                self._file.close()
+                raise ImportFileError(
+                    f"The spreadsheet is damaged or not a real Excel file, so it cannot be read ({error})."
+                ) from error
+            self.sheet_names = [ws.title for ws in self._openpyxl.worksheets]
+        elif self.kind == "excel":
             try:
                 # From the bytes, not the name: a real .xls renamed .xlsx, or an ODS called .xls, is read
                 # as what it is (from_path goes by the extension and calls such files damaged).
@@ -81,22 +106,64 @@ class Workbook:
         else:
             self.sheet_names = ["CSV"]
 
-    @property
-    def bytes_read(self) -> int:
-        """How far through the file the reader is (CSV), or the whole file once a sheet is loaded."""
+    def fraction_read(self) -> float:
+        """How far through the file the reader is: bytes of a CSV, rows of an XLSX sheet (from its
+        declared size), or all of it once python-calamine has loaded a sheet."""
         if self._counter is not None:
-            return self._counter.bytes_read
-        return self.size if self._book is not None else 0
+            return min(self._counter.bytes_read / (self.size or 1), 1.0)
+        if self._rows_expected:
+            return min(self._rows_read / self._rows_expected, 1.0)
+        return 1.0 if self._book is not None else 0.0
+
+    def close(self):
+        if self._openpyxl is not None:
+            self._openpyxl.close()  # read-only mode keeps the zip open until told
+            self._file.close()
 
     def sheet(self, name: str) -> Sheet:
         if self.kind == "csv":
             return Sheet(name, self._csv_rows())
+        if self._openpyxl is not None:
+            first_row, rows = self._xlsx_rows(self._openpyxl[name])
+            return Sheet(name, rows, first_row=first_row)
         try:
             sheet = self._book.get_sheet_by_name(name)
             start = sheet.start or (0, 0)
             return Sheet(name, sheet.iter_rows(), first_row=start[0] + 1, first_column=start[1])
         except CalamineError as error:
             raise ImportFileError(f"Sheet “{name}” cannot be read ({error}).") from error
+
+    def _xlsx_rows(self, worksheet) -> tuple[int, Iterator]:
+        """(the row number of the first row that holds anything, the rows from there on, streamed).
+
+        openpyxl yields every row from row 1 and column A, padded to the sheet's declared size; leading
+        blank rows are skipped here (as python-calamine skips them), so the header is looked for in the
+        first rows that hold something. A sheet that declares itself one cell big (some writers get
+        the size wrong) has its size worked out as it is read instead.
+        """
+        if worksheet.max_row == 1 and worksheet.max_column == 1:
+            worksheet.reset_dimensions()
+        self._rows_expected = worksheet.max_row or 0
+        self._rows_read = 0
+        rows = worksheet.iter_rows(values_only=True)
+        first_row = 1
+        try:
+            for cells in rows:
+                if any(c is not None and c != "" for c in cells):
+                    return first_row, self._counted(itertools.chain([cells], rows))
+                first_row += 1
+        except DAMAGED as error:
+            raise ImportFileError(f"The spreadsheet is damaged, so it cannot be read ({error}).") from error
+        return first_row, iter(())
+
+    def _counted(self, rows) -> Iterator:
+        """The rows, counting them for the progress bar; a damaged sheet's XML is an ImportFileError."""
+        try:
+            for cells in rows:
+                self._rows_read += 1
+                yield cells
+        except DAMAGED as error:
+            raise ImportFileError(f"The spreadsheet is damaged, so it cannot be read ({error}).") from error
 
     def _csv_rows(self) -> Iterator[list]:
         with open(self.path, encoding=self.encoding, errors="replace", newline="") as f:
@@ -157,6 +224,15 @@ def sniff(path: Path) -> tuple[str, str]:
     if b"\x00" in head or _looks_binary(head):
         raise ImportFileError("This is not a spreadsheet. Upload a CSV, XLSX, XLS or ODS file.")
     return "csv", "utf-8" if _is_utf8(path) else "cp1252"
+
+
+def is_ooxml(path: Path) -> bool:
+    """An XLSX or XLSM workbook (read by openpyxl, streamed), rather than XLS, XLSB or ODS."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
 
 
 def limits() -> tuple[int, int, int]:
