@@ -9,6 +9,7 @@ skipped rows) is a ``validate.PassResult``; ``writing.compare_and_write`` compar
 with the database.
 """
 
+import operator
 from collections import Counter
 from pathlib import Path
 
@@ -27,11 +28,10 @@ from measures.importing.mapping import (
 from measures.importing.period_labels import PeriodKey, find_period_in_text, parse_period, period_label
 from measures.importing.readers import ImportFileError, Workbook
 from measures.importing.recognise import choose_sheet, file_period, head_of, lsoa_district
-from measures.importing.staging import Staging, scaled
+from measures.importing.staging import SCALE, Staging, scaled
 from measures.importing.totals import (
     Lines,
     count_street_crimes,
-    find_duplicates,
     make_figures,
     store_periods,
 )
@@ -60,6 +60,9 @@ from measures.importing.validate import (
 from measures.models import Measure, Period
 
 PROGRESS_EVERY = 20_000
+IDENTITIES_KEPT = 100_000  # distinct (area, line) cell combinations remembered in a long file
+MAX_WHOLE = int(MAX_VALUE)
+FORMULA = "formula"  # an identifying cell to refuse (a status of _identify_long)
 LONG_KINDS = (Period.Kind.ROLLING_YEAR, Period.Kind.YEAR)
 SHORT_KINDS = (Period.Kind.MONTH, Period.Kind.QUARTER)
 
@@ -223,14 +226,8 @@ class ImportPass:
 
     def _read_long(self, body, start):
         cols = self.header.columns
-        result, mapper, lines, stage = self.result, self.mapper, self.lines, self.staging.add
-        c_code, c_name, c_period, c_value, c_label = (
-            cols[k] for k in ("area_code", "area_name", "period", "value", "label")
-        )
-        c_units, c_qualifier = cols.get("units", []), cols.get("qualifier")
-        width = max([c for c in cols.values() if isinstance(c, int)] + c_units) + 1
-        label_cache = {}  # (label, qualifier) -> (kind, measures)
-        line_cache = {}  # (label, qualifier, measures) -> line number, given when its first row is staged
+        result, staging = self.result, self.staging
+        c_period, c_value, c_label = cols["period"], cols["value"], cols["label"]
         if self.options.period:
             result.notices.append(
                 f"The file gives the period on each row; the period given ({self.options.period}) "
@@ -238,83 +235,152 @@ class ImportPass:
             )
         if self.header.layout == "long" and not self.header.title.lower().startswith("instructions"):
             self._stated = find_period_in_text(self.header.title)
-        for offset, cells in enumerate(body):
-            row = self.first_row + start + offset
-            if len(cells) < width:
-                cells = list(cells) + [""] * (width - len(cells))
-            first = text_of(cells[0])
-            if first.lower().startswith("instructions:"):
-                result.blank(INSTRUCTIONS)
-                continue
-            result.rows_read += 1
-            self._tick(result.rows_read)
-            code = self._text_cell(cells, c_code, row)
-            name = self._text_cell(cells, c_name, row)
-            label = self._text_cell(cells, c_label, row)
-            if code is None or name is None or label is None:
-                continue
-            if not (code or name) and not label:
-                result.rows_read -= 1
-                result.blank(NOT_DATA)
-                continue
-            area, reason = mapper.area(code, name)
-            if area is None:
-                result.skip(reason, name or code)
-                continue
-            self._ours += 1
-            qualifier = text_of(cells[c_qualifier]) if c_qualifier is not None else ""
-            unit = " ".join(text_of(cells[c]) for c in c_units).lower() if c_units else ""
-            lkey = (label, qualifier)
-            found = label_cache.get(lkey)
-            if found is None:
-                found = mapper.label(f"{qualifier}: {label}") if qualifier else (None, ())
-                if found[0] not in (LABEL_MEASURES, LABEL_IGNORED, LABEL_DIRECT):
-                    found = mapper.label(label)
-                label_cache[lkey] = found
-            kind, measures = found
-            if kind in (LABEL_IGNORED, LABEL_UNUSED):
-                self._skip_label(kind, label)
-                continue
-            if kind not in (LABEL_MEASURES, LABEL_DIRECT):
-                result.error(
-                    row,
-                    self._cell(row, c_label),
-                    f"“{label[:60]}” {UNMAPPED}",
-                    label=label,
-                )
-                continue
-            period = self._period(cells[c_period], row, c_period)
-            value, problem = parse_value(cells[c_value])
-            if problem:
-                result.error(row, self._cell(row, c_value), f"The value {problem}")
-                continue
-            if period is None:
-                continue
-            if unit and ("rate" in unit or "per 1" in unit or "%" in unit or "percent" in unit):
-                kept = tuple(m for m in measures if mapper.measures[m].unit != Measure.Unit.COUNT)
-                if not kept:
-                    result.skip(UNIT_MISMATCH, f"{label} ({unit})")
+        # The cells that say which area and line a row is for, read once per distinct combination: a
+        # national file repeats a few hundred areas and a few dozen lines hundreds of thousands of times.
+        ident_columns = sorted(
+            {0, c_label, *cols["units"]}
+            | {c for c in (cols["area_code"], cols["area_name"], cols["qualifier"]) if c is not None}
+        )
+        width = max(ident_columns + [c_period, c_value]) + 1
+        identity = operator.itemgetter(*ident_columns)
+        known = {}  # identifying cells -> what _identify_long made of them
+        period_cache = self._period_cache
+        buffer, chunk, flush = staging.buffer, staging.chunk, staging.flush
+        progress = self.progress
+        rows_read = values_read = rows_used = ours = 0
+        row = self.first_row + start - 1
+        try:
+            for cells in body:
+                row += 1
+                if len(cells) < width:
+                    cells = list(cells) + [""] * (width - len(cells))
+                key = identity(cells)
+                ident = known.get(key)
+                if ident is None:
+                    ident = self._identify_long(cells, row)
+                    if ident[0] != FORMULA and len(known) < IDENTITIES_KEPT:
+                        known[key] = ident
+                status = ident[0]
+                if status == INSTRUCTIONS:
+                    result.blank(INSTRUCTIONS)
                     continue
-                measures = kept
-            if (
-                value is not None
-                and (value < 0 or value > MAX_VALUE)
-                and self._refused(value, measures, row, c_value)
-            ):
+                if status == NOT_DATA:
+                    result.blank(NOT_DATA)
+                    continue
+                rows_read += 1
+                if progress is not None and rows_read % PROGRESS_EVERY == 0:
+                    progress(self.book.fraction_read())
+                if status == FORMULA:
+                    self._text_cells(cells, row)  # the errors, with their cells
+                    continue
+                if status == NOT_OURS:
+                    result.skip(ident[1], ident[2])
+                    continue
+                ours += 1
+                if status == LABEL_UNKNOWN:
+                    result.error(row, self._cell(row, c_label), f"“{ident[1][:60]}” {UNMAPPED}", label=ident[1])
+                    continue
+                if status != LABEL_MEASURES:
+                    self._skip_label(status, ident[1])
+                    continue
+                _, area, measures, label, qualifier, direct, lines = ident
+                cell = cells[c_period]
+                period = period_cache.get(cell)
+                if period is None:
+                    period = self._period(cell, row, c_period)
+                cell = cells[c_value]
+                if cell.__class__ is str and cell.isdigit() and cell.isascii():
+                    value = int(cell)
+                else:
+                    value, problem = parse_value(cell)
+                    if problem:
+                        result.error(row, self._cell(row, c_value), f"The value {problem}")
+                        continue
+                if period is None:
+                    continue
+                if measures is None:  # a rate or percentage, and the line's measures are all counts
+                    result.skip(UNIT_MISMATCH, label)
+                    continue
+                if value is not None and (value < 0 or value > MAX_WHOLE) and self._refused(
+                    value, measures, row, c_value
+                ):
+                    continue
+                line = lines[0]
+                if line is None:
+                    # Rows give the same figure twice when they share label, qualifier, area and period.
+                    line = lines[0] = self.lines.number((label, qualifier), label, measures, direct=direct)
+                values_read += 1
+                if value is None:
+                    result.skip(SUPPRESSED_REASON)
+                else:
+                    rows_used += 1
+                    value = value * SCALE if value.__class__ is int else scaled(value)
+                buffer.append((row, line, area, period, value))
+                if len(buffer) >= chunk:
+                    flush()
+        finally:
+            result.rows_read += rows_read
+            result.values_read += values_read
+            result.rows_used += rows_used
+            self._ours += ours
+
+    def _identify_long(self, cells, row) -> tuple:
+        """What a long row's identifying cells say, for every row that has the same ones.
+
+        (INSTRUCTIONS,) or (NOT_DATA,): not a row of figures; (FORMULA,): a cell to refuse (not kept:
+        each row gets its errors); (NOT_OURS, reason, example): not one of our areas; (LABEL_UNKNOWN,
+        label), (LABEL_IGNORED or LABEL_UNUSED, label): a line no measure takes; else (LABEL_MEASURES,
+        area, measures or None when a rate cannot go into count measures, label, qualifier, direct,
+        [line number once given]).
+        """
+        cols, mapper = self.header.columns, self.mapper
+        first = text_of(cells[0])
+        if first.lower().startswith("instructions:"):
+            return (INSTRUCTIONS,)
+        code, name, label = self._text_cells(cells, row, report=False)
+        if code is None or name is None or label is None:
+            return (FORMULA,)
+        if not (code or name) and not label:
+            return (NOT_DATA,)
+        area, reason = mapper.area(code, name)
+        if area is None:
+            return (NOT_OURS, reason, name or code)
+        c_qualifier = cols.get("qualifier")
+        qualifier = text_of(cells[c_qualifier]) if c_qualifier is not None else ""
+        found = mapper.label(f"{qualifier}: {label}") if qualifier else (None, ())
+        if found[0] not in (LABEL_MEASURES, LABEL_IGNORED, LABEL_DIRECT):
+            found = mapper.label(label)
+        kind, measures = found
+        if kind in (LABEL_IGNORED, LABEL_UNUSED):
+            return (kind, label)
+        if kind not in (LABEL_MEASURES, LABEL_DIRECT):
+            return (LABEL_UNKNOWN, label)
+        unit = " ".join(text_of(cells[c]) for c in cols["units"]).lower()
+        if unit and ("rate" in unit or "per 1" in unit or "%" in unit or "percent" in unit):
+            kept = tuple(m for m in measures if mapper.measures[m].unit != Measure.Unit.COUNT)
+            if not kept:
+                return (LABEL_MEASURES, area, None, f"{label} ({unit})", qualifier, False, [None])
+            measures = kept
+        return (LABEL_MEASURES, area, measures, label, qualifier, kind == LABEL_DIRECT, [None])
+
+    def _text_cells(self, cells, row, *, report=True):
+        """(area code, area name, label) of a long row, each None (with an error, when ``report``)
+        where the cell looks like a formula."""
+        cols = self.header.columns
+        found = []
+        for role in ("area_code", "area_name", "label"):
+            column = cols[role]
+            if column is None or column >= len(cells):
+                found.append("")
                 continue
-            line = line_cache.get((label, qualifier, measures))
-            if line is None:
-                # Rows give the same figure twice when they share label, qualifier, area and period.
-                line = line_cache[label, qualifier, measures] = lines.number(
-                    lkey, label, measures, direct=kind == LABEL_DIRECT
-                )
-            result.values_read += 1
-            if value is None:
-                result.skip(SUPPRESSED_REASON)
-                stage(row, line, area, period, None)
+            text = text_of(cells[column])
+            if is_formula(text) and isinstance(cells[column], str):
+                if report:
+                    self.result.error(row, self._cell(row, column), formula_refused(text))
+                found.append(None)
             else:
-                result.rows_used += 1
-                stage(row, line, area, period, value * 10_000 if type(value) is int else scaled(value))
+                found.append(text)
+        return found
 
     def _read_wide(self, body, start, sheet_name):
         cols = self.header.columns
@@ -498,9 +564,9 @@ class ImportPass:
         store_periods(staging, result, self.mapper)
         staging.analyse("rows", "lines", "line_measures", "periods")
         if result.layout != "street":
-            if find_duplicates(staging, result, self.mapper, result.layout, self._role_cell):
+            make_figures(staging, result, self.mapper, self.lines, result.layout, self._role_cell)
+            if result.error_count:
                 return
-            make_figures(staging, result, self.mapper, self.lines, self._role_cell)
         else:
             column = self.header.columns["label"]
             for label, (row, n) in self._street_unknown.items():

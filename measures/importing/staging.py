@@ -38,10 +38,11 @@ TABLES = {
     "period_id BIGINT, pkey BIGINT NOT NULL",
     # The figures the file gives (lines added up; NULL while a partial sum is being listed), the first row
     # and the number of rows with a value each was made from, how many of its lines are there (present)
-    # against how many the file reports (wanted), and how many rows name the measure itself.
+    # against how many the file reports (wanted), how many rows name the measure itself, and (``entries``)
+    # how many rows it was made from, when that finds rows given twice.
     "figures": "measure BIGINT NOT NULL, area BIGINT NOT NULL, period INTEGER NOT NULL, value BIGINT, "
     "first_row INTEGER NOT NULL, n_rows INTEGER NOT NULL, present INTEGER NOT NULL, wanted INTEGER, "
-    "direct_rows INTEGER NOT NULL",
+    "direct_rows INTEGER NOT NULL, entries INTEGER NOT NULL",
     # The figures set against the database: status 0 new, 1 changed, 2 unchanged; ``old`` the stored value.
     "compared": "measure BIGINT NOT NULL, area BIGINT NOT NULL, period INTEGER NOT NULL, "
     "pkey BIGINT NOT NULL, period_id BIGINT, value BIGINT NOT NULL, old BIGINT, status SMALLINT NOT NULL, "
@@ -105,7 +106,7 @@ class Staging:
             # in it with it; the original error is the one to report.
 
     def drop(self):
-        self.buffer = []
+        self.buffer.clear()
         with connection.cursor() as cursor:
             for name in TABLES:
                 cursor.execute(f"DROP TABLE IF EXISTS {table(name)}")
@@ -118,10 +119,10 @@ class Staging:
 
     def flush(self):
         """Send the buffered rows to the database, in one transaction of their own when none is open."""
-        rows = self.buffer
-        if not rows:
+        if not self.buffer:
             return
-        self.buffer = []
+        rows = self.buffer[:]
+        self.buffer.clear()  # the same list: a pass appends to it directly
         self.staged += len(rows)
         if self.copying:
             text = "".join(f"{r}\t{li}\t{a}\t{p}\t{NULL if v is None else v}\n" for r, li, a, p, v in rows)
@@ -157,6 +158,14 @@ class Staging:
         with connection.cursor() as cursor:
             cursor.execute(_named(sql), params)
             return cursor.fetchall()
+
+    def stream(self, sql: str, params=None, size: int = 10_000):
+        """A query's rows a chunk at a time (from a server-side cursor on PostgreSQL; SQLite steps
+        through its rows as they are fetched): memory holds one chunk, not the result."""
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(_named(sql), params)
+            while chunk := cursor.fetchmany(size):
+                yield chunk
 
     def fetchone(self, sql: str, params=None):
         with connection.cursor() as cursor:

@@ -28,7 +28,7 @@ def summarise(result: PassResult, outcome: Outcome | None) -> dict:
     if outcome:
         for row in outcome.table:
             entry = by_measure[row["measure"]]
-            entry["areas"].append(row)
+            entry["areas"].append({k: v for k, v in row.items() if k != "measure_id"})
             for k in ("new", "changed", "unchanged"):
                 entry[k] += row[k]
     return {

@@ -70,6 +70,17 @@ class Lines:
                     wanted.setdefault(m, set()).add(line.bit)
         return wanted
 
+    def simple(self) -> bool:
+        """Each line goes into one measure of its own, no row names a measure itself, and no label is
+        read two ways: then a figure is one row, and a figure made of two rows is a row given twice."""
+        measures = [li.measures for li in self.lines]
+        return (
+            all(len(m) == 1 for m in measures)
+            and len({m for (m,) in measures}) == len(measures)
+            and not any(li.direct for li in self.lines)
+            and len(self.dupkeys) == len(self.lines)
+        )
+
     def one_measure_each(self) -> bool:
         """Every line goes into at most one measure, so a row makes at most one figure."""
         return all(len(line.measures) <= 1 for line in self.lines)
@@ -147,10 +158,10 @@ def find_duplicates(staging: Staging, result: PassResult, mapper: Mapper, layout
 # lines are there with a value (present) against how many the file reports anywhere (wanted), and a
 # value the file gives for the measure itself (direct), which wins over its lines.
 GROUPS = """
-INSERT INTO {figures} (measure, area, period, value, first_row, n_rows, present, wanted, direct_rows)
+INSERT INTO {figures} (measure, area, period, value, first_row, n_rows, present, wanted, direct_rows, entries)
 SELECT measure, area, period,
        CASE WHEN direct_rows > 0 THEN direct_value WHEN present = wanted THEN line_value END,
-       first_row, n_rows, present, wanted, direct_rows
+       first_row, n_rows, present, wanted, direct_rows, 1
 FROM (
     SELECT l.measure AS measure, r.area AS area, r.period AS period,
            SUM(CASE WHEN l.direct = 0 THEN r.value END) AS line_value,
@@ -168,10 +179,29 @@ FROM (
 """
 
 
-def make_figures(staging: Staging, result: PassResult, mapper: Mapper, lines: Lines, cell):
-    """Long and wide files: the lines added up into figures (``figures``); partial sums left out and
-    listed; a note for each measure the file reports only some lines of."""
-    staging.execute(GROUPS)
+# When each line goes into a measure of its own (``Lines.simple``): a figure is its one row, and needs no
+# distinct count of lines; a figure with two rows (entries) is a row given twice.
+SIMPLE_GROUPS = """
+INSERT INTO {figures} (measure, area, period, value, first_row, n_rows, present, wanted, direct_rows, entries)
+SELECT l.measure, r.area, r.period, SUM(r.value), MIN(r.row_no), COUNT(r.value), COUNT(r.value), 1, 0,
+       COUNT(*)
+FROM {rows} r JOIN {line_measures} l ON l.line = r.line
+GROUP BY l.measure, r.area, r.period
+"""
+
+
+def make_figures(
+    staging: Staging, result: PassResult, mapper: Mapper, lines: Lines, layout: str, cell
+) -> None:
+    """Long and wide files: rows given twice refused; the lines added up into figures (``figures``);
+    partial sums left out and listed; a note for each measure the file reports only some lines of."""
+    simple = lines.simple()
+    if not simple and find_duplicates(staging, result, mapper, layout, cell):
+        return
+    staging.execute(SIMPLE_GROUPS if simple else GROUPS)
+    if simple and staging.fetchone("SELECT COUNT(*) FROM {figures} WHERE entries > 1")[0]:
+        find_duplicates(staging, result, mapper, layout, cell)
+        return
     # Two rows naming the measure itself for one area and period (spelt differently: the same spelling
     # twice is a duplicate already): which one is meant cannot be told.
     direct = any(line.direct for line in lines.lines)
@@ -236,9 +266,9 @@ def note_partial_sums(staging, result, mapper, lines: Lines, partial: str, n: in
 # data.police.uk: every measure a crime type of the file goes into, for every area and month the file
 # has crimes for, counted (zero where none of its types was reported).
 STREET = """
-INSERT INTO {figures} (measure, area, period, value, first_row, n_rows, present, wanted, direct_rows)
+INSERT INTO {figures} (measure, area, period, value, first_row, n_rows, present, wanted, direct_rows, entries)
 SELECT m.measure, am.area, am.period, COALESCE(c.n, 0) * %s, COALESCE(c.first_row, am.first_row),
-       COALESCE(c.n, 0), 1, 1, 0
+       COALESCE(c.n, 0), 1, 1, 0, 1
 FROM (SELECT area, period, MIN(row_no) AS first_row FROM {rows} GROUP BY area, period) am
 CROSS JOIN (SELECT DISTINCT measure FROM {line_measures}) m
 LEFT JOIN (
