@@ -278,7 +278,9 @@ class ImportPass:
                     continue
                 ours += 1
                 if status == LABEL_UNKNOWN:
-                    result.error(row, self._cell(row, c_label), f"“{ident[1][:60]}” {UNMAPPED}", label=ident[1])
+                    result.error(
+                        row, self._cell(row, c_label), f"“{ident[1][:60]}” {UNMAPPED}", label=ident[1]
+                    )
                     continue
                 if status != LABEL_MEASURES:
                     self._skip_label(status, ident[1])
@@ -301,8 +303,10 @@ class ImportPass:
                 if measures is None:  # a rate or percentage, and the line's measures are all counts
                     result.skip(UNIT_MISMATCH, label)
                     continue
-                if value is not None and (value < 0 or value > MAX_WHOLE) and self._refused(
-                    value, measures, row, c_value
+                if (
+                    value is not None
+                    and (value < 0 or value > MAX_WHOLE)
+                    and self._refused(value, measures, row, c_value)
                 ):
                     continue
                 line = lines[0]

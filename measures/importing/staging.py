@@ -136,8 +136,13 @@ class Staging:
         """Rows into one of the small tables (lines, periods, ...)."""
         if not rows:
             return
-        placeholders = ", ".join(["%s"] * len(rows[0]))
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                from psycopg2.extras import execute_values  # one statement per page, not per row
+
+                execute_values(cursor.cursor, f"INSERT INTO {table(name)} VALUES %s", rows, page_size=5_000)
+                return
+            placeholders = ", ".join(["%s"] * len(rows[0]))
             cursor.executemany(f"INSERT INTO {table(name)} VALUES ({placeholders})", rows)
 
     def analyse(self, *names):
