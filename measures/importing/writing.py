@@ -478,7 +478,7 @@ class ValueWriter:
             "SELECT c.measure, c.area, c.period_id, "
             f"CASE WHEN c.value %% {SCALE} = 0 THEN c.value / {SCALE} ELSE c.value / {SCALE}.0 END, "
             "%s, %s, %s FROM {compared} c "
-            f"WHERE c.status <> {UNCHANGED} ORDER BY c.measure, c.area, c.period_id "
+            f"WHERE c.status <> {UNCHANGED} "
             f"ON CONFLICT ({qn('measure_id')}, {qn('area_id')}, {qn('period_id')}) DO UPDATE SET {updates}",
             [self.source, self.batch.pk, self.now],
         )
