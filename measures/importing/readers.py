@@ -12,11 +12,13 @@ import csv
 import io
 import itertools
 import re
+import xml.etree.ElementTree as ElementTree
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import openpyxl.worksheet._reader as openpyxl_sheets
 from django.conf import settings
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -59,6 +61,34 @@ class CountingReader(io.RawIOBase):
         self.bytes_read += n or 0
         return n
 
+
+ROW_TAG = openpyxl_sheets.ROW_TAG
+SHEET_DATA_TAG = f"{{{openpyxl_sheets.SHEET_MAIN_NS}}}sheetData"
+
+
+def _rows_let_go(source, *args, **kwargs):
+    """ElementTree's iterparse, as openpyxl's sheet parser uses it, but each row's element is taken out
+    of the tree once the parser has read it.
+
+    openpyxl (3.1) clears a row's element after reading it but leaves it in the tree, so a sheet of
+    720,000 rows keeps 720,000 empty elements, about 80 bytes each: the one thing in a streamed read
+    whose memory grew with the file (145 MB at 720,000 rows against 95 MB at 180,000). The parser only
+    looks at elements as they end, which this yields as before.
+    """
+    sheet_data = None
+    for event, element in ElementTree.iterparse(source, events=("start", "end")):
+        if event == "start":
+            if element.tag == SHEET_DATA_TAG:
+                sheet_data = element
+            continue
+        yield event, element
+        if element.tag == ROW_TAG and sheet_data is not None:
+            sheet_data.remove(element)
+
+
+# Installed for every sheet openpyxl parses in this process (the only other reader is django-import-
+# export's, which reads rows the same way).
+openpyxl_sheets.iterparse = _rows_let_go
 
 # What openpyxl raises for a damaged workbook (a missing part, bad XML, a value it cannot read).
 DAMAGED = (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, InvalidFileException, SyntaxError)

@@ -370,3 +370,38 @@ def test_the_sql_adds_up_and_compares_as_the_rules_say(county, tmp_path, seed):
     assert {(m, a, p): v for (m, a, p), v in values().items()} == {
         (m, a, p): Decimal(v) for (m, a, p), v in (stored | figures).items()
     }
+
+
+def xlsx_of(tmp_path, rows: int):
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Data")
+    sheet.append(["area", "measure or offence", "period", "value"])
+    for n in range(rows):
+        sheet.append(["Cherwell", "Violent crime", "2011/12 Q1", n])
+    path = tmp_path / f"rows-{rows}.xlsx"
+    book.save(path)
+    return path
+
+
+def test_an_xlsx_is_read_in_memory_that_does_not_grow_with_its_rows(tmp_path):
+    import tracemalloc
+
+    from measures.importing.readers import Workbook
+
+    def peak(path) -> int:
+        book = Workbook(path)
+        rows = book.sheet(book.sheet_names[0]).rows
+        next(rows)
+        tracemalloc.start()
+        for _ in rows:
+            pass
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        book.close()
+        return peak
+
+    small, large = peak(xlsx_of(tmp_path, 2_000)), peak(xlsx_of(tmp_path, 16_000))
+    # openpyxl alone keeps an empty element per row read (about 80 bytes): 14,000 more rows, 1 MB more.
+    assert large < small + 200_000, (small, large)
