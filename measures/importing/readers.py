@@ -2,9 +2,9 @@
 
 Rows are streamed, one at a time, so memory does not grow with the file: CSV through the csv module,
 line by line; XLSX and XLSM through openpyxl's read-only mode (``iter_rows``), which parses the sheet's
-XML as it goes. Old binary XLS, XLSB and ODS files go through python-calamine, which loads a whole sheet
-first: the bounds ``check_bounds`` applies (cells, unpacked size) cap what it holds. Anything else gets
-a plain message.
+XML as it goes; ODS through ``ods``, which does the same. Old binary XLS and XLSB files go through
+python-calamine, which loads a whole sheet first: the bounds ``check_bounds`` applies (cells, unpacked
+size) cap what it holds. Anything else gets a plain message.
 """
 
 import codecs
@@ -23,6 +23,8 @@ from django.conf import settings
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum
+
+from measures.importing import ods
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and the wrapper of password-protected .xlsx
@@ -92,6 +94,7 @@ openpyxl_sheets.iterparse = _rows_let_go
 
 # What openpyxl raises for a damaged workbook (a missing part, bad XML, a value it cannot read).
 DAMAGED = (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, InvalidFileException, SyntaxError)
+DAMAGED_MESSAGE = "The spreadsheet is damaged, so it cannot be read ({})."
 
 
 class Workbook:
@@ -104,9 +107,22 @@ class Workbook:
         self._counter = None
         self._book = None
         self._openpyxl = None
+        self._ods = None
         self._rows_read = 0
         self._rows_expected = 0
-        if self.kind == "excel" and is_ooxml(self.path):
+        self.streamed = self.kind == "csv"  # read a row at a time (else python-calamine loads a sheet)
+        if self.kind == "excel" and is_zip_with(self.path, "content.xml"):
+            self.streamed = True
+            if _contains(self.path, b"encryption-data"):  # the manifest of a password-protected ODS
+                raise ImportFileError(PASSWORD_MESSAGE)
+            try:
+                self.sheet_names = ods.sheet_names(self.path)
+            except DAMAGED as error:
+                raise ImportFileError(DAMAGED_MESSAGE.format(error)) from error
+            if not self.sheet_names:
+                raise ImportFileError("The spreadsheet has no sheets.")
+        elif self.kind == "excel" and is_zip_with(self.path, "xl/workbook.xml"):
+            self.streamed = True
             # From an open file, not the path: openpyxl judges a path by its extension, and a real XLSX
             # called .xls must still be read. Read-only mode keeps the file open until ``close``.
             self._file = open(self.path, "rb")  # noqa: SIM115
@@ -141,6 +157,8 @@ class Workbook:
         declared size), or all of it once python-calamine has loaded a sheet."""
         if self._counter is not None:
             return min(self._counter.bytes_read / (self.size or 1), 1.0)
+        if self._ods is not None:
+            return self._ods.fraction_read()
         if self._rows_expected:
             return min(self._rows_read / self._rows_expected, 1.0)
         return 1.0 if self._book is not None else 0.0
@@ -156,6 +174,10 @@ class Workbook:
         if self._openpyxl is not None:
             first_row, rows = self._xlsx_rows(self._openpyxl[name])
             return Sheet(name, rows, first_row=first_row)
+        if self.streamed and self._book is None:  # ODS
+            self._ods = ods.Rows(self.path, name, limits()[1])
+            first_row, rows = _from_first_filled(self._ods_rows(self._ods))
+            return Sheet(name, rows, first_row=first_row)
         try:
             sheet = self._book.get_sheet_by_name(name)
             start = sheet.start or (0, 0)
@@ -166,25 +188,15 @@ class Workbook:
     def _xlsx_rows(self, worksheet) -> tuple[int, Iterator]:
         """(the row number of the first row that holds anything, the rows from there on, streamed).
 
-        openpyxl yields every row from row 1 and column A, padded to the sheet's declared size; leading
-        blank rows are skipped here (as python-calamine skips them), so the header is looked for in the
-        first rows that hold something. A sheet that declares itself one cell big (some writers get
-        the size wrong) has its size worked out as it is read instead.
+        openpyxl yields every row from row 1 and column A, padded to the sheet's declared size. A sheet
+        that declares itself one cell big (some writers get the size wrong) has its size worked out as
+        it is read instead.
         """
         if worksheet.max_row == 1 and worksheet.max_column == 1:
             worksheet.reset_dimensions()
         self._rows_expected = worksheet.max_row or 0
         self._rows_read = 0
-        rows = worksheet.iter_rows(values_only=True)
-        first_row = 1
-        try:
-            for cells in rows:
-                if any(c is not None and c != "" for c in cells):
-                    return first_row, self._counted(itertools.chain([cells], rows))
-                first_row += 1
-        except DAMAGED as error:
-            raise ImportFileError(f"The spreadsheet is damaged, so it cannot be read ({error}).") from error
-        return first_row, iter(())
+        return _from_first_filled(self._counted(worksheet.iter_rows(values_only=True)))
 
     def _counted(self, rows) -> Iterator:
         """The rows, counting them for the progress bar; a damaged sheet's XML is an ImportFileError."""
@@ -193,7 +205,19 @@ class Workbook:
                 self._rows_read += 1
                 yield cells
         except DAMAGED as error:
-            raise ImportFileError(f"The spreadsheet is damaged, so it cannot be read ({error}).") from error
+            raise ImportFileError(DAMAGED_MESSAGE.format(error)) from error
+
+    @staticmethod
+    def _ods_rows(rows) -> Iterator:
+        try:
+            yield from rows
+        except ods.TooManyCells as error:
+            raise ImportFileError(
+                f"The spreadsheet has more than {error.args[0]:,} cells, over the limit: save the table "
+                "alone as CSV and upload that."
+            ) from error
+        except DAMAGED as error:
+            raise ImportFileError(DAMAGED_MESSAGE.format(error)) from error
 
     def _csv_rows(self) -> Iterator[list]:
         with open(self.path, encoding=self.encoding, errors="replace", newline="") as f:
@@ -256,13 +280,27 @@ def sniff(path: Path) -> tuple[str, str]:
     return "csv", "utf-8" if _is_utf8(path) else "cp1252"
 
 
-def is_ooxml(path: Path) -> bool:
-    """An XLSX or XLSM workbook (read by openpyxl, streamed), rather than XLS, XLSB or ODS."""
+def is_zip_with(path: Path, member: str) -> bool:
+    """A zip holding ``member``: "xl/workbook.xml" for XLSX and XLSM, "content.xml" for ODS."""
     try:
         with zipfile.ZipFile(path) as archive:
-            return "xl/workbook.xml" in archive.namelist()
+            return member in archive.namelist()
     except zipfile.BadZipFile:
         return False
+
+
+def _from_first_filled(rows) -> tuple[int, Iterator]:
+    """(the row number of the first row that holds anything, the rows from there on).
+
+    Spreadsheet readers yield every row from row 1; leading blank rows are skipped here (as
+    python-calamine skips them), so the header is looked for in the first rows that hold something.
+    """
+    first_row = 1
+    for cells in rows:
+        if any(c is not None and c != "" for c in cells):
+            return first_row, itertools.chain([cells], rows)
+        first_row += 1
+    return first_row, iter(())
 
 
 def limits() -> tuple[int, int, int]:

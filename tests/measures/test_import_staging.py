@@ -405,3 +405,83 @@ def test_an_xlsx_is_read_in_memory_that_does_not_grow_with_its_rows(tmp_path):
     small, large = peak(xlsx_of(tmp_path, 2_000)), peak(xlsx_of(tmp_path, 16_000))
     # openpyxl alone keeps an empty element per row read (about 80 bytes): 14,000 more rows, 1 MB more.
     assert large < small + 200_000, (small, large)
+
+
+def ods_file(tmp_path, table_xml: str, name="release.ods"):
+    """An ODS whose one table's rows are ``table_xml``, as LibreOffice writes them."""
+    import zipfile
+
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="Cover"><table:table-row><table:table-cell '
+        'office:value-type="string"><text:p>About</text:p></table:table-cell></table:table-row></table:table>'
+        f'<table:table table:name="Table &amp; 1">{table_xml}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+    return path
+
+
+def text_cell(text, repeat=1):
+    return (
+        f'<table:table-cell office:value-type="string" table:number-columns-repeated="{repeat}">'
+        f"<text:p>{text}</text:p></table:table-cell>"
+    )
+
+
+def number_cell(value):
+    return (
+        f'<table:table-cell office:value-type="float" office:value="{value}">'
+        f"<text:p>{value}</text:p></table:table-cell>"
+    )
+
+
+def blank_rows(n):
+    return (
+        f'<table:table-row table:number-rows-repeated="{n}">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    )
+
+
+def test_an_ods_is_streamed_with_repeats_spaces_and_its_row_numbers(county, tmp_path):
+    row = "<table:table-row>{}</table:table-row>"
+    header = row.format("".join(text_cell(t) for t in ("area", "measure or offence", "period", "value")))
+    cherwell = text_cell("Cherwell") + text_cell("Violent<text:s/>crime") + text_cell("2011/12 Q1")
+    cherwell += number_cell(5)
+    blank, end = blank_rows(3), blank_rows(1_048_000)
+    # A row written once and repeated: the same figure twice, an error on the second (row 6, after 3 blank
+    # rows and the header); the million blank rows LibreOffice writes at the end are not read.
+    twice = f'<table:table-row table:number-rows-repeated="2">{cherwell}</table:table-row>'
+    path = ods_file(tmp_path, blank + header + twice + end)
+    batch = import_file(path=path, sheet="Table & 1")
+    assert batch.summary["errors"] == [
+        {
+            "row": 6,
+            "cell": "B6",
+            "message": "Another row already gives Violent crime for Cherwell, 2011/12 Q1",
+        }
+    ]
+    assert batch.summary["rows_read"] == 2
+    # A covered (merged) cell reads as empty.
+    oxford = text_cell("Oxford") + "<table:covered-table-cell/>" + text_cell("2011/12 Q1") + number_cell(6)
+    path = ods_file(tmp_path, blank + header + row.format(cherwell) + row.format(oxford) + end, "covered.ods")
+    batch = import_file(path=path, sheet="Table & 1")
+    assert (batch.summary["errors"][0]["row"], batch.summary["errors"][0]["cell"]) == (6, "B6")
+
+
+def test_an_ods_with_more_cells_than_allowed_is_refused_as_it_is_read(county, tmp_path, settings):
+    settings.IMPORT_MAX_CELLS = 1_000
+    row = "<table:table-row>{}</table:table-row>"
+    table = row.format("".join(text_cell(t) for t in ("area", "measure or offence", "period", "value"))) + (
+        '<table:table-row table:number-rows-repeated="5000">'
+        + text_cell("Cherwell") + text_cell("Violent crime") + text_cell("2011/12 Q1") + number_cell(5)
+        + "</table:table-row>"
+    )  # fmt: skip
+    batch = import_file(path=ods_file(tmp_path, table), sheet="Table & 1")
+    assert "more than 1,000 cells" in batch.summary["errors"][0]["message"]
