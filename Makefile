@@ -50,10 +50,13 @@ migrations-check: install
 ci:
 	bash .ci/run
 
-# Import benchmark on SQLite, then on a private PostgreSQL cluster (port 55433, dropped afterwards).
+# Import benchmark (issue 13's matrix: 180,000 / 360,000 / 720,000 rows x CSV/XLSX x preview/import x first
+# import/every value changed, beside the raw floors) on SQLite, then on a private PostgreSQL cluster (port
+# 55433, dropped afterwards). BENCH_ARGS passes options to both, e.g.
+# make bench-import BENCH_ARGS="--sizes 180000 --formats CSV".
 bench-import: install
-	$(BIN)/python bench/import_bench.py
-	bash bench/with-private-postgres.sh $(BIN)/python bench/import_bench.py
+	$(BIN)/python bench/import_bench.py $(BENCH_ARGS)
+	bash bench/with-private-postgres.sh $(BIN)/python bench/import_bench.py $(BENCH_ARGS)
 
 # Dashboard render times at national scale on SQLite; with DATABASE_ENGINE=postgresql and the
 # DATABASE_* variables set, on PostgreSQL instead.

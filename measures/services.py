@@ -9,7 +9,10 @@ This module holds the rule that an import is all or nothing, and it is the only 
 - an import's writes (its figures, what each changed cell held before, new periods, the batch's
   record) and a rollback's writes each go in one transaction, ``_all_or_nothing``, which locks the
   batch first: an error or a lost connection half-way leaves nothing written, and two workers cannot
-  apply or roll back one batch twice.
+  apply or roll back one batch twice;
+- the file's values are staged in temporary tables of this connection while it is read (``Staging``,
+  outside that transaction: they are nobody else's), and dropped when the preview or import ends,
+  however it ends.
 ``measures.importing.writing`` and ``measures.importing.rollback`` write inside that transaction and
 open none of their own.
 """
@@ -25,9 +28,10 @@ from measures.importing.mapping import Mapper
 from measures.importing.passes import ImportPass
 from measures.importing.readers import ImportFileError
 from measures.importing.rollback import rollback
+from measures.importing.staging import Staging
 from measures.importing.summary import skipped_rows, source_label, summarise
 from measures.importing.validate import Options
-from measures.importing.writing import compare_and_write
+from measures.importing.writing import chunk_rows, compare_and_write
 from measures.models import ImportBatch
 from partnerships.models import Notification
 from partnerships.notifications import notify
@@ -122,13 +126,24 @@ def import_batch_preview(*, batch: ImportBatch, path=None, report_progress=False
     batch.status = ImportBatch.Status.PREVIEWING
     batch.progress = 0
     batch.save(update_fields=["status", "progress"])
-    mapper = Mapper()
     progress = _progress_callback(batch, "Reading the file", 0, 90) if report_progress else None
-    result = ImportPass(path or batch.file.path, _options(batch), mapper=mapper, progress=progress).run()
-    ready = result.error_count == 0 and not result.needs
-    outcome = compare_and_write(result, mapper) if ready else None
+    result, outcome = _preview(batch, path or batch.file.path, progress)
+    ready = outcome is not None
     _record(batch, result, outcome, ImportBatch.Status.PREVIEWED if ready else ImportBatch.Status.FAILED)
     return batch
+
+
+def _preview(batch, path, progress=None):
+    """(what the pass found, its comparison with the database, or None when the file cannot be imported)."""
+    mapper = Mapper()
+    with Staging(chunk=chunk_rows()) as staging:
+        reader = ImportPass(path, _options(batch), staging=staging, mapper=mapper, progress=progress)
+        result = reader.run()
+        if result.error_count or result.needs:
+            return result, None
+        return result, compare_and_write(
+            result, mapper, staging, one_figure_per_row=reader.one_figure_per_row
+        )
 
 
 def import_batch_apply(
@@ -144,28 +159,38 @@ def import_batch_apply(
     batch.save(update_fields=["status", "progress"])
     mapper = Mapper()
     progress = _progress_callback(batch, "Reading the file", 0, 60) if report_progress else None
-    result = ImportPass(path or batch.file.path, _options(batch), mapper=mapper, progress=progress).run()
-    if result.error_count or result.needs:
-        _record(batch, result, None, ImportBatch.Status.FAILED)
-        _tell_importer(batch)
-        return batch
-    if report_progress:
-        ImportBatch.objects.filter(pk=batch.pk).update(progress=60, progress_note="Writing the figures")
-    try:
-        with _all_or_nothing(
-            batch,
-            may_write=lambda locked: locked.status == ImportBatch.Status.APPLYING,
-            refusal="This import has already been applied.",
-        ):
-            outcome = compare_and_write(
-                result, mapper, batch=batch, source=source_label(result, batch.file_name), confirmed=confirmed
-            )
-            batch.applied_at = timezone.now()
-            _record(batch, result, outcome, ImportBatch.Status.APPLIED)
-    except ImportFileError as error:
-        result.error(None, "", str(error))
-        batch.refresh_from_db(fields=["applied_at"])
-        _record(batch, result, None, ImportBatch.Status.FAILED)
+    with Staging(chunk=chunk_rows()) as staging:
+        reader = ImportPass(
+            path or batch.file.path, _options(batch), staging=staging, mapper=mapper, progress=progress
+        )
+        result = reader.run()
+        if result.error_count or result.needs:
+            _record(batch, result, None, ImportBatch.Status.FAILED)
+            _tell_importer(batch)
+            return batch
+        if report_progress:
+            ImportBatch.objects.filter(pk=batch.pk).update(progress=60, progress_note="Writing the figures")
+        try:
+            with _all_or_nothing(
+                batch,
+                may_write=lambda locked: locked.status == ImportBatch.Status.APPLYING,
+                refusal="This import has already been applied.",
+            ):
+                outcome = compare_and_write(
+                    result,
+                    mapper,
+                    staging,
+                    batch=batch,
+                    source=source_label(result, batch.file_name),
+                    confirmed=confirmed,
+                    one_figure_per_row=reader.one_figure_per_row,
+                )
+                batch.applied_at = timezone.now()
+                _record(batch, result, outcome, ImportBatch.Status.APPLIED)
+        except ImportFileError as error:
+            result.error(None, "", str(error))
+            batch.refresh_from_db(fields=["applied_at"])
+            _record(batch, result, None, ImportBatch.Status.FAILED)
     if batch.status == ImportBatch.Status.APPLIED and batch.file:
         # Applied: the values and the batch record are what matter now; the upload is not kept.
         batch.file.delete(save=True)
@@ -220,10 +245,8 @@ def import_file(
     )
     if dry_run:
         # Nothing is written, not even the batch: the preview runs on an unsaved record.
-        mapper = Mapper()
-        result = ImportPass(path, _options(batch), mapper=mapper).run()
-        ready = result.error_count == 0 and not result.needs
-        outcome = compare_and_write(result, mapper) if ready else None
+        result, outcome = _preview(batch, path)
+        ready = outcome is not None
         batch.layout = result.layout
         batch.rows_read = result.rows_read
         batch.error_count = result.error_count

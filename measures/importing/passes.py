@@ -3,10 +3,13 @@
 Rows are read, checked and mapped in a single streamed pass, for each of the layouts ``layouts``
 recognises: long (one row per area, line, period and value: our template and open-data tables),
 wide (one row per area, one column per line) and street (data.police.uk, one row per crime).
-Values are added up by ``totals.Totals``; what the pass found (figures, errors, skipped rows) is a
-``validate.PassResult``, which ``writing.compare_and_write`` compares with the database.
+Each value read is staged in the database (``staging``), not kept: at the end of the pass ``totals``
+finds rows given twice and adds lines up into figures there. What the pass found (counts, errors,
+skipped rows) is a ``validate.PassResult``; ``writing.compare_and_write`` compares the staged figures
+with the database.
 """
 
+import operator
 from collections import Counter
 from pathlib import Path
 
@@ -25,16 +28,24 @@ from measures.importing.mapping import (
 from measures.importing.period_labels import PeriodKey, find_period_in_text, parse_period, period_label
 from measures.importing.readers import ImportFileError, Workbook
 from measures.importing.recognise import choose_sheet, file_period, head_of, lsoa_district
-from measures.importing.totals import Totals, count_street_crimes
+from measures.importing.staging import SCALE, Staging, scaled
+from measures.importing.totals import (
+    Lines,
+    count_street_crimes,
+    make_figures,
+    store_periods,
+)
 from measures.importing.validate import (
     IGNORED,
     INSTRUCTIONS,
+    MAX_VALUE,
     NEGATIVE,
     NO_FIGURES,
     NO_LOCATION,
     NOT_DATA,
     PERIOD_EXAMPLES,
     SUPPRESSED_REASON,
+    TOO_LARGE,
     UNIT_MISMATCH,
     UNMAPPED,
     UNUSED,
@@ -49,6 +60,9 @@ from measures.importing.validate import (
 from measures.models import Measure, Period
 
 PROGRESS_EVERY = 20_000
+IDENTITIES_KEPT = 100_000  # distinct (area, line) cell combinations remembered in a long file
+MAX_WHOLE = int(MAX_VALUE)
+FORMULA = "formula"  # an identifying cell to refuse (a status of _identify_long)
 LONG_KINDS = (Period.Kind.ROLLING_YEAR, Period.Kind.YEAR)
 SHORT_KINDS = (Period.Kind.MONTH, Period.Kind.QUARTER)
 
@@ -56,19 +70,27 @@ SHORT_KINDS = (Period.Kind.MONTH, Period.Kind.QUARTER)
 class ImportPass:
     """Read one file and add its values up per measure, area and period, or say what is wrong."""
 
-    def __init__(self, path, options: Options | None = None, *, mapper: Mapper | None = None, progress=None):
+    def __init__(
+        self,
+        path,
+        options: Options | None = None,
+        *,
+        staging: Staging,
+        mapper: Mapper | None = None,
+        progress=None,
+    ):
         self.path = Path(path)
         self.options = options or Options()
         self.mapper = mapper or Mapper()
+        self.staging = staging
         self.progress = progress
         self.result = PassResult()
-        self.totals = Totals(self.result)
+        self.lines = Lines()
         self._period_index = {}
         self._period_cache = {}
-        self._seen = set()  # rows read, as ints, to find a figure given twice
-        self._lines_seen = {}  # (label, qualifier) -> its number in _seen
         self._ours = 0  # rows for one of our areas
         self._stated = None  # the period a long file's title states, if any
+        self.book = None
 
     # --- the pass -------------------------------------------------------------------------------
     def run(self) -> PassResult:
@@ -96,9 +118,18 @@ class ImportPass:
                 self._read_long(body, start)
         except ImportFileError as error:
             self.result.error(None, "", str(error))
+        finally:
+            if self.book is not None:
+                self.book.close()
+        self.staging.flush()
         if self.result.error_count == 0 and not self.result.needs:
             self._finish()
         return self.result
+
+    @property
+    def one_figure_per_row(self) -> bool:
+        """Each row that gives a value makes one figure (not so in a wide file, a figure per column)."""
+        return self.result.layout != "wide" and self.lines.one_measure_each()
 
     @staticmethod
     def _chain(head, rows):
@@ -119,8 +150,7 @@ class ImportPass:
 
     def _tick(self, rows: int):
         if self.progress is not None and rows % PROGRESS_EVERY == 0:
-            total = self.book.size or 1
-            self.progress(min(self.book.bytes_read / total, 1.0))
+            self.progress(self.book.fraction_read())
 
     def _period(self, cell, row, column) -> int | None:
         key = self._period_cache.get(cell)
@@ -173,6 +203,18 @@ class ImportPass:
         units = {self.mapper.measures[m].unit for m in measures}
         return not units or Measure.Unit.COUNT in units
 
+    def _refused(self, value, measures, row, column) -> bool:
+        """A value that cannot be a figure: a negative count, or a number too large to store (an error)."""
+        if value is None:
+            return False
+        if value < 0 and self._negative(value, measures):
+            self.result.error(row, self._cell(row, column), f"The value {value} {NEGATIVE}")
+            return True
+        if value > MAX_VALUE or value < -MAX_VALUE:
+            self.result.error(row, self._cell(row, column), f"The value {value} {TOO_LARGE}")
+            return True
+        return False
+
     def _skip_label(self, kind, label, n=1, *, cell=False):
         reason = IGNORED if kind == LABEL_IGNORED else UNUSED
         if kind == LABEL_UNUSED:
@@ -184,13 +226,8 @@ class ImportPass:
 
     def _read_long(self, body, start):
         cols = self.header.columns
-        result, mapper, totals = self.result, self.mapper, self.totals
-        c_code, c_name, c_period, c_value, c_label = (
-            cols[k] for k in ("area_code", "area_name", "period", "value", "label")
-        )
-        c_units, c_qualifier = cols.get("units", []), cols.get("qualifier")
-        width = max([c for c in cols.values() if isinstance(c, int)] + c_units) + 1
-        label_cache = {}
+        result, staging = self.result, self.staging
+        c_period, c_value, c_label = cols["period"], cols["value"], cols["label"]
         if self.options.period:
             result.notices.append(
                 f"The file gives the period on each row; the period given ({self.options.period}) "
@@ -198,92 +235,160 @@ class ImportPass:
             )
         if self.header.layout == "long" and not self.header.title.lower().startswith("instructions"):
             self._stated = find_period_in_text(self.header.title)
-        for offset, cells in enumerate(body):
-            row = self.first_row + start + offset
-            if len(cells) < width:
-                cells = list(cells) + [""] * (width - len(cells))
-            first = text_of(cells[0])
-            if first.lower().startswith("instructions:"):
-                result.blank(INSTRUCTIONS)
-                continue
-            result.rows_read += 1
-            self._tick(result.rows_read)
-            code = self._text_cell(cells, c_code, row)
-            name = self._text_cell(cells, c_name, row)
-            label = self._text_cell(cells, c_label, row)
-            if code is None or name is None or label is None:
-                continue
-            if not (code or name) and not label:
-                result.rows_read -= 1
-                result.blank(NOT_DATA)
-                continue
-            area, reason = mapper.area(code, name)
-            if area is None:
-                result.skip(reason, name or code)
-                continue
-            self._ours += 1
-            qualifier = text_of(cells[c_qualifier]) if c_qualifier is not None else ""
-            unit = " ".join(text_of(cells[c]) for c in c_units).lower()
-            lkey = (label, qualifier)
-            found = label_cache.get(lkey)
-            if found is None:
-                found = mapper.label(f"{qualifier}: {label}") if qualifier else (None, ())
-                if found[0] not in (LABEL_MEASURES, LABEL_IGNORED, LABEL_DIRECT):
-                    found = mapper.label(label)
-                label_cache[lkey] = found
-            kind, measures = found
-            if kind in (LABEL_IGNORED, LABEL_UNUSED):
-                self._skip_label(kind, label)
-                continue
-            if kind not in (LABEL_MEASURES, LABEL_DIRECT):
-                result.error(
-                    row,
-                    self._cell(row, c_label),
-                    f"“{label[:60]}” {UNMAPPED}",
-                    label=label,
-                )
-                continue
-            period = self._period(cells[c_period], row, c_period)
-            value, problem = parse_value(cells[c_value])
-            if problem:
-                result.error(row, self._cell(row, c_value), f"The value {problem}")
-                continue
-            if period is None:
-                continue
-            if unit and ("rate" in unit or "per 1" in unit or "%" in unit or "percent" in unit):
-                kept = tuple(m for m in measures if mapper.measures[m].unit != Measure.Unit.COUNT)
-                if not kept:
-                    result.skip(UNIT_MISMATCH, f"{label} ({unit})")
+        # The cells that say which area and line a row is for, read once per distinct combination: a
+        # national file repeats a few hundred areas and a few dozen lines hundreds of thousands of times.
+        ident_columns = sorted(
+            {0, c_label, *cols["units"]}
+            | {c for c in (cols["area_code"], cols["area_name"], cols["qualifier"]) if c is not None}
+        )
+        width = max(ident_columns + [c_period, c_value]) + 1
+        identity = operator.itemgetter(*ident_columns)
+        known = {}  # identifying cells -> what _identify_long made of them
+        period_cache = self._period_cache
+        buffer, chunk, flush = staging.buffer, staging.chunk, staging.flush
+        progress = self.progress
+        rows_read = values_read = rows_used = ours = 0
+        row = self.first_row + start - 1
+        try:
+            for cells in body:
+                row += 1
+                if len(cells) < width:
+                    cells = list(cells) + [""] * (width - len(cells))
+                key = identity(cells)
+                ident = known.get(key)
+                if ident is None:
+                    ident = self._identify_long(cells, row)
+                    if ident[0] != FORMULA and len(known) < IDENTITIES_KEPT:
+                        known[key] = ident
+                status = ident[0]
+                if status == INSTRUCTIONS:
+                    result.blank(INSTRUCTIONS)
                     continue
-                measures = kept
-            if self._negative(value, measures):
-                result.error(row, self._cell(row, c_value), f"The value {value} {NEGATIVE}")
+                if status == NOT_DATA:
+                    result.blank(NOT_DATA)
+                    continue
+                rows_read += 1
+                if progress is not None and rows_read % PROGRESS_EVERY == 0:
+                    progress(self.book.fraction_read())
+                if status == FORMULA:
+                    self._text_cells(cells, row)  # the errors, with their cells
+                    continue
+                if status == NOT_OURS:
+                    result.skip(ident[1], ident[2])
+                    continue
+                ours += 1
+                if status == LABEL_UNKNOWN:
+                    result.error(
+                        row, self._cell(row, c_label), f"“{ident[1][:60]}” {UNMAPPED}", label=ident[1]
+                    )
+                    continue
+                if status != LABEL_MEASURES:
+                    self._skip_label(status, ident[1])
+                    continue
+                _, area, measures, label, qualifier, direct, lines = ident
+                cell = cells[c_period]
+                period = period_cache.get(cell)
+                if period is None:
+                    period = self._period(cell, row, c_period)
+                cell = cells[c_value]
+                if cell.__class__ is str and cell.isdigit() and cell.isascii():
+                    value = int(cell)
+                else:
+                    value, problem = parse_value(cell)
+                    if problem:
+                        result.error(row, self._cell(row, c_value), f"The value {problem}")
+                        continue
+                if period is None:
+                    continue
+                if measures is None:  # a rate or percentage, and the line's measures are all counts
+                    result.skip(UNIT_MISMATCH, label)
+                    continue
+                if (
+                    value is not None
+                    and (value < 0 or value > MAX_WHOLE)
+                    and self._refused(value, measures, row, c_value)
+                ):
+                    continue
+                line = lines[0]
+                if line is None:
+                    # Rows give the same figure twice when they share label, qualifier, area and period.
+                    line = lines[0] = self.lines.number((label, qualifier), label, measures, direct=direct)
+                values_read += 1
+                if value is None:
+                    result.skip(SUPPRESSED_REASON)
+                else:
+                    rows_used += 1
+                    value = value * SCALE if value.__class__ is int else scaled(value)
+                buffer.append((row, line, area, period, value))
+                if len(buffer) >= chunk:
+                    flush()
+        finally:
+            result.rows_read += rows_read
+            result.values_read += values_read
+            result.rows_used += rows_used
+            self._ours += ours
+
+    def _identify_long(self, cells, row) -> tuple:
+        """What a long row's identifying cells say, for every row that has the same ones.
+
+        (INSTRUCTIONS,) or (NOT_DATA,): not a row of figures; (FORMULA,): a cell to refuse (not kept:
+        each row gets its errors); (NOT_OURS, reason, example): not one of our areas; (LABEL_UNKNOWN,
+        label), (LABEL_IGNORED or LABEL_UNUSED, label): a line no measure takes; else (LABEL_MEASURES,
+        area, measures or None when a rate cannot go into count measures, label, qualifier, direct,
+        [line number once given]).
+        """
+        cols, mapper = self.header.columns, self.mapper
+        first = text_of(cells[0])
+        if first.lower().startswith("instructions:"):
+            return (INSTRUCTIONS,)
+        code, name, label = self._text_cells(cells, row, report=False)
+        if code is None or name is None or label is None:
+            return (FORMULA,)
+        if not (code or name) and not label:
+            return (NOT_DATA,)
+        area, reason = mapper.area(code, name)
+        if area is None:
+            return (NOT_OURS, reason, name or code)
+        c_qualifier = cols.get("qualifier")
+        qualifier = text_of(cells[c_qualifier]) if c_qualifier is not None else ""
+        found = mapper.label(f"{qualifier}: {label}") if qualifier else (None, ())
+        if found[0] not in (LABEL_MEASURES, LABEL_IGNORED, LABEL_DIRECT):
+            found = mapper.label(label)
+        kind, measures = found
+        if kind in (LABEL_IGNORED, LABEL_UNUSED):
+            return (kind, label)
+        if kind not in (LABEL_MEASURES, LABEL_DIRECT):
+            return (LABEL_UNKNOWN, label)
+        unit = " ".join(text_of(cells[c]) for c in cols["units"]).lower()
+        if unit and ("rate" in unit or "per 1" in unit or "%" in unit or "percent" in unit):
+            kept = tuple(m for m in measures if mapper.measures[m].unit != Measure.Unit.COUNT)
+            if not kept:
+                return (LABEL_MEASURES, area, None, f"{label} ({unit})", qualifier, False, [None])
+            measures = kept
+        return (LABEL_MEASURES, area, measures, label, qualifier, kind == LABEL_DIRECT, [None])
+
+    def _text_cells(self, cells, row, *, report=True):
+        """(area code, area name, label) of a long row, each None (with an error, when ``report``)
+        where the cell looks like a formula."""
+        cols = self.header.columns
+        found = []
+        for role in ("area_code", "area_name", "label"):
+            column = cols[role]
+            if column is None or column >= len(cells):
+                found.append("")
                 continue
-            # One int per row, not a tuple of four: the set holds every row of a long file.
-            line = self._lines_seen.setdefault((label, qualifier), len(self._lines_seen))
-            seen = (line << 96) | (area << 32) | period  # a period index is below 2**32, a pk 2**64
-            if seen in self._seen:
-                result.error(
-                    row,
-                    self._cell(row, c_label),
-                    f"Another row already gives {label} for {mapper.area_names[area]}, "
-                    f"{period_label(result.periods[period])}",
-                )
-                continue
-            self._seen.add(seen)
-            result.values_read += 1
-            if value is None:
-                result.skip(SUPPRESSED_REASON)
+            text = text_of(cells[column])
+            if is_formula(text) and isinstance(cells[column], str):
+                if report:
+                    self.result.error(row, self._cell(row, column), formula_refused(text))
+                found.append(None)
             else:
-                result.rows_used += 1
-            if kind == LABEL_DIRECT:
-                totals.direct[measures[0], area, period] = value
-                continue
-            totals.add(measures, area, period, value, totals.bit(label))
+                found.append(text)
+        return found
 
     def _read_wide(self, body, start, sheet_name):
         cols = self.header.columns
-        result, mapper, totals = self.result, self.mapper, self.totals
+        result, mapper, lines, stage = self.result, self.mapper, self.lines, self.staging.add
         c_code, c_name, c_period = cols["area_code"], cols["area_name"], cols["period"]
         file_period_index = None
         if c_period is None:
@@ -292,7 +397,7 @@ class ImportPass:
             if key is None:
                 return
             file_period_index = self._index_period(key)
-        # Each offence column, mapped once: (column, label, measures, bit).
+        # Each offence column, mapped once: (column, label, measures, line number).
         columns, unknown, skipped = [], [], []
         for column, label in self.header.offence_columns:
             text = " ".join(str(label).split())
@@ -310,7 +415,10 @@ class ImportPass:
             if kind not in (LABEL_MEASURES, LABEL_DIRECT):
                 unknown.append((column, text))
                 continue
-            columns.append((column, text, measures, totals.bit(text)))
+            columns.append((column, text, measures, lines.number(("column", column), text, measures)))
+        # A row with no column to stage still needs a row in the staging table: two rows for one area and
+        # period are found there.
+        no_line = None if columns else lines.number(("column", None), "", ())
         unheaded = set(self.header.unheaded_columns)
         unheaded_found = {}
         identifying = max(c for c in (c_code, c_name, c_period, 0) if c is not None)
@@ -343,32 +451,26 @@ class ImportPass:
                     continue
             else:
                 period = file_period_index
-            if (area << 32) | period in self._seen:
-                result.error(
-                    row,
-                    self._cell(row, c_name if c_name is not None else c_code),
-                    f"{mapper.area_names[area]} appears twice for {period_label(result.periods[period])}",
-                )
-                continue
-            self._seen.add((area << 32) | period)
             for kind, skipped_label in skipped:
                 self._skip_label(kind, skipped_label, cell=True)
             used = False
-            for column, _label, measures, bit in columns:
+            if no_line is not None:
+                stage(row, no_line, area, period, None)
+            for column, _label, measures, line in columns:
                 cell = cells[column] if column < len(cells) else None
                 value, problem = parse_value(cell)
                 if problem:
                     result.error(row, self._cell(row, column), f"The value {problem}")
                     continue
-                if self._negative(value, measures):
-                    result.error(row, self._cell(row, column), f"The value {value} {NEGATIVE}")
+                if self._refused(value, measures, row, column):
                     continue
                 result.values_read += 1
                 if value is None:
                     result.note_cells(SUPPRESSED_REASON)
+                    stage(row, line, area, period, None)
                 else:
                     used = True
-                totals.add(measures, area, period, value, bit)
+                    stage(row, line, area, period, scaled(value))
             if used:
                 result.rows_used += 1
             else:
@@ -392,7 +494,7 @@ class ImportPass:
 
     def _read_street(self, body, start):
         cols = self.header.columns
-        result, mapper = self.result, self.mapper
+        result, mapper, lines, stage = self.result, self.mapper, self.lines, self.staging.add
         c_label, c_name, c_code, c_period = (
             cols["label"],
             cols["area_name"],
@@ -402,10 +504,10 @@ class ImportPass:
         if c_period is None:
             raise ImportFileError("A data.police.uk file needs its Month column.")
         width = max(c for c in cols.values() if c is not None) + 1
-        counts = self._street_counts = Counter()  # (label, area, period) -> crimes
-        area_months = self._street_area_months = set()
         lsoa_areas = {}
-        first_rows = self._street_first_rows = {}
+        # Crime type -> (kind, line number); a type no mapping knows -> [its first row, crimes].
+        types = {}
+        unknown = self._street_unknown = {}
         for offset, cells in enumerate(body):
             row = self.first_row + start + offset
             if len(cells) < width:
@@ -435,34 +537,53 @@ class ImportPass:
             if period is None:
                 continue
             label = cells[c_label]
-            if label not in first_rows:
-                first_rows[label] = row
-            counts[label, area, period] += 1
-            area_months.add((area, period))
+            typed = types.get(label)
+            if typed is None:
+                kind, measures = mapper.label(label)
+                if kind not in (LABEL_MEASURES, LABEL_DIRECT):
+                    measures = ()
+                typed = types[label] = (kind, lines.number(("type", label), label, measures))
+            kind, line = typed
+            # Every crime of our areas is staged: an area and month with crimes of other types only still
+            # counts zero for the measures.
+            stage(row, line, area, period, 1)
+            if kind in (LABEL_MEASURES, LABEL_DIRECT):
+                result.values_read += 1
+                result.rows_used += 1
+            elif kind in (LABEL_IGNORED, LABEL_UNUSED):
+                self._skip_label(kind, label)
+            else:
+                first = unknown.setdefault(label, [row, 0])
+                first[1] += 1
 
     def _finish(self):
-        """Turn the added-up lines into figures (street counts with zeros, partial sums dropped), and
-        refuse a file that holds nothing for our areas, or no figure at all."""
+        """Find rows given twice, add lines up into figures (street counts with zeros, partial sums
+        dropped), and refuse a file that holds nothing for our areas, or no figure at all."""
         result = self.result
         if not self._ours:
             result.error(None, "", nothing_ours_message(result))
             return
+        staging = self.staging
+        self.lines.store(staging)
+        store_periods(staging, result, self.mapper)
+        staging.analyse("rows", "lines", "line_measures", "periods")
         if result.layout != "street":
-            self.totals.finish(self.mapper)
+            make_figures(staging, result, self.mapper, self.lines, result.layout, self._role_cell)
+            if result.error_count:
+                return
         else:
-            unknown = count_street_crimes(
-                self.result, self.mapper, self._street_counts, self._street_area_months
-            )
             column = self.header.columns["label"]
-            for label, n in unknown.items():
-                row = self._street_first_rows[label]
+            for label, (row, n) in self._street_unknown.items():
                 self.result.error(
                     row,
                     self._cell(row, column),
                     f"The crime type “{text_of(label)[:60]}” ({n} crimes in our areas) {UNMAPPED}",
                     label=text_of(label),
                 )
-        if result.error_count == 0 and not result.sums:
+            if self._street_unknown:
+                return
+            count_street_crimes(staging, result)
+        if result.error_count == 0 and not result.figure_count:
             result.error(
                 None,
                 "",
@@ -471,6 +592,15 @@ class ImportPass:
                 "import: every value there is missing or suppressed, or on a line no measure uses. Nothing "
                 "was written.",
             )
+
+    def _role_cell(self, row: int, role: str) -> str:
+        """The cell of a row's line ("label") or area ("area"), for errors found after the pass."""
+        cols = self.header.columns
+        if role == "area":
+            return self._cell(
+                row, cols["area_name"] if cols.get("area_name") is not None else cols["area_code"]
+            )
+        return self._cell(row, cols.get("label"))
 
 
 def nothing_ours_message(result: PassResult) -> str:

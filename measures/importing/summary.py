@@ -28,7 +28,7 @@ def summarise(result: PassResult, outcome: Outcome | None) -> dict:
     if outcome:
         for row in outcome.table:
             entry = by_measure[row["measure"]]
-            entry["areas"].append(row)
+            entry["areas"].append({k: v for k, v in row.items() if k != "measure_id"})
             for k in ("new", "changed", "unchanged"):
                 entry[k] += row[k]
     return {
@@ -41,8 +41,12 @@ def summarise(result: PassResult, outcome: Outcome | None) -> dict:
         "periods": sorted({period_label(k) for k in result.periods})
         if len(result.periods) <= 200
         else [f"{len(result.periods)} periods"],
+        # rows_read = rows_used + rows_skipped; once compared with the database (no error),
+        # rows_used = rows_changed (a figure new or changed) + rows_unchanged (every figure unchanged).
         "rows_read": result.rows_read,
         "rows_used": result.rows_used,
+        "rows_changed": result.rows_changed,
+        "rows_unchanged": result.rows_unchanged,
         "rows_skipped": sum(result.skipped.values()),
         "blank_rows": result.blank_rows,
         "values_read": result.values_read,

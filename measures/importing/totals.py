@@ -1,4 +1,4 @@
-"""Adding a file's lines up into measures.
+"""Adding a file's lines up into measures, in SQL over its staged rows (``staging``).
 
 How measures are made from lines:
 - a measure is the sum of the lines mapped to it that the file reports;
@@ -8,112 +8,278 @@ How measures are made from lines:
 - lines mapped to the measure that the file does not report at all are listed in the preview
   ("adds up 5 of its 7 lines"), because a measure's mapping holds the names several publishers use
   for one line ("Vehicle offences" in ONS tables, "Vehicle crime" in data.police.uk files);
+- a row of our template that names the measure itself gives the measure's figure, over its lines';
 - data.police.uk files count crimes: an area and month with no crime of a type counts zero.
 
-Figures are held in ``PassResult.sums``, keyed by (measure, area, period index), so memory grows with
-the number of figures a file holds, not with its rows.
+The figures go into the staging table ``figures`` (measure, area, period, value), one GROUP BY over
+the staged rows: memory does not grow with the file. ``Lines`` is what the pass learnt about the lines
+it staged (a few per file), in Python.
 """
 
-from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
-from measures.importing.mapping import LABEL_DIRECT, LABEL_IGNORED, LABEL_MEASURES, LABEL_UNUSED, Mapper
+from measures.importing.mapping import Mapper
 from measures.importing.period_labels import period_label
-from measures.importing.validate import IGNORED, PARTIAL, UNUSED, PassResult
+from measures.importing.staging import SCALE, Staging
+from measures.importing.validate import PARTIAL, PassResult
+
+PARTIAL_SHOWN = 50  # partial sums named in the preview (all are counted)
+DUPLICATES_SHOWN = 200
 
 
-class Totals:
-    """The lines of a long or wide file, added up per measure, area and period as they are read."""
+@dataclass
+class Line:
+    dupkey: int
+    bit: int
+    label: str
+    measures: tuple
+    direct: bool
 
-    def __init__(self, result: PassResult):
-        self.result = result
-        self.label_bits = {}
-        self.masks = {}  # (m, a, p) -> bit mask of the lines present with a value
-        self.measure_bits = defaultdict(int)  # measure -> bit mask of its lines the file reports
-        self.direct = {}  # (m, a, p) -> value given for the measure itself (our template)
 
-    def bit(self, label_key) -> int:
-        bit = self.label_bits.get(label_key)
-        if bit is None:
-            bit = self.label_bits[label_key] = 1 << len(self.label_bits)
-        return bit
+@dataclass
+class Lines:
+    """The lines a pass staged rows for: each gets a number when its first row is staged."""
 
-    def add(self, measures, area, period, value, bit):
-        """Add one line's value (or note its absence, value None) into each of its measures."""
-        sums, masks, measure_bits = self.result.sums, self.masks, self.measure_bits
-        for m in measures:
-            key = (m, area, period)
-            measure_bits[m] |= bit
-            if value is None:
-                masks.setdefault(key, 0)
-                continue
-            old = masks.get(key)
-            masks[key] = bit if old is None else old | bit  # the bit itself: no new int per figure
-            old = sums.get(key)
-            sums[key] = value if old is None else old + value
+    lines: list = field(default_factory=list)  # line number -> Line
+    numbers: dict = field(default_factory=dict)  # (dupkey text, measures, direct) -> line number
+    dupkeys: dict = field(default_factory=dict)  # dupkey text -> number
+    bits: dict = field(default_factory=dict)  # label -> bit number (a measure's lines, for partial sums)
 
-    def finish(self, mapper: Mapper):
-        """Drop partial sums, let a measure's own figure win, and say which mapped lines the file lacks."""
-        result = self.result
-        sums = result.sums
-        lines = {bit: label for label, bit in self.label_bits.items()}
-        for key, mask in self.masks.items():
-            m, area, period = key
-            wanted = self.measure_bits[m]
-            if mask == wanted:
-                continue
-            sums.pop(key, None)
-            if mask == 0:
-                continue  # every line suppressed: counted under suppressed values already
-            missing = [lines[bit] for bit in lines if wanted & bit and not mask & bit]
-            result.note_cells(
-                PARTIAL,
-                f"{mapper.measures[m].name}, {mapper.area_names[area]}, "
-                f"{period_label(result.periods[period])}: no {', '.join(missing)}",
+    def number(self, dupkey, label, measures: tuple, direct=False) -> int:
+        key = (dupkey, measures, direct)
+        found = self.numbers.get(key)
+        if found is None:
+            found = self.numbers[key] = len(self.lines)
+            self.lines.append(
+                Line(
+                    self.dupkeys.setdefault(dupkey, len(self.dupkeys)),
+                    self.bits.setdefault(label, len(self.bits)),
+                    str(label),
+                    measures,
+                    direct,
+                )
             )
-        for key, value in self.direct.items():
-            if value is None:
-                sums.pop(key, None)
-            else:
-                sums[key] = value  # a measure's own figure wins over its lines in the same file
-        for m, bits in self.measure_bits.items():
-            measure = mapper.measures[m]
-            mapped = {label for label, ms in mapper.lines.items() if m in ms}
-            if len(mapped) > 1:
-                seen = sum(1 for bit in lines if bits & bit)
-                if seen < len(mapped):
-                    result.notices.append(
-                        f"{measure.name} adds up {len(mapped)} mapped lines; this file reports {seen} "
-                        "of them, and those are added up."
-                    )
+        return found
+
+    def wanted(self) -> dict:
+        """measure -> the bits (lines) of it the file reports: a figure needs all of them."""
+        wanted = {}
+        for line in self.lines:
+            if not line.direct:
+                for m in line.measures:
+                    wanted.setdefault(m, set()).add(line.bit)
+        return wanted
+
+    def simple(self) -> bool:
+        """Each line goes into one measure of its own, no row names a measure itself, and no label is
+        read two ways: then a figure is one row, and a figure made of two rows is a row given twice."""
+        measures = [li.measures for li in self.lines]
+        return (
+            all(len(m) == 1 for m in measures)
+            and len({m for (m,) in measures}) == len(measures)
+            and not any(li.direct for li in self.lines)
+            and len(self.dupkeys) == len(self.lines)
+        )
+
+    def one_measure_each(self) -> bool:
+        """Every line goes into at most one measure, so a row makes at most one figure."""
+        return all(len(line.measures) <= 1 for line in self.lines)
+
+    def store(self, staging: Staging):
+        wanted = self.wanted()
+        staging.insert("lines", [(n, li.dupkey, li.bit, li.label[:500]) for n, li in enumerate(self.lines)])
+        staging.insert(
+            "line_measures",
+            [
+                (n, m, 1 if li.direct else 0, 0 if li.direct else len(wanted[m]))
+                for n, li in enumerate(self.lines)
+                for m in li.measures
+            ],
+        )
 
 
-def count_street_crimes(result: PassResult, mapper: Mapper, counts: Counter, area_months: set) -> Counter:
-    """Turn crimes counted per (crime type, area, month) into figures, with zero where none was reported.
+def store_periods(staging: Staging, result: PassResult, mapper: Mapper):
+    """The file's periods, with the id of those the database holds already."""
+    rows = []
+    for index, key in enumerate(result.periods):
+        kind, start, end = key
+        pk = mapper.periods.get(key)
+        rows.append(
+            (index, kind, start.isoformat(), end.isoformat(), pk, pk if pk is not None else -index - 1)
+        )
+    staging.insert("periods", rows)
 
-    Returns the crime types no mapping knows (type -> crimes); while there are any, no figure is made.
+
+def find_duplicates(staging: Staging, result: PassResult, mapper: Mapper, layout: str, cell) -> int:
+    """Rows that give a figure the file gives already: an error each, with its row and cell.
+
+    Long files: the same line (and qualifier) for the same area and period; wide files: the same area
+    and period on two rows. ``cell(row, role)`` gives the cell reference of a row's label or area.
+    Returns how many rows were given twice.
     """
-    by_measure = defaultdict(Counter)
-    unknown = Counter()
-    for (label, area, period), n in counts.items():
-        kind, measures = mapper.label(label)
-        if kind == LABEL_IGNORED:
-            result.skip(IGNORED, label, n)
-            continue
-        if kind == LABEL_UNUSED:
-            result.skip(UNUSED, label, n)
-            result.unused_labels[str(label)] += n
-            continue
-        if kind not in (LABEL_MEASURES, LABEL_DIRECT):
-            unknown[label] += n
-            continue
-        result.values_read += n
-        result.rows_used += n
-        for m in measures:
-            by_measure[m][area, period] += n
-    if not unknown:
-        result.sums = {
-            (m, area, period): area_counts.get((area, period), 0)
-            for m, area_counts in by_measure.items()
-            for area, period in area_months
-        }
-    return unknown
+    if layout == "wide":
+        groups = "SELECT area, period, MIN(row_no) AS first FROM {rows} GROUP BY area, period " \
+                 "HAVING COUNT(DISTINCT row_no) > 1"  # fmt: skip
+        found = (
+            "SELECT r.row_no, '' AS label, r.area, r.period FROM {rows} r JOIN (" + groups + ") d "
+            "ON d.area = r.area AND d.period = r.period WHERE r.row_no > d.first"
+        )
+        count = "SELECT COUNT(DISTINCT row_no) FROM (" + found + ") x"
+        found = "SELECT DISTINCT row_no, label, area, period FROM (" + found + ") x"
+    else:
+        groups = (
+            "SELECT k.dupkey, r.area, r.period, MIN(r.row_no) AS first FROM {rows} r "
+            "JOIN {lines} k ON k.line = r.line GROUP BY k.dupkey, r.area, r.period HAVING COUNT(*) > 1"
+        )
+        found = (
+            "SELECT r.row_no, k.label, r.area, r.period FROM {rows} r JOIN {lines} k ON k.line = r.line "
+            "JOIN (" + groups + ") d ON d.dupkey = k.dupkey AND d.area = r.area AND d.period = r.period "
+            "WHERE r.row_no > d.first"
+        )
+        count = "SELECT COUNT(*) FROM (" + found + ") x"
+    (n,) = staging.fetchone(count)
+    if not n:
+        return 0
+    for row, label, area, period in staging.fetchall(found + f" ORDER BY row_no LIMIT {DUPLICATES_SHOWN}"):
+        where = period_label(result.periods[period])
+        if layout == "wide":
+            result.error(row, cell(row, "area"), f"{mapper.area_names[area]} appears twice for {where}")
+        else:
+            result.error(
+                row,
+                cell(row, "label"),
+                f"Another row already gives {label} for {mapper.area_names[area]}, {where}",
+            )
+    result.error_count += n - min(n, DUPLICATES_SHOWN)  # the rest are counted, not listed
+    return n
+
+
+# One GROUP BY over the staged rows: each measure, area and period's lines added up, how many of its
+# lines are there with a value (present) against how many the file reports anywhere (wanted), and a
+# value the file gives for the measure itself (direct), which wins over its lines.
+GROUPS = """
+INSERT INTO {figures} (measure, area, period, value, first_row, n_rows, present, wanted, direct_rows, entries)
+SELECT measure, area, period,
+       CASE WHEN direct_rows > 0 THEN direct_value WHEN present = wanted THEN line_value END,
+       first_row, n_rows, present, wanted, direct_rows, 1
+FROM (
+    SELECT l.measure AS measure, r.area AS area, r.period AS period,
+           SUM(CASE WHEN l.direct = 0 THEN r.value END) AS line_value,
+           COUNT(DISTINCT CASE WHEN l.direct = 0 AND r.value IS NOT NULL THEN k.bit END) AS present,
+           MAX(l.wanted) AS wanted,
+           SUM(l.direct) AS direct_rows,
+           SUM(CASE WHEN l.direct = 1 THEN r.value END) AS direct_value,
+           MIN(r.row_no) AS first_row,
+           COUNT(r.value) AS n_rows
+    FROM {rows} r
+    JOIN {line_measures} l ON l.line = r.line
+    JOIN {lines} k ON k.line = r.line
+    GROUP BY l.measure, r.area, r.period
+) g
+"""
+
+
+# When each line goes into a measure of its own (``Lines.simple``): a figure is its one row, and needs no
+# distinct count of lines; a figure with two rows (entries) is a row given twice.
+SIMPLE_GROUPS = """
+INSERT INTO {figures} (measure, area, period, value, first_row, n_rows, present, wanted, direct_rows, entries)
+SELECT l.measure, r.area, r.period, SUM(r.value), MIN(r.row_no), COUNT(r.value), COUNT(r.value), 1, 0,
+       COUNT(*)
+FROM {rows} r JOIN {line_measures} l ON l.line = r.line
+GROUP BY l.measure, r.area, r.period
+"""
+
+
+def make_figures(
+    staging: Staging, result: PassResult, mapper: Mapper, lines: Lines, layout: str, cell
+) -> None:
+    """Long and wide files: rows given twice refused; the lines added up into figures (``figures``);
+    partial sums left out and listed; a note for each measure the file reports only some lines of."""
+    simple = lines.simple()
+    if not simple and find_duplicates(staging, result, mapper, layout, cell):
+        return
+    staging.execute(SIMPLE_GROUPS if simple else GROUPS)
+    if simple and staging.fetchone("SELECT COUNT(*) FROM {figures} WHERE entries > 1")[0]:
+        find_duplicates(staging, result, mapper, layout, cell)
+        return
+    # Two rows naming the measure itself for one area and period (spelt differently: the same spelling
+    # twice is a duplicate already): which one is meant cannot be told.
+    direct = any(line.direct for line in lines.lines)
+    twice = (
+        "SELECT f.measure, f.area, f.period, MAX(r.row_no) FROM {figures} f "
+        "JOIN {rows} r ON r.area = f.area AND r.period = f.period "
+        "JOIN {line_measures} l ON l.line = r.line AND l.measure = f.measure AND l.direct = 1 "
+        "WHERE f.direct_rows > 1 GROUP BY f.measure, f.area, f.period"
+    )
+    for measure, area, period, row in staging.fetchall(twice) if direct else []:
+        result.error(
+            row,
+            cell(row, "label"),
+            f"Another row already gives {mapper.measures[measure].name} for {mapper.area_names[area]}, "
+            f"{period_label(result.periods[period])}",
+        )
+    partial = "FROM {figures} WHERE present > 0 AND present < wanted"
+    (n_partial,) = staging.fetchone("SELECT COUNT(*) " + partial)
+    if n_partial:
+        note_partial_sums(staging, result, mapper, lines, partial, n_partial)
+    staging.execute("DELETE FROM {figures} WHERE value IS NULL")
+    (result.figure_count,) = staging.fetchone("SELECT COUNT(*) FROM {figures}")
+    bits = {m: len(b) for m, b in lines.wanted().items()}
+    for m in sorted(bits, key=lambda pk: (mapper.measures[pk].order, mapper.measures[pk].name)):
+        mapped = {label for label, ms in mapper.lines.items() if m in ms}
+        if len(mapped) > 1 and bits[m] < len(mapped):
+            result.notices.append(
+                f"{mapper.measures[m].name} adds up {len(mapped)} mapped lines; this file reports {bits[m]} "
+                "of them, and those are added up."
+            )
+
+
+def note_partial_sums(staging, result, mapper, lines: Lines, partial: str, n: int):
+    """List the first partial sums with the lines they lack; count them all."""
+    shown = staging.fetchall(
+        "SELECT measure, area, period, first_row " + partial + f" ORDER BY first_row LIMIT {PARTIAL_SHOWN}"
+    )
+    present = {}
+    for measure, area, period, bit in staging.fetchall(
+        "SELECT DISTINCT f.measure, f.area, f.period, k.bit FROM (SELECT measure, area, period "
+        + partial
+        + f" ORDER BY first_row LIMIT {PARTIAL_SHOWN}) f "
+        "JOIN {rows} r ON r.area = f.area AND r.period = f.period "
+        "JOIN {line_measures} l ON l.line = r.line AND l.measure = f.measure AND l.direct = 0 "
+        "JOIN {lines} k ON k.line = r.line WHERE r.value IS NOT NULL"
+    ):
+        present.setdefault((measure, area, period), set()).add(bit)
+    labels = {bit: label for label, bit in lines.bits.items()}
+    wanted = lines.wanted()
+    for measure, area, period, _ in shown:
+        have = present.get((measure, area, period), set())
+        missing = [str(labels[bit]) for bit in sorted(wanted[measure] - have)]
+        result.note_cells(
+            PARTIAL,
+            f"{mapper.measures[measure].name}, {mapper.area_names[area]}, "
+            f"{period_label(result.periods[period])}: no {', '.join(missing)}",
+        )
+    if n > len(shown):
+        result.note_cells(PARTIAL, n=n - len(shown))
+
+
+# data.police.uk: every measure a crime type of the file goes into, for every area and month the file
+# has crimes for, counted (zero where none of its types was reported).
+STREET = """
+INSERT INTO {figures} (measure, area, period, value, first_row, n_rows, present, wanted, direct_rows, entries)
+SELECT m.measure, am.area, am.period, COALESCE(c.n, 0) * %s, COALESCE(c.first_row, am.first_row),
+       COALESCE(c.n, 0), 1, 1, 0, 1
+FROM (SELECT area, period, MIN(row_no) AS first_row FROM {rows} GROUP BY area, period) am
+CROSS JOIN (SELECT DISTINCT measure FROM {line_measures}) m
+LEFT JOIN (
+    SELECT l.measure AS measure, r.area AS area, r.period AS period, COUNT(*) AS n, MIN(r.row_no) AS first_row
+    FROM {rows} r JOIN {line_measures} l ON l.line = r.line
+    GROUP BY l.measure, r.area, r.period
+) c ON c.measure = m.measure AND c.area = am.area AND c.period = am.period
+"""
+
+
+def count_street_crimes(staging: Staging, result: PassResult):
+    """data.police.uk files: crimes counted per measure, area and month into ``figures``."""
+    staging.execute(STREET, [SCALE])
+    (result.figure_count,) = staging.fetchone("SELECT COUNT(*) FROM {figures}")

@@ -15,6 +15,8 @@ from partnerships.formulas import looks_like_formula
 
 MAX_ERRORS_KEPT = 200
 MAX_EXAMPLES = 12
+MAX_NAMES_KEPT = 2_000  # distinct examples (area names, labels) counted per reason; the rest count once
+MAX_VALUE = Decimal("9999999999")  # DecimalField(max_digits=14, decimal_places=4)
 
 SUPPRESSED = {
     "[x]",
@@ -42,11 +44,13 @@ NO_LOCATION = "Crimes with no location (no LSOA), not counted"
 IGNORED = "Lines no measure uses (marked “not used” in the mapping)"
 UNUSED = "Lines the offence classification knows, not used by any measure"
 NEGATIVE = "is a negative count: a count of crimes cannot be below zero"
+TOO_LARGE = f"is too large to store (figures are at most {MAX_VALUE:,})"
 SUPPRESSED_REASON = "Suppressed or missing values ([x], [u], :, .., blank): read as missing, not zero"
 PARTIAL = "Measures not stored because one of their lines is missing for that area and period"
 UNIT_MISMATCH = "Rates or percentages not imported into measures counted in numbers"
 NOT_DATA = "Blank, title or note rows"
 NO_FIGURES = "Rows for our areas with no figure (every cell suppressed or blank)"
+NOT_STORED = "Rows whose figures are not stored (a line of the measure is missing there: see the cells below)"
 INSTRUCTIONS = "Instruction lines (from our template)"
 
 
@@ -63,7 +67,7 @@ class PassResult:
     sheet: str = ""
     rows_read: int = 0
     values_read: int = 0
-    sums: dict = field(default_factory=dict)  # (measure, area, period index) -> Decimal
+    figure_count: int = 0  # figures the file gives (staged in the database: ``totals``)
     periods: list = field(default_factory=list)  # period index -> PeriodKey
     skipped: Counter = field(default_factory=Counter)
     examples: dict = field(default_factory=lambda: defaultdict(Counter))
@@ -76,7 +80,12 @@ class PassResult:
     period_note: str = ""
     unknown_labels: Counter = field(default_factory=Counter)
     unused_labels: Counter = field(default_factory=Counter)
-    rows_used: int = 0  # rows that gave a figure: rows_read == rows_used + sum(skipped.values())
+    # Rows that gave a value: rows_read == rows_used + sum(skipped.values()) for a file without errors.
+    # Once compared with the database (``writing``), rows_used is rows_changed + rows_unchanged: rows
+    # whose figures are new or changed, and rows whose figures are all unchanged.
+    rows_used: int = 0
+    rows_changed: int | None = None
+    rows_unchanged: int | None = None
     blank_rows: int = 0  # blank, title, note and instruction rows: not data, not counted as read
     cells: Counter = field(default_factory=Counter)  # notes about cells (suppressed values, partial sums)
     cell_examples: dict = field(default_factory=lambda: defaultdict(Counter))
@@ -87,7 +96,7 @@ class PassResult:
     def error(self, row, cell, message, *, label=""):
         """Note an error; ``label`` names an unmapped line, so the page can offer to map it."""
         self.error_count += 1
-        if label:
+        if label and (label in self.unknown_labels or len(self.unknown_labels) < MAX_NAMES_KEPT):
             self.unknown_labels[label] += 1
         if len(self.errors) < MAX_ERRORS_KEPT:
             self.errors.append({"row": row, "cell": cell, "message": message})
@@ -101,7 +110,10 @@ class PassResult:
         """``n`` rows read and not used, for ``reason``."""
         self.skipped[reason] += n
         if example:
-            self.examples[reason][str(example)] += n
+            # Bounded, so that a file of a million different unknown names does not fill the memory.
+            examples, example = self.examples[reason], str(example)
+            if example in examples or len(examples) < MAX_NAMES_KEPT:
+                examples[example] += n
 
     def note_cells(self, reason, example="", n=1):
         """``n`` cells (or figures) of rows that were used, left out for ``reason``."""

@@ -122,9 +122,12 @@ class Command(BaseCommand):
         self.stdout.write(f"{batch.file_name}: {layout}{', sheet ' + s['sheet'] if s.get('sheet') else ''}")
         if s.get("period_note"):
             self.stdout.write(f"Period: {s['period_note']}")
+        if s.get("rows_changed") is not None:
+            used = f"{s['rows_changed']} used (new or changed) + {s['rows_unchanged']} unchanged"
+        else:
+            used = f"{s.get('rows_used', 0)} used"
         self.stdout.write(
-            f"Rows read: {s['rows_read']} = {s.get('rows_used', 0)} used + "
-            f"{s.get('rows_skipped', 0)} skipped "
+            f"Rows read: {s['rows_read']} = {used} + {s.get('rows_skipped', 0)} skipped "
             f"({s['values_read']} values). Figures: {batch.new_count} new, {batch.changed_count} changed, "
             f"{batch.unchanged_count} unchanged."
         )
