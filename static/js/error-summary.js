@@ -8,8 +8,10 @@ document.addEventListener("DOMContentLoaded", () => {
     const link = event.target.closest("a[href^='#']");
     if (!link) return;
     const field = document.getElementById(link.getAttribute("href").slice(1));
-    if (!field) return;
+    // A link to a whole row (the review page) is the browser's own jump; a field also takes focus.
+    if (!field || !field.matches("input, select, textarea")) return;
     event.preventDefault();
+    history.replaceState(null, "", link.getAttribute("href"));
     const container = field.closest(".mb-3, fieldset, .review-row") || field;
     container.scrollIntoView();
     field.focus({ preventScroll: true });

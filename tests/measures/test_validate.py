@@ -210,5 +210,5 @@ def test_a_new_pass_result_starts_empty():
         result.blank_rows,
         result.error_count,
     ) == (0,) * 5
-    assert result.errors == [] and result.notices == [] and result.sums == {} and result.periods == []
+    assert result.errors == [] and result.notices == [] and result.figure_count == 0 and result.periods == []
     assert PassResult().errors is not result.errors  # nothing shared between passes
