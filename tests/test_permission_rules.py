@@ -22,7 +22,7 @@ from reviews.permissions import (
     get_review_for_user,
     get_update_for_user,
 )
-from strategies.models import Strategy
+from strategies.models import Deliverable, Strategy
 from strategies.permissions import get_deliverable_for_user, get_objective_for_user, get_strategy_for_user
 from tests import factories
 
@@ -233,6 +233,20 @@ def test_a_scheduled_quarter_opens_by_itself_on_its_date_when_the_site_says_so(
     assert quarter.is_open(today) is False
 
 
+@pytest.mark.parametrize(
+    "today, is_open",
+    [(datetime.date(2011, 6, 30), False), (datetime.date(2011, 7, 1), True)],
+)
+def test_lock_reason_is_judged_on_the_day_given(world, settings, today, is_open):
+    settings.REVIEW_AUTO_OPEN = True
+    ReportingQuarter.objects.filter(pk=world.quarter.pk).update(
+        status="scheduled", opens_on=datetime.date(2011, 7, 1)
+    )
+    review = QuarterlyReview(partnership=world.a, quarter=ReportingQuarter.objects.get(pk=world.quarter.pk))
+    reason = review.lock_reason(today)
+    assert reason == ("" if is_open else "2011/12 Q1 is not open for updates (not open yet).")
+
+
 # --- The lookups: 404 for outsiders, 403 for read-only roles ---------------------------------------------
 
 
@@ -340,3 +354,74 @@ def test_evidence_is_read_by_the_partnerships_people_scrutiny_and_admins(world, 
     assert read == {**WRITE_A, "scrutiny": 200}
     assert get_evidence_for_user(users["scrutiny"], world.evidence_a.pk) == world.evidence_a
     assert outcome(lambda: get_evidence_for_user(users["admin"], 10_000)) == 404
+
+
+# --- What each refusal says (a 403's words are shown on the page; a 404's only in the logs) ----------------
+
+
+def refusal(call):
+    try:
+        call()
+    except (Http404, PermissionDenied) as refused:
+        return type(refused).__name__, str(refused)
+    return None
+
+
+def test_each_refusal_says_why(world, users):
+    officer_b, scrutiny, officer_a = users["officer_b"], users["scrutiny"], users["officer_a"]
+    plans = "Scrutiny committee members can read plans but not change them."
+    assert refusal(lambda: check_can_edit(scrutiny, world.a)) == ("PermissionDenied", plans)
+    assert refusal(lambda: check_can_edit(officer_b, world.a)) == ("Http404", "No such page for you.")
+    assert refusal(lambda: get_quarter_for_user(officer_a, world.quarter.pk, write=True)) == (
+        "PermissionDenied",
+        "Only administrators open and close reporting quarters.",
+    )
+    assert refusal(lambda: get_review_for_user(officer_b, "alpha", world.quarter.pk)) == (
+        "Http404",
+        "No such review for you.",
+    )
+    assert refusal(lambda: get_review_for_user(officer_a, "alpha", world.quarter.pk, sign_off=True)) == (
+        "PermissionDenied",
+        "Only Alpha CSP's lead can sign off or return its review.",
+    )
+    assert refusal(lambda: get_evidence_for_user(officer_b, world.evidence_a.pk)) == (
+        "Http404",
+        "No such evidence for you.",
+    )
+
+
+# --- What each lookup brings with it (the pages read these without another query) -------------------------
+
+
+def test_each_lookup_reads_what_its_pages_use_in_one_query(world, users, django_assert_num_queries):
+    admin = users["admin"]
+    admin.membership_roles  # noqa: B018 (loaded once per request, before any lookup)
+    Deliverable.objects.filter(pk=world.deliverable_a.pk).update(owner=users["lead_a"])
+    with django_assert_num_queries(1):
+        strategy = get_strategy_for_user(admin, world.strategy_a.pk)
+        assert (strategy.partnership.slug, strategy.framework.county) == ("alpha", "Testshire")
+    with django_assert_num_queries(1):
+        objective = get_objective_for_user(admin, world.objective_a.pk)
+        assert objective.strategy.partnership.slug == "alpha"
+        assert (objective.strategy.framework.county, objective.priority.number) == ("Testshire", 1)
+    with django_assert_num_queries(1):
+        deliverable = get_deliverable_for_user(admin, world.deliverable_a.pk)
+        assert deliverable.objective.strategy.partnership.slug == "alpha"
+        assert (deliverable.objective.priority.number, deliverable.owner, deliverable.theme) == (
+            1,
+            users["lead_a"],
+            world.theme,
+        )
+    with django_assert_num_queries(1):
+        assert get_quarter_for_user(admin, world.quarter.pk).period.label == "2011/12 Q1"
+    with django_assert_num_queries(1):
+        evidence = get_evidence_for_user(admin, world.evidence_a.pk)
+        assert evidence.update.deliverable.objective.strategy.partnership.slug == "alpha"
+    review = get_review_for_user(admin, "alpha", world.quarter.pk)
+    with django_assert_num_queries(1):
+        found = get_update_for_user(admin, review, world.deliverable_a.pk)
+        assert (found.objective.strategy.first_year, found.objective.priority.number, found.owner) == (
+            2011,
+            1,
+            users["lead_a"],
+        )

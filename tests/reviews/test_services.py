@@ -2,12 +2,14 @@
 to a review's contents re-reads the review under its row lock and refuses a quarter that was submitted,
 signed off or closed after the request began."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 
 from measures.models import Period
-from partnerships.models import Notification
+from partnerships.models import Notification, PartnershipArea
 from reviews import services
 from reviews.models import DeliverableUpdate, Evidence, QuarterlyReview, ReportingQuarter, ReviewEvent
 from strategies.models import Objective, Strategy
@@ -550,10 +552,90 @@ def test_rollup_counts_what_was_updated_and_what_was_not():
     assert services.rollup([dropped, None]) == services.Rollup(rag=None, progress=None, counted=0, missing=1)
     rows = [
         update(status="at_risk", rag="amber", progress=None),
-        update(status="on_track", rag="green", progress=60),
+        update(status="on_track", rag="green", progress=50),
     ]
-    assert services.rollup([*rows, None]) == services.Rollup(rag="amber", progress=30, counted=2, missing=1)
+    assert services.rollup([*rows, None]) == services.Rollup(rag="amber", progress=25, counted=2, missing=1)
     done = update(status="complete", rag="complete", progress=None)
-    assert services.rollup([done, rows[1]]) == services.Rollup(rag="green", progress=80, counted=2, missing=0)
+    assert services.rollup([done, rows[1]]) == services.Rollup(rag="green", progress=75, counted=2, missing=0)
     assert services.rollup([done]).rag_label == "Complete"
     assert services.rollup([None]).rag_label == "No updates yet"
+
+
+# --- Running the reporting quarters ------------------------------------------------------------------------
+
+
+def test_setting_a_quarter_open_tells_every_partnership_reporting_on_it_once(world):
+    ReportingQuarter.objects.filter(pk=world.quarter.pk).update(
+        status="closed", due_on=datetime.date(2011, 7, 31)
+    )
+    quarter = ReportingQuarter.objects.get(pk=world.quarter.pk)
+    admin = world.users["admin"]
+    assert services.quarter_set_status(quarter=quarter, status="open", user=admin).status == "open"
+    assert ReportingQuarter.objects.get(pk=quarter.pk).status == "open"
+    assert quarter.history.latest().history_user == admin
+    told_now = sorted(Notification.objects.values_list("user__username", "subject", "message", "url"))
+    for_a = (
+        "Alpha CSP: the 2011/12 Q1 review is open",
+        "Update Alpha CSP's action plan for 2011/12 Q1. Updates are due by 31 July 2011.",
+        QuarterlyReview(partnership=world.a, quarter=quarter).get_absolute_url(),
+    )
+    for_b = (
+        "Beta CSP: the 2011/12 Q1 review is open",
+        "Update Beta CSP's action plan for 2011/12 Q1. Updates are due by 31 July 2011.",
+        QuarterlyReview(partnership=world.b, quarter=quarter).get_absolute_url(),
+    )
+    assert told_now == sorted([("lead_a", *for_a), ("officer_a", *for_a), ("officer_b", *for_b)])
+    services.quarter_set_status(quarter=quarter, status="open", user=admin)  # already open: nobody again
+    services.quarter_set_status(quarter=quarter, status="closed", user=admin)
+    assert Notification.objects.count() == 3
+
+
+def test_a_quarter_opened_without_a_due_date_says_none_and_skips_partnerships_not_reporting(world):
+    PartnershipArea.objects.filter(partnership=world.b).update(start=datetime.date(2011, 7, 1))
+    quarter = ReportingQuarter.objects.get(pk=world.quarter.pk)
+    services.quarter_opened(quarter)
+    assert set(Notification.objects.values_list("message", flat=True)) == {
+        "Update Alpha CSP's action plan for 2011/12 Q1."
+    }
+    assert not Notification.objects.filter(user=world.users["officer_b"]).exists()
+
+
+def test_a_quarter_is_set_only_to_a_status_there_is(world):
+    quarter = ReportingQuarter.objects.get(pk=world.quarter.pk)
+    with pytest.raises(ValidationError) as refused:
+        services.quarter_set_status(quarter=quarter, status="paused", user=world.users["admin"])
+    assert refused.value.messages == ["Choose open, closed or not open yet."]
+    assert ReportingQuarter.objects.get(pk=quarter.pk).status == "open"
+
+
+def test_setting_a_status_saves_only_the_status(world):
+    quarter = ReportingQuarter.objects.get(pk=world.quarter.pk)
+    quarter.opens_on = datetime.date(2030, 1, 1)  # changed in memory, not for saving
+    services.quarter_set_status(quarter=quarter, status="closed", user=world.users["admin"])
+    assert ReportingQuarter.objects.get(pk=quarter.pk).opens_on == world.quarter.opens_on
+
+
+@pytest.mark.parametrize(
+    "today, year, q",
+    [
+        (datetime.date(2012, 4, 1), 2011, 4),  # the first day of a financial year: last year's Q4
+        (datetime.date(2012, 6, 30), 2011, 4),
+        (datetime.date(2012, 7, 1), 2012, 1),
+        (datetime.date(2013, 1, 15), 2012, 3),
+        (datetime.date(2013, 3, 31), 2012, 3),
+    ],
+)
+def test_each_finished_quarter_is_scheduled_once_to_open_after_it_ends(db, today, year, q):
+    made = services.quarters_open_due(today=today, opens_after_days=3, due_after_days=30)
+    period = Period.objects.financial_quarter(year, q)
+    assert [(m.period, m.opens_on, m.due_on, m.status) for m in made] == [
+        (
+            period,
+            period.end + datetime.timedelta(days=3),
+            period.end + datetime.timedelta(days=33),
+            ReportingQuarter.Status.SCHEDULED,
+        )
+    ]
+    assert ReportingQuarter.objects.get(period=period) == made[0]
+    assert services.quarters_open_due(today=today, opens_after_days=3, due_after_days=30) == []
+    assert ReportingQuarter.objects.count() == 1
