@@ -32,7 +32,7 @@ ENCRYPTED_MARKER = "EncryptionInfo".encode("utf-16-le")
 CHUNK = 1 << 20
 # Bounds checked before a spreadsheet is read (each can be set in settings as IMPORT_MAX_...):
 MAX_UNPACKED_BYTES = 400_000_000  # the zip's members added up
-MAX_CELLS = 4_000_000  # python-calamine (XLS, ODS) holds a sheet in memory, about 93 bytes a cell
+MAX_CELLS = 4_000_000  # python-calamine (XLS, XLSB) holds a sheet in memory, about 93 bytes a cell
 MAX_RATIO = 200  # a real sheet compresses 10 to 40 times; a zip bomb thousands
 
 
@@ -153,8 +153,8 @@ class Workbook:
             self.sheet_names = ["CSV"]
 
     def fraction_read(self) -> float:
-        """How far through the file the reader is: bytes of a CSV, rows of an XLSX sheet (from its
-        declared size), or all of it once python-calamine has loaded a sheet."""
+        """How far through the file the reader is: bytes of a CSV or of an ODS's XML, rows of an XLSX
+        sheet (from its declared size), or all of it once python-calamine has loaded a sheet."""
         if self._counter is not None:
             return min(self._counter.bytes_read / (self.size or 1), 1.0)
         if self._ods is not None:
