@@ -170,6 +170,10 @@ def test_the_overview_reads_on_a_phone_without_hiding_columns_or_scrolling_sidew
 
 def test_the_skip_link_shows_above_the_navbar_when_focused(page, site):
     sign_in(page, site, "scrutiny.member")
+    page.goto(f"{site}/strategies/overview/")
+    page.wait_for_load_state("load")
+    # Start from the top of the page, as a keyboard user arriving on it does.
+    page.evaluate("document.activeElement && document.activeElement.blur()")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to main content")
     expect(skip).to_be_focused()
