@@ -37,6 +37,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from dashboards.models import Paper  # noqa: E402
+from measures.figures import kept_judgements  # noqa: E402
 from measures.models import Baseline, Measure, MeasureValue, Period  # noqa: E402
 from partnerships.models import Area, Partnership, PartnershipArea, User  # noqa: E402
 from reviews.models import DeliverableUpdate, ReportingQuarter  # noqa: E402
@@ -156,13 +157,15 @@ def body(response) -> bytes:
 
 
 def measure(client: Client, url: str, runs: int, cold: bool = False) -> tuple[float, float, int, int]:
-    """p50 and p95 of ``runs`` requests; ``cold``: a paper's PDF typeset every time (the file kept from
-    the run before is thrown away first), as the first request after a change would be."""
+    """p50 and p95 of ``runs`` requests; ``cold``: as the first request after the figures change would be:
+    a paper's PDF typeset every time (the file kept from the run before is thrown away first), and every
+    measure judged afresh (the judgements kept for the figures' version are dropped first)."""
     client.get(url)  # warm caches (templates, the database's pages)
     times = []
     for _ in range(runs):
         if cold:
             Paper.objects.all().delete()
+            kept_judgements.clear()
         started = time.perf_counter()
         response = client.get(url)
         body(response)
@@ -170,6 +173,7 @@ def measure(client: Client, url: str, runs: int, cold: bool = False) -> tuple[fl
         assert response.status_code == 200, (url, response.status_code)
     if cold:
         Paper.objects.all().delete()
+        kept_judgements.clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
         content = body(response)
@@ -197,10 +201,13 @@ def main() -> None:
     first = Partnership.objects.order_by("name").first()
     priority = Priority.objects.order_by("number").first()
     measure_obj = Measure.objects.order_by("order").first()
+    overview = reverse("dashboards:overview")
     pages = {
-        "county overview": reverse("dashboards:overview"),
-        "county overview, one partnership": f"{reverse('dashboards:overview')}?partnership={first.slug}",
+        "county overview": overview,
+        "county overview, judged afresh": overview,
+        "county overview, one partnership": f"{overview}?partnership={first.slug}",
         "priority page": reverse("dashboards:priority", args=[priority.pk]),
+        "priority page, judged afresh": reverse("dashboards:priority", args=[priority.pk]),
         "partnership page": first.get_absolute_url(),
         "measure page": measure_obj.get_absolute_url(),
         "committee paper (HTML)": reverse("dashboards:paper"),
@@ -219,7 +226,7 @@ def main() -> None:
     print(f"{'page':42} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'KB':>8}")
     for name, url in pages.items():
         runs = max(3, args.runs // 5) if "paper" in name else args.runs
-        p50, p95, queries, size = measure(client, url, runs, cold="typeset" in name)
+        p50, p95, queries, size = measure(client, url, runs, cold="typeset" in name or "afresh" in name)
         print(f"{name:42} {p50:8.1f} {p95:8.1f} {queries:8d} {size / 1024:8.0f}")
         reset_queries()
 

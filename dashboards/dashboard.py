@@ -17,7 +17,14 @@ from django.core.paginator import Page, Paginator
 from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery, Value
 
 from measures import periods
-from measures.figures import FigureTable, MeasureSummary, baselines_for, quarterly_target, targets_for
+from measures.figures import (
+    FigureTable,
+    MeasureSummary,
+    baselines_for,
+    quarterly_target,
+    summaries,
+    targets_for,
+)
 from measures.models import Measure, MeasureValue, Period, Target
 from measures.trend import IMPROVING, NO_CHANGE, NOT_ENOUGH, RULE_TEXT, WORSENING
 from partnerships.models import Partnership
@@ -361,9 +368,21 @@ class MeasureRow:
 
 
 def measure_rows(filters: Filters, measures=None) -> tuple[list[MeasureRow], list[str]]:
-    """Every measure for every selected partnership as at the chosen quarter (5 queries + 1 for measures)."""
-    _, rows, sources = measure_table(filters, measures)
-    return rows, sources
+    """Every measure for every selected partnership as at the chosen quarter, in brief (the summaries
+    without their quarter-by-quarter points), and the figures' sources: 1 query for the measures and the
+    figures' version, and 4 more only when some judgement has not been made for this version yet (see
+    ``measures.figures.summaries``)."""
+    measures = measures if measures is not None else Measure.objects.order_by("order", "name")
+    measures = list(measures.with_figures_version())
+    partnerships = filters.selected_partnerships
+    found = summaries(partnerships, measures, periods=filters.quarters, until=filters.quarter)
+    rows, sources = [], set()
+    for measure in measures:
+        for p in partnerships:
+            kept = found[p.pk, measure.pk]
+            rows.append(MeasureRow(measure, p, kept.summary, kept.target))
+            sources |= kept.sources
+    return rows, sorted(sources)
 
 
 def measure_table(filters: Filters, measures=None) -> tuple[FigureTable, list[MeasureRow], list[str]]:

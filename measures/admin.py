@@ -24,6 +24,13 @@ class PeriodAdmin(admin.ModelAdmin):
     search_fields = ["label"]
     readonly_fields = ["label"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """A period's kind and dates are what figures were recorded against: fixed once it exists."""
+        return ["label", "kind", "start", "end"] if obj is not None else ["label"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # figures, baselines and targets point at periods (and protect them)
+
 
 class MeasureComponentInline(admin.TabularInline):
     model = MeasureComponent
@@ -65,11 +72,23 @@ class TargetAdmin(SimpleHistoryAdmin):
 
 @admin.register(MeasureValue)
 class MeasureValueAdmin(admin.ModelAdmin):
-    list_display = ["measure", "area", "period", "value", "source", "updated_at"]
+    """Figures to look at. They change only through an import, which keeps a batch (who, when, old -> new)
+    that can be rolled back, so dashboards, papers and kept judgements always know the figures changed."""
+
+    list_display = ["measure", "area", "period", "value", "source", "batch", "updated_at"]
     list_filter = ["measure", "area", "period__kind"]
     search_fields = ["measure__name", "area__name", "period__label", "source"]
     list_select_related = ["measure", "area", "period"]
     show_full_result_count = False  # counting millions of rows on every page is slow
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(IgnoredLabel)

@@ -12,10 +12,12 @@ partnership has no figure for that period.
 
 import copy
 import datetime
+import threading
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 
 from measures.models import BASELINE_YEAR, Baseline, Measure, MeasureValue, Period, Target
@@ -111,15 +113,26 @@ class FigureTable:
         self.values = {}
         self._areas = {}  # (partnership, period) -> coverage rows: the same for every measure
         self._series = {}
-        self.sources = set()  # where the figures on the page came from, to say so beside them
+        # Where the figures came from, to say so beside them: (measure id, area id) -> sources.
+        self._sources = defaultdict(set)
         for m, a, p, v, source in MeasureValue.objects.filter(
             measure__in=self.measures, area_id__in=area_ids, period__kind__in=kinds
         ).values_list("measure_id", "area_id", "period_id", "value", "source"):
             self.values[m, a, p] = v
-            self.sources.add(source or "source not recorded")
+            self._sources[m, a].add(source or "source not recorded")
         self.populations = {}  # area id -> {mid-year: population}
         if any(m.show_per_1000 for m in self.measures):
             self.populations = AreaPopulation.objects.by_area_and_year(area_ids)
+
+    @property
+    def sources(self) -> set[str]:
+        """Where every figure read came from."""
+        return set().union(*self._sources.values())
+
+    def sources_for(self, partnership, measure: Measure) -> frozenset[str]:
+        """Where the partnership's figures for the measure came from (its areas over time)."""
+        rows = self.coverage.get(partnership.pk, [])
+        return frozenset().union(*(self._sources.get((measure.pk, row.area_id), ()) for row in rows))
 
     def latest(self, partnership, measure: Measure, kind: str) -> tuple[Period | None, Decimal | None]:
         """The most recent period of one kind with a figure for the partnership, and the figure."""
@@ -354,3 +367,102 @@ def measure_summaries(partnership, measures) -> tuple[list[MeasureSummary], list
     baselines = baselines_for([partnership], measures)
     summaries = [table.summary(partnership, m, baselines.get((partnership.pk, m.pk))) for m in measures]
     return summaries, sorted(table.sources)
+
+
+# --- Judgements kept per version of the figures --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kept:
+    """One partnership's measure as the tables and the matrix show it: its summary in brief (no quarter
+    by quarter points), its target, and where its figures came from."""
+
+    summary: MeasureSummary
+    target: Target | None
+    sources: frozenset[str]
+
+
+class KeptJudgements:
+    """Summaries judged once per version of the figures, in this process's memory.
+
+    A judgement reads every quarter of a series, so it costs more as history grows; it changes only when
+    the figures do. Entries are keyed by partnership, measure, the quarter judged up to and the quarters
+    on record, and all are dropped as soon as a request sees a newer version
+    (``Measure.objects.with_figures_version()``). At most ``size`` entries are kept (a brief is about a
+    kilobyte); the oldest go first.
+    """
+
+    def __init__(self, size: int):
+        self.size = size
+        self.version = None
+        self.entries: dict = {}
+        self.lock = threading.Lock()
+
+    def get(self, version, key) -> Kept | None:
+        with self.lock:
+            if version != self.version:
+                self.version, self.entries = version, {}
+            return self.entries.get(key)
+
+    def put(self, version, key, kept: Kept) -> None:
+        with self.lock:
+            if version != self.version:
+                return  # a newer version arrived meanwhile: this judgement is already out of date
+            self.entries[key] = kept
+            while len(self.entries) > self.size:
+                del self.entries[next(iter(self.entries))]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.version, self.entries = None, {}
+
+
+kept_judgements = KeptJudgements(size=getattr(settings, "KEPT_JUDGEMENTS", 50_000))
+
+
+def summaries(partnerships, measures, *, periods, until: Period | None) -> dict[tuple[int, int], Kept]:
+    """(partnership id, measure id) -> ``Kept``: each partnership's measures as at the end of ``until``,
+    judged on the quarterly series over ``periods``.
+
+    With the measures read by ``Measure.objects.with_figures_version()``, judgements already made for this
+    version of the figures are reused: no query at all when every one is kept. Otherwise the missing ones
+    are judged (4 queries: coverage, figures, baselines, targets) and kept.
+    """
+    measures = list(measures)
+    partnerships = list(partnerships)
+    version = getattr(measures[0], "figures_version", None) if measures else None
+    shape = (until.pk if until else None, hash(tuple(p.pk for p in periods)))
+    found, wanted_p, wanted_m = {}, set(), set()
+    for p in partnerships:
+        for m in measures:
+            kept = kept_judgements.get(version, (p.pk, m.pk, shape)) if version is not None else None
+            if kept is None:
+                wanted_p.add(p.pk)
+                wanted_m.add(m.pk)
+            else:
+                found[p.pk, m.pk] = kept
+    if not wanted_p:
+        return found
+    some_p = [p for p in partnerships if p.pk in wanted_p]
+    some_m = [m for m in measures if m.pk in wanted_m]
+    table = FigureTable(some_p, some_m, periods=periods)
+    baselines = baselines_for(some_p, some_m)
+    targets = targets_for(some_p, some_m)
+    for p in some_p:
+        for m in some_m:
+            if (p.pk, m.pk) in found:
+                continue
+            target = targets.get((p.pk, m.pk))
+            summary = table.summary(
+                p, m, baselines.get((p.pk, m.pk)), until=until, target=quarterly_target(m, target)
+            )
+            kept = Kept(brief(summary), target, table.sources_for(p, m))
+            if version is not None:
+                kept_judgements.put(version, (p.pk, m.pk, shape), kept)
+            found[p.pk, m.pk] = kept
+    return found
+
+
+def brief(summary: MeasureSummary) -> MeasureSummary:
+    """The summary without its series and per-quarter points (see ``Trend.brief``)."""
+    return replace(summary, series=[], trend=summary.trend.brief() if summary.trend else None)

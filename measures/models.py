@@ -7,13 +7,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from measures import periods
 from partnerships.dates import validate_plausible_date
-from partnerships.models import Area, Partnership
+from partnerships.models import Area, AuditEvent, Partnership
 
 BASELINE_YEAR = 2010  # the 2010/11 financial year
 
@@ -134,6 +135,24 @@ def _year_before(day: datetime.date) -> datetime.date:
 class MeasureQuerySet(models.QuerySet):
     def for_list(self):
         return self.prefetch_related("priorities", "components")
+
+    def with_figures_version(self):
+        """Each measure with ``figures_version``: what the figures, baselines, targets, areas and measures
+        stood at when read, in the same query (``measures.figures.summaries`` keeps judgements per version).
+
+        It is the latest entry in the audit trail (every saved change to a measure, baseline, target,
+        series break, area, coverage, population or import batch makes one, in the same transaction) with
+        the latest figure's id (figures written in bulk outside an import, as the demo loader does)."""
+        latest_event = AuditEvent.objects.order_by("-pk").values("pk")[:1]
+        latest_value = MeasureValue.objects.order_by("-pk").values("pk")[:1]
+        return self.annotate(
+            figures_version=Concat(
+                Coalesce(Cast(Subquery(latest_event), models.CharField()), Value("-")),
+                Value("/"),
+                Coalesce(Cast(Subquery(latest_value), models.CharField()), Value("-")),
+                output_field=models.CharField(),
+            )
+        )
 
 
 PER_1000 = "per 1,000 residents"

@@ -73,7 +73,24 @@ REASONS = {
 class Trend:
     verdict: str = NOT_ENOUGH
     reason: str = ""
-    result: spc.Result | None = None  # the engine's judgement of every quarter
+    result: spc.Result | None = None  # the engine's judgement of every quarter (None in a brief)
+    # The latest quarter's Making Data Count icons, and which way its special cause points ("up", "down"):
+    # read from ``result`` when there is one, and kept by ``brief()`` when it is dropped.
+    variation: str | None = None
+    assurance: str | None = None
+    direction: str | None = None
+
+    def __post_init__(self):
+        if self.result is not None:
+            self.variation = self.result.variation
+            self.assurance = self.result.assurance
+            side = self.result.latest.side if self.verdict in (IMPROVING, WORSENING) else None
+            self.direction = {spc.HIGH: "up", spc.LOW: "down"}.get(side)
+
+    def brief(self) -> "Trend":
+        """The judgement without the per-quarter points: all that tables, the matrix and the headline show,
+        in a few hundred bytes rather than a point per quarter (``measures.figures`` keeps briefs)."""
+        return Trend(self.verdict, self.reason, None, self.variation, self.assurance, self.direction)
 
     @property
     def label(self) -> str:
@@ -82,14 +99,6 @@ class Trend:
     @property
     def symbol(self) -> str:
         return {IMPROVING: "▲", WORSENING: "▼", NO_CHANGE: "■"}.get(self.verdict, "")
-
-    @property
-    def variation(self) -> str | None:
-        return self.result.variation if self.result else None
-
-    @property
-    def assurance(self) -> str | None:
-        return self.result.assurance if self.result else None
 
     @property
     def assurance_label(self) -> str:
@@ -120,12 +129,6 @@ class Trend:
     @property
     def limits_from_baseline(self) -> bool:
         return bool(self.group and self.group.fixed)
-
-    @property
-    def direction(self) -> str | None:
-        """Which way the latest quarter's special cause points: "up" or "down" (None without one)."""
-        side = self.result.latest.side if self.verdict in (IMPROVING, WORSENING) else None
-        return {spc.HIGH: "up", spc.LOW: "down"}.get(side)
 
     @property
     def point_types(self) -> list[str | None]:

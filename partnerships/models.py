@@ -114,6 +114,8 @@ class Area(models.Model):
     )
     population_source = models.CharField(max_length=200, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
 
@@ -295,6 +297,7 @@ class PartnershipArea(models.Model):
     start = models.DateField(validators=[validate_plausible_date])
     end = models.DateField(null=True, blank=True, validators=[validate_plausible_date])
 
+    history = HistoricalRecords()
     objects = PartnershipAreaQuerySet.as_manager()
 
     class Meta:

@@ -5,10 +5,20 @@ from types import SimpleNamespace
 
 import pytest
 
+from measures.figures import kept_judgements
 from measures.models import Period
 from partnerships.models import Membership
 from strategies.models import HorizonItem
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _fresh_kept_judgements():
+    """Judgements are kept per version of the figures in the process's memory; each test starts with none
+    (test databases are rolled back, so ids and versions repeat from one test to the next)."""
+    kept_judgements.clear()
+    yield
+    kept_judgements.clear()
 
 
 @pytest.fixture

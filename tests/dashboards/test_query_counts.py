@@ -22,6 +22,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from measures.figures import kept_judgements
 from tests.dashboards.county import County
 
 
@@ -145,9 +146,13 @@ PAGES = {
 GROWTH = {"partnerships": 10, "quarters": 3, "measures": 3, "deliverables": 2, "history": 3}
 
 
-def page_queries(client, county, name):
+def page_queries(client, county, name, *, kept=False):
+    """The queries of one request for the page: as the first request since the figures changed (nothing
+    judged yet), or with ``kept`` as every later one (the judgements kept: measures.figures.summaries)."""
     page = PAGES[name]
     client.force_login(getattr(county, page.role))
+    if not kept:
+        kept_judgements.clear()
     with CaptureQueriesContext(connection) as captured:
         if page.post:
             response = client.post(page.url(county), page.post(county))
@@ -172,6 +177,26 @@ def test_every_page_runs_its_pinned_queries_whatever_grows(client, dimension):
         f"{name}: {expected} queries pinned, {got} run:\n  " + "\n  ".join(q[:300] for q in queries)
         for name, (expected, got, queries) in wrong.items()
     )
+
+
+# The pages that judge measures, on every request after the first for a version of the figures: the
+# 4 figure queries (coverage, figures, baselines, targets) are not needed, the measures query having read
+# the figures' version (measures.figures.summaries).
+KEPT = {"home as scrutiny": 11, "county overview": 11, "priority page": 11}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("dimension", ["none", *GROWTH])
+def test_pages_that_judge_measures_reuse_the_judgements_while_the_figures_stand(client, dimension):
+    county = County()
+    if dimension != "none":
+        county.grow(dimension, GROWTH[dimension])
+    for name, expected in KEPT.items():
+        first = page_queries(client, county, name)
+        again = page_queries(client, county, name, kept=True)
+        assert (len(first), len(again)) == (PAGES[name].queries, expected), (name, again)
+        assert not any('"measures_measurevalue"."value"' in q for q in again), name  # no figures read
+        assert any('"measures_measurevalue"."value"' in q for q in first), name
 
 
 @pytest.mark.django_db

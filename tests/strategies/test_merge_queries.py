@@ -53,5 +53,6 @@ def test_each_drafted_deliverable_carried_costs_the_same_few_queries(world, draf
 
 # A merge of A and B (one area, two people, one adopted strategy with one deliverable, one baseline each)
 # and A's draft with one deliverable: the fixed part of the work (areas, people, strategies, the draft
-# carried and removed, baselines), whatever is carried.
-MERGE_WITH_ONE_DRAFTED = 138
+# carried and removed, baselines, the areas covered ended and begun, each with its history record and audit
+# event), whatever is carried.
+MERGE_WITH_ONE_DRAFTED = 150
