@@ -449,6 +449,13 @@ class MeasureValueQuerySet(models.QuerySet):
             qs = qs.filter(period_id__in=period_ids)
         return qs
 
+    def as_stored(self):
+        """The values with what a download names them by, in the order a person reads them: measure,
+        area, then each kind of period oldest first."""
+        return self.select_related("measure", "area", "period").order_by(
+            "measure__order", "measure__name", "area__name", "period__kind", "period__end", "period__start"
+        )
+
 
 class MeasureValue(models.Model):
     """One figure: a measure for an area in a period, and where it came from."""
