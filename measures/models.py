@@ -460,7 +460,9 @@ class MeasureValueQuerySet(models.QuerySet):
 class MeasureValue(models.Model):
     """One figure: a measure for an area in a period, and where it came from."""
 
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="values")
+    # No index of its own on measure: the unique (measure, area, period) and the (measure, period) index
+    # both start with it, and every write of an import would keep a third copy up to date.
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="values", db_index=False)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="measure_values")
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="measure_values")
     value = models.DecimalField(max_digits=14, decimal_places=4)
@@ -592,7 +594,9 @@ class ImportChange(models.Model):
     cells are not written at all.
     """
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="changes")
+    # No index of its own on batch: the unique (batch, measure, area, period) starts with it, and serves
+    # the rollback's and a batch deletion's lookups by batch.
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="changes", db_index=False)
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
