@@ -2,7 +2,15 @@
 process limits drawn, and the tables under the charts."""
 
 from dashboards import dashboard
-from measures.figures import FigureTable, baselines_for, quarterly_equivalent, quarterly_target, targets_for
+from measures.figures import (
+    STORED_COLUMNS,
+    FigureTable,
+    baselines_for,
+    quarterly_equivalent,
+    quarterly_target,
+    stored_rows,
+    targets_for,
+)
 from measures.forms import SeriesBreakForm
 from measures.models import Measure, Period
 from measures.trend import RULE_TEXT
@@ -95,6 +103,8 @@ def measure_context(measure: Measure, filters: dashboard.Filters, user) -> dict:
         "tables": {
             "partnerships": (MEASURE_PAGE_COLUMNS, lambda: summary_rows),
             "figures": (figure_columns, lambda: [figure_rows[p.pk] for p in shown]),
+            # Read only when downloaded: the page itself never runs these queries.
+            "stored": (STORED_COLUMNS, lambda: stored_rows(partnerships, [measure])),
         },
     }
     return context

@@ -10,6 +10,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_re
 from django.urls import reverse
 
 from dashboards import dashboard, judgements
+from measures.figures import STORED_COLUMNS, stored_rows
 from measures.models import Measure
 from partnerships.models import Membership, Merger, Partnership, User
 from reviews import clock
@@ -240,7 +241,11 @@ def partnership_context(partnership: Partnership, filters: dashboard.Filters, us
         ReportingQuarter.objects.latest_first().annotate(review_status=Subquery(review_status[:1]))[:8]
     )
     return {
-        "tables": {"measures": (dashboard.MEASURE_COLUMNS, lambda: dashboard.measures_table(measure_rows))},
+        "tables": {
+            "measures": (dashboard.MEASURE_COLUMNS, lambda: dashboard.measures_table(measure_rows)),
+            # Read only when downloaded: the page itself never runs these queries.
+            "stored": (STORED_COLUMNS, lambda: stored_rows([partnership])),
+        },
         "partnership": partnership,
         "filters": filters,
         "coverage": coverage,

@@ -20,9 +20,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 
+from measures.importing.layouts import TEMPLATE_COLUMNS
 from measures.models import BASELINE_YEAR, Baseline, Measure, MeasureValue, Period, Target
 from measures.trend import Trend, xmr
-from partnerships.models import AreaPopulation, PartnershipArea
+from partnerships.models import AreaCode, AreaPopulation, PartnershipArea
 
 FOUR_QUARTERS = 4
 PER = Decimal(1000)
@@ -466,3 +467,36 @@ def summaries(partnerships, measures, *, periods, until: Period | None) -> dict[
 def brief(summary: MeasureSummary) -> MeasureSummary:
     """The summary without its series and per-quarter points (see ``Trend.brief``)."""
     return replace(summary, series=[], trend=summary.trend.brief() if summary.trend else None)
+
+
+# The figures exactly as stored, in our import template's columns, so a download can be corrected and
+# imported again. Keys are the rows' dict keys; headings are the template's own column names.
+STORED_COLUMNS = list(zip(["area", "area_code", "measure", "period", "value"], TEMPLATE_COLUMNS, strict=True))
+
+
+def stored_rows(partnerships, measures=None) -> list[dict]:
+    """One row per area, measure and period on record, for every area the partnerships have covered:
+    the raw stored value (a count stays a count even where the measure is shown per 1,000 residents),
+    never summed into partnerships. Every kind of period is included, labelled as the importer reads it
+    back. Three queries, whatever the size: the areas, their codes and the values."""
+    area_ids = set(
+        PartnershipArea.objects.filter(partnership__in=list(partnerships)).values_list("area_id", flat=True)
+    )
+    codes = {}
+    for area_id, code in (
+        AreaCode.objects.filter(area_id__in=area_ids).order_by("kind", "code").values_list("area_id", "code")
+    ):
+        codes.setdefault(area_id, code)  # any of an area's codes finds it; the local authority's first
+    values = MeasureValue.objects.filter(area_id__in=area_ids)
+    if measures is not None:
+        values = values.filter(measure__in=list(measures))
+    return [
+        {
+            "area": v.area.name,
+            "area_code": codes.get(v.area_id, ""),
+            "measure": v.measure.name,
+            "period": v.period.label,
+            "value": v.value,
+        }
+        for v in values.as_stored()
+    ]

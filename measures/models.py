@@ -468,11 +468,20 @@ class MeasureValueQuerySet(models.QuerySet):
             qs = qs.filter(period_id__in=period_ids)
         return qs
 
+    def as_stored(self):
+        """The values with what a download names them by, in the order a person reads them: measure,
+        area, then each kind of period oldest first."""
+        return self.select_related("measure", "area", "period").order_by(
+            "measure__order", "measure__name", "area__name", "period__kind", "period__end", "period__start"
+        )
+
 
 class MeasureValue(models.Model):
     """One figure: a measure for an area in a period, and where it came from."""
 
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="values")
+    # No index of its own on measure: the unique (measure, area, period) and the (measure, period) index
+    # both start with it, and every write of an import would keep a third copy up to date.
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="values", db_index=False)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="measure_values")
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="measure_values")
     value = models.DecimalField(max_digits=14, decimal_places=4)
@@ -604,7 +613,9 @@ class ImportChange(models.Model):
     cells are not written at all.
     """
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="changes")
+    # No index of its own on batch: the unique (batch, measure, area, period) starts with it, and serves
+    # the rollback's and a batch deletion's lookups by batch.
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="changes", db_index=False)
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
     area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")

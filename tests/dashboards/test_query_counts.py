@@ -83,6 +83,12 @@ PAGES = {
     # 6 mergers, 7 measures, 8-10 figures (the coverage among them is the areas over time), 11 targets,
     # 12 their ONS codes, 13 the last 8 quarters with the review's status, 14 memberships, 15 people.
     "partnership page": Page("scrutiny", lambda c: c.first["partnership"].get_absolute_url(), 15),
+    # The figures as stored, downloaded: the page's queries 1-14 (not 15, the people, which only the
+    # template reads), then 15 the areas covered, 16 their ONS codes, 17 the values with measure, area
+    # and period.
+    "partnership stored download": Page(
+        "scrutiny", lambda c: c.first["partnership"].get_absolute_url() + "?export=xlsx&table=stored", 17
+    ),
     # 1 session, 2 user, 3 active partnerships, 4 their areas, 5 former partnerships, 6 current strategies.
     "partnership list": Page("scrutiny", lambda c: reverse("dashboards:partnerships"), 6),
     # 1 session, 2 user, 3 measures, 4 their priorities, 5 their offence lines.
@@ -91,6 +97,11 @@ PAGES = {
     # partnerships, 8 strategy years, 9-11 figures, 12 targets, 13 coverage again, 14 other kinds of
     # period, 15 their values (months, years, rolling years).
     "measure page": Page("scrutiny", lambda c: c.measures[0].get_absolute_url(), 15),
+    # The figures as stored, downloaded: the page's queries up to its tables, then 16 the areas covered,
+    # 17 their ONS codes, 18 the values with measure, area and period.
+    "measure stored download": Page(
+        "scrutiny", lambda c: c.measures[0].get_absolute_url() + "?export=csv&table=stored", 18
+    ),
     # 1 session, 2 user, 3 quarters, 4 reporting partnerships, 5 strategy years, 6 strategies, 7 the
     # reporting quarter, 8 the one before, 9 priorities, 10 objectives with partnerships, 11 deliverables
     # with owners, 12 their updates for both quarters, 13 measures, 14 their priorities, 15-17 figures,

@@ -554,34 +554,125 @@ def test_stored_figures_exported_in_the_long_shape_re_import_as_nothing_changed(
     assert (batch.new_count, batch.changed_count, batch.unchanged_count) == (0, 0, 3)
 
 
+def stored_history(county):
+    """Figures of every kind of period, some with decimals, for a measure shown per 1,000 residents and
+    for the merged partnership's two areas (South and Vale)."""
+    county.violent.show_per_1000 = True
+    county.violent.save()
+    cherwell, south, vale = (
+        county.areas[n] for n in ("Cherwell", "South Oxfordshire", "Vale of White Horse")
+    )
+    q1, q2 = Period.objects.financial_quarter(2011, 1), Period.objects.financial_quarter(2011, 2)
+    rolling = Period.objects.rolling_year_to(datetime.date(2024, 12, 31))
+    year = Period.objects.financial_year(2023)
+    june = Period.objects.month(2024, 6)
+    for measure, area, period, value in [
+        (county.violent, cherwell, q1, Decimal("100")),
+        (county.violent, cherwell, q2, Decimal("12.5")),
+        (county.violent, cherwell, rolling, Decimal("1617")),
+        (county.violent, south, q1, Decimal("58.3")),
+        (county.violent, vale, q1, Decimal("41")),
+        (county.violent, south, year, Decimal("1234.5678")),
+        (county.violent, vale, june, Decimal("7")),
+        (county.acquisitive, south, q2, Decimal("0.25")),
+        (county.acquisitive, vale, rolling, Decimal("2500")),
+        (county.acquisitive, cherwell, year, Decimal("333")),
+    ]:
+        factories.MeasureValueFactory(measure=measure, area=area, period=period, value=value)
+
+
+def download_rows(response, fmt) -> list[list]:
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+DOWNLOAD_PAGES = [
+    ("dashboards:measure", "violent-crime"),
+    ("dashboards:measure", "acquisitive-crime"),
+    ("dashboards:partnership", "cherwell"),
+    ("dashboards:partnership", "south-and-vale"),
+]
+
+
 def test_every_dashboard_download_in_the_long_shape_re_imports_as_nothing_changed(client, county, tmp_path):
-    """The measure pages' downloads: those whose header is our long template's (area, measure, period,
-    value) re-import as "nothing changed"; the others (a quarter per row, a partnership per column) are
-    not in an importable shape and are listed, so a new long-shaped download is tested the day it lands."""
+    """The measure and partnership pages' downloads: those whose header is our long template's (area,
+    measure, period, value) re-import, as CSV and as Excel, as "nothing changed", every row unchanged.
+    The others (a quarter per row, a partnership per column) are not in an importable shape and are
+    listed, so a new long-shaped download is tested the day it lands."""
     from measures.importing.layouts import find_header
     from measures.importing.readers import ImportFileError
 
-    history(county, {(2011, 1): 100, (2011, 2): 110})
+    stored_history(county)
     client.force_login(county.admin)
     checked, other = [], []
-    for measure in (county.violent, county.acquisitive):
-        for table in ("partnerships", "figures"):
-            url = reverse("dashboards:measure", args=[measure.slug])
-            response = client.get(url, {"export": "csv", "table": table})
-            assert response.status_code == 200
-            rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-            try:
-                layout = find_header(rows).layout
-            except ImportFileError:
-                layout = ""
-            if layout not in ("template", "long"):
-                other.append(table)
-                continue
-            path = write_csv(tmp_path, f"{measure.slug}-{table}.csv", response.content.decode("utf-8-sig"))
-            batch = import_file(path=path)
-            assert (batch.new_count, batch.changed_count) == (0, 0), batch.summary["errors"]
-            checked.append(table)
-    assert len(checked) + len(other) == 4
+    for name, slug in DOWNLOAD_PAGES:
+        url = reverse(name, args=[slug])
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "table=stored" in page.content.decode()
+        for table in page.context["tables"]:
+            for fmt in ("csv", "xlsx"):
+                response = client.get(url, {"export": fmt, "table": table})
+                assert response.status_code == 200
+                rows = download_rows(response, fmt)
+                try:
+                    layout = find_header(rows).layout
+                except ImportFileError:
+                    layout = ""
+                if layout not in ("template", "long"):
+                    other.append((slug, table, fmt))
+                    continue
+                path = tmp_path / f"{slug}-{table}.{fmt}"
+                path.write_bytes(response.content)
+                batch = import_file(path=path)
+                data_rows = len(rows) - 1
+                assert data_rows > 0
+                assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+                assert (batch.new_count, batch.changed_count, batch.unchanged_count) == (0, 0, data_rows)
+                checked.append((slug, table, fmt))
+    for _, slug in DOWNLOAD_PAGES:
+        for fmt in ("csv", "xlsx"):
+            assert (slug, "stored", fmt) in checked
+    assert other, "the quarter-per-row tables are listed, not checked"
+    assert MeasureValue.objects.count() == 10
+
+
+def test_the_stored_download_holds_every_figure_as_stored_per_area_and_period(client, county):
+    stored_history(county)
+    client.force_login(county.admin)
+    url = reverse("dashboards:measure", args=["violent-crime"])
+    rows = download_rows(client.get(url, {"export": "xlsx", "table": "stored"}), "xlsx")
+    assert rows[0] == ["area", "area code", "measure or offence", "period", "value"]
+    by_cell = {(r[0], r[3]): r for r in rows[1:]}
+    assert len(by_cell) == len(rows) - 1 == 7
+    # Raw counts, per area: never per 1,000 residents, never summed into the partnership.
+    assert by_cell["Cherwell", "2011/12 Q2"][4] == 12.5
+    assert by_cell["Cherwell", "12 months to Dec 2024"][4] == 1617
+    assert by_cell["South Oxfordshire", "2011/12 Q1"][4] == 58.3
+    assert by_cell["Vale of White Horse", "2011/12 Q1"][4] == 41
+    assert by_cell["South Oxfordshire", "2023/24"][4] == 1234.5678
+    assert by_cell["Vale of White Horse", "June 2024"][4] == 7
+    # Numbers are numeric cells, so the spreadsheet adds them up.
+    assert all(isinstance(r[4], int | float) for r in rows[1:])
+    assert by_cell["Cherwell", "2011/12 Q1"][1:3] == ["E07000177", "Violent crime"]
+    assert {r[2] for r in rows[1:]} == {"Violent crime"}
+
+
+def test_a_value_edited_in_the_stored_download_re_imports_as_one_change(client, county, tmp_path):
+    stored_history(county)
+    client.force_login(county.admin)
+    url = reverse("dashboards:measure", args=["violent-crime"])
+    response = client.get(url, {"export": "csv", "table": "stored"})
+    text = response.content.decode("utf-8-sig")
+    assert text.count(",58.3\r\n") == 1
+    path = write_csv(tmp_path, "corrected.csv", text.replace(",58.3\r\n", ",58.4\r\n"))
+    batch = import_file(path=path)
+    assert (batch.new_count, batch.changed_count, batch.unchanged_count) == (0, 1, 6), batch.summary["errors"]
+    assert values()["violent-crime", "South Oxfordshire", "2011/12 Q1"] == Decimal("58.4")
 
 
 def test_the_browser_shows_the_same_words_as_the_command_line_for_a_refusal(client, county, tmp_path):
