@@ -1,0 +1,57 @@
+"""Scrutiny in a minute: a scrutiny member opening the county overview on a 1366×768 laptop sees the
+county's whole picture, the headline counts and every row of the matrix of measures by partnerships,
+without scrolling. 650 px is that screen less the browser's own bars."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.browser.test_roles_in_browser import sign_in
+
+pytestmark = pytest.mark.browser
+
+LAPTOP = {"width": 1366, "height": 650}
+# "Violent crime in Oxford stayed within its usual range in 2011/12 Q3: no significant change."
+SENTENCE = re.compile(r"^\S.* in .* in \d{4}/\d\d Q\d.*\.")
+
+
+def test_the_countys_picture_fits_one_laptop_screen(page, site):
+    page.set_viewport_size(LAPTOP)
+    sign_in(page, site, "scrutiny.chair")
+    page.goto(site + reverse("dashboards:overview"))
+    page.wait_for_load_state("load")
+    assert page.evaluate("window.scrollY") == 0
+
+    headline = page.locator(".headline")
+    expect(headline).to_be_visible()
+    rows = page.locator(".mdc-matrix > tbody > tr")
+    assert rows.count() == 21  # the demo's measures
+    for what, box in (("the headline", headline.bounding_box()), ("the last measure", rows.last.bounding_box())):
+        assert box["y"] >= 0 and box["y"] + box["height"] <= LAPTOP["height"], (
+            f"{what} ends {box['y'] + box['height']:.0f} px down a {LAPTOP['height']} px screen"
+        )
+    # Nothing of the matrix is cut off at the side either.
+    table = page.locator(".mdc-matrix").bounding_box()
+    assert table["x"] >= 0 and table["x"] + table["width"] <= LAPTOP["width"]
+
+
+def test_every_icon_in_the_matrix_has_words_and_every_cell_its_sentence(page, site):
+    page.set_viewport_size(LAPTOP)
+    sign_in(page, site, "scrutiny.chair")
+    page.goto(site + reverse("dashboards:overview"))
+    icons = page.locator(".mdc-matrix svg")
+    assert icons.count() >= 84  # at least a variation icon for each of 21 measures × 4 partnerships
+    for i in range(icons.count()):
+        icon = icons.nth(i)
+        expect(icon).to_have_attribute("role", "img")
+        assert icon.get_attribute("aria-label").strip(), f"icon {i} has no accessible name"
+    cells = page.locator(".mdc-matrix .mdc-cell")
+    assert cells.count() == 84
+    for i in range(cells.count()):
+        cell = cells.nth(i)
+        # Each cell's link reads as its sentence and is a target of at least 24 × 24 px (WCAG 2.5.8).
+        expect(cell).to_have_accessible_name(SENTENCE)
+        box = cell.bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24, f"cell {i} is {box['width']}×{box['height']} px"
