@@ -8,13 +8,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest
 from django.urls import reverse
+from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
 
 from measures import periods
 from partnerships.dates import validate_plausible_date
-from partnerships.models import Area, AuditEvent, Partnership
+from partnerships.models import Area, AreaPopulation, AuditEvent, Partnership, PartnershipArea
 
 BASELINE_YEAR = 2010  # the 2010/11 financial year
 
@@ -137,19 +138,40 @@ class MeasureQuerySet(models.QuerySet):
         return self.prefetch_related("priorities", "components")
 
     def with_figures_version(self):
-        """Each measure with ``figures_version``: what the figures, baselines, targets, areas and measures
-        stood at when read, in the same query (``measures.figures.summaries`` keeps judgements per version).
+        """Each measure with ``figures_version``: what the figures behind a judgement stood at when read, in
+        the same query (``measures.figures.summaries`` keeps judgements per version).
 
-        It is the latest entry in the audit trail (every saved change to a measure, baseline, target,
-        series break, area, coverage, population or import batch makes one, in the same transaction) with
-        the latest figure's id (figures written in bulk outside an import, as the demo loader does)."""
-        latest_event = AuditEvent.objects.order_by("-pk").values("pk")[:1]
-        latest_value = MeasureValue.objects.order_by("-pk").values("pk")[:1]
+        It is the latest audit-trail entry for a record a judgement reads (every saved change to a measure,
+        series break, baseline, target, import batch, area, area covered or area population makes one, in
+        the same transaction: an import and its rollback through the batch), with the latest figure's id
+        (figures written in bulk outside an import, as the demo loader does). Changes to plans and reviews
+        leave it alone. One index probe each (``auditevent_model_latest``)."""
+        latest = [
+            Coalesce(
+                Subquery(
+                    AuditEvent.objects.filter(model=capfirst(model._meta.verbose_name))
+                    .order_by("-pk")
+                    .values("pk")[:1]
+                ),
+                Value(0),
+            )
+            for model in (
+                Measure,
+                SeriesBreak,
+                Baseline,
+                Target,
+                ImportBatch,
+                Area,
+                PartnershipArea,
+                AreaPopulation,
+            )
+        ]
+        latest_value = Coalesce(Subquery(MeasureValue.objects.order_by("-pk").values("pk")[:1]), Value(0))
         return self.annotate(
             figures_version=Concat(
-                Coalesce(Cast(Subquery(latest_event), models.CharField()), Value("-")),
+                Cast(Greatest(*latest), models.CharField()),
                 Value("/"),
-                Coalesce(Cast(Subquery(latest_value), models.CharField()), Value("-")),
+                Cast(latest_value, models.CharField()),
                 output_field=models.CharField(),
             )
         )
@@ -635,3 +657,7 @@ class ImportChange(models.Model):
     def __str__(self):
         cell = f"{self.measure_id}/{self.area_id}/{self.period_id}"
         return f"Import #{self.batch_id}: cell {cell} was {self.previous_value}"
+
+
+# What a judgement reads besides the figures themselves (MeasureQuerySet.with_figures_version).
+JUDGED_FROM = (Measure, SeriesBreak, Baseline, Target, ImportBatch, Area, PartnershipArea, AreaPopulation)

@@ -427,7 +427,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["model", "object_id"], name="auditevent_record")]
+        indexes = [
+            models.Index(fields=["model", "object_id"], name="auditevent_record"),
+            # The latest entry for a kind of record, in one probe (Measure.objects.with_figures_version).
+            models.Index(fields=["model", "id"], name="auditevent_model_latest"),
+        ]
 
     def __str__(self):
         return f"{self.get_action_display()} {self.model} “{self.object_repr}” by {self.username or 'system'}"

@@ -168,3 +168,24 @@ def test_coverage_and_area_changes_are_in_the_audit_trail(series):
     series.area_a.save()
     changed = set(AuditEvent.objects.filter(action="~").values_list("model", flat=True))
     assert {PartnershipArea._meta.verbose_name.capitalize(), "Area"} <= changed
+
+
+def test_work_on_plans_and_reviews_leaves_the_judgements_kept(client_for, series):
+    """Officers saving their quarter's updates make audit entries all day; none of them touches a figure,
+    so scrutiny's pages keep their judgements."""
+    client = client_for("scrutiny")
+    shown(client, series)
+    update = series.update_a
+    update.commentary = "Moved on since last quarter."
+    update.save()
+    deliverable = series.deliverable_a
+    deliverable.title = "Renamed"
+    deliverable.save()
+    assert not figures_read(client, series)
+    target = Target.objects.create(
+        measure=series.measure, partnership=series.a, period=Period.objects.financial_year(2013), value=10
+    )
+    assert figures_read(client, series)
+    assert not figures_read(client, series)
+    target.delete()
+    assert figures_read(client, series)
