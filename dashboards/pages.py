@@ -54,6 +54,20 @@ def overview_context(filters: dashboard.Filters) -> dict:
     }
 
 
+def figures_context(filters: dashboard.Filters) -> dict:
+    """Every measure's figures for the chosen quarter, a page of partnerships at a time: the overview's
+    matrix as numbers (its table and download), on a page of its own so the overview stays a picture."""
+    measure_rows, sources = dashboard.measure_rows(filters)
+    return {
+        "filters": filters,
+        "measure_rows": measure_rows,
+        "direction_rule": dashboard.DIRECTION_RULE,
+        "final_rule": clock.FINAL_RULE,
+        "sources": sources,
+        "tables": {"measures": (dashboard.MEASURE_COLUMNS, lambda: dashboard.measures_table(measure_rows))},
+    }
+
+
 PRIORITY_DELIVERABLE_COLUMNS = [
     ("partnership", "Partnership"),
     ("objective", "Objective"),

@@ -8,6 +8,7 @@ app_name = "dashboards"
 # other apps' fixed paths (/measures/imports/, /partnerships/merge/) are matched before the slugs here.
 urlpatterns = [
     path("strategies/overview/", views.overview, name="overview"),
+    path("strategies/figures/", views.figures, name="figures"),
     path("strategies/priorities/<int:pk>/", views.priority_detail, name="priority"),
     path("strategies/paper/", views.paper, name="paper"),
     path("strategies/papers/<int:pk>/", views.paper_status, name="paper_file"),

@@ -46,6 +46,11 @@ def overview(request):
     return export_or_render(request, "dashboards/overview.html", context, "County overview")
 
 
+def figures(request):
+    context = pages.figures_context(dashboard.read_filters(request))
+    return export_or_render(request, "dashboards/figures.html", context, "Every measure's figures")
+
+
 def priority_detail(request, pk):
     # One priority: its themes are read once by the page, so prefetching them would save nothing.
     priority = get_object_or_404(Priority.objects.select_related("framework"), pk=pk)

@@ -45,7 +45,9 @@ def test_bad_query_strings_never_give_a_500(client_for, world, name):
 
 
 @pytest.mark.parametrize("query", ["quarter=9999-00-q4", "quarter=0000-00-q1"])
-@pytest.mark.parametrize("name", ["home", "dashboards:overview", "dashboards:paper", "dashboards:priority"])
+@pytest.mark.parametrize(
+    "name", ["home", "dashboards:overview", "dashboards:figures", "dashboards:paper", "dashboards:priority"]
+)
 def test_an_out_of_range_quarter_falls_back_to_the_default_for_scrutiny(client_for, world, name, query):
     response = client_for("scrutiny").get(f"{url_for(name, world)}?{query}")
     assert response.status_code == 200

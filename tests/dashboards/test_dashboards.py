@@ -59,14 +59,21 @@ def test_exceptions_list_red_and_amber_with_their_commentary(client_for, county)
 
 
 def test_the_direction_of_travel_follows_the_stated_rule(client_for, county):
-    _, response = overview(client_for, quarter="2011-12-q1", partnership=county.a.slug)
+    client, response = overview(client_for, quarter="2011-12-q1", partnership=county.a.slug)
     [row] = [r for r in response.context["measure_rows"] if r.measure == county.measure]
     # Twelve baseline quarters at 95/105 give limits 73.4 to 126.6; 40 is far below: lower is better.
     assert row.summary.trend.verdict == "improving"
     # Rule 1 (beyond a limit) decides it; the overview keeps the judgement in brief, without the points.
     assert "below the lower process limit" in row.summary.trend.reason
     assert (row.summary.trend.direction, row.summary.trend.variation) == ("down", "improvement_low")
-    assert "2.66 × the mean moving range" in response.content.decode()
+    # The overview is the picture; the rule stands under the table of every measure's figures.
+    assert "2.66 × the mean moving range" not in response.content.decode()
+    figures = client.get(
+        reverse("dashboards:figures"), {"quarter": "2011-12-q1", "partnership": county.a.slug}
+    )
+    assert "2.66 × the mean moving range" in figures.content.decode()
+    [again] = [r for r in figures.context["measure_rows"] if r.measure == county.measure]
+    assert again.summary.trend.verdict == "improving"
 
 
 def test_filters_survive_in_the_url_and_nonsense_falls_back(client_for, county):
