@@ -194,6 +194,10 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     if not (args.keep and Partnership.objects.count() == args.partnerships):
         build(args.partnerships, args.measures, args.years)
+        # Statistics, as a database in service has them (PostgreSQL's autovacuum would take its time, and
+        # until then plans a query on a 720,000-row table as if it were empty).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     client = Client()
     client.force_login(User.objects.get(username="bench.scrutiny"))
     # As config/wsgi.py does once the application is loaded (see the note there).
@@ -208,6 +212,7 @@ def main() -> None:
         "county overview, one partnership": f"{overview}?partnership={first.slug}",
         "priority page": reverse("dashboards:priority", args=[priority.pk]),
         "priority page, judged afresh": reverse("dashboards:priority", args=[priority.pk]),
+        "every measure's figures": reverse("dashboards:figures"),
         "partnership page": first.get_absolute_url(),
         "measure page": measure_obj.get_absolute_url(),
         "committee paper (HTML)": reverse("dashboards:paper"),

@@ -4,8 +4,10 @@ Variation icons are circles, assurance icons rounded squares, so shape tells the
 colour; a letter inside says high or low (H, L), pass or fail (P, F) or hit and miss (?).
 """
 
+from functools import cache
+
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from dashboards.judgements import ASSURANCE_TEXT, VARIATION_TEXT, variation_kind
 
@@ -47,6 +49,7 @@ SQUARE = (
 
 
 @register.simple_tag
+@cache  # a handful of icons, drawn hundreds of times a page
 def variation_icon(variation, size=28):
     kind = variation_kind(variation)
     fill, ink = COLOURS[kind]
@@ -60,9 +63,57 @@ def variation_icon(variation, size=28):
 
 
 @register.simple_tag
+@cache
 def assurance_icon(assurance, size=28):
     if not assurance:
         return ""
     fill, ink = COLOURS[assurance]
     mark = {"pass": "P", "fail": "F", "hit_and_miss": "?"}[assurance]
     return _svg(SQUARE, fill, ink, mark, ASSURANCE_TEXT[assurance], size)
+
+
+BETTER = {
+    True: format_html(
+        '<span class="mdc-better" title="higher is better"><span aria-hidden="true">↑</span>'
+        '<span class="visually-hidden">(higher is better)</span></span>'
+    ),
+    False: format_html(
+        '<span class="mdc-better" title="lower is better"><span aria-hidden="true">↓</span>'
+        '<span class="visually-hidden">(lower is better)</span></span>'
+    ),
+}
+
+
+@register.simple_tag
+def matrix_rows_html(matrix, query):
+    """The county matrix's rows, built in Python: a national page has hundreds of cells, each two icons,
+    a sentence and a link, and the template language costs about a millisecond a row."""
+    rows = []
+    for row in matrix.rows:
+        measure = row.measure
+        cells = format_html_join(
+            "",
+            '<td class="text-center"><a class="mdc-cell" href="{}" title="{}"><span class="visually-hidden">'
+            "{}</span>{}{}</a></td>",
+            (
+                (
+                    cell.url,
+                    cell.sentence,
+                    cell.sentence,
+                    variation_icon(cell.variation, 20),
+                    assurance_icon(cell.assurance, 20),
+                )
+                for cell in row.cells
+            ),
+        )
+        rows.append(
+            format_html(
+                '<tr><th scope="row" class="fw-normal"><a href="{}?{}">{}</a>&nbsp;{}</th>{}</tr>',
+                measure.get_absolute_url(),
+                query,
+                measure.name,
+                BETTER[bool(measure.higher_is_better)],
+                cells,
+            )
+        )
+    return format_html_join("", "{}", ((r,) for r in rows))
