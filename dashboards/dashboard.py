@@ -129,6 +129,11 @@ class Filters:
         return clock.state_from(quarter, self.partnerships) if quarter else None
 
     @property
+    def state_rows(self) -> list[dict]:
+        """The review states of the partnerships shown (all of them on a county's page and in papers)."""
+        return self.state.rows_for(self.selected_partnerships) if self.state else []
+
+    @property
     def strategy_label(self) -> str:
         return periods.strategy_span_label(self.strategy_year) if self.strategy_year else ""
 

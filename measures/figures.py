@@ -418,7 +418,7 @@ class KeptJudgements:
             self.version, self.entries = None, {}
 
 
-kept_judgements = KeptJudgements(size=getattr(settings, "KEPT_JUDGEMENTS", 50_000))
+kept_judgements = KeptJudgements(size=getattr(settings, "KEPT_JUDGEMENTS", 20_000))
 
 
 def summaries(partnerships, measures, *, periods, until: Period | None) -> dict[tuple[int, int], Kept]:

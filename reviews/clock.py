@@ -126,6 +126,11 @@ class QuarterState:
             for p in self.partnerships
         ]
 
+    def rows_for(self, partnerships) -> list[dict]:
+        """The rows of the given partnerships only (a page of a national overview)."""
+        wanted = {p.pk for p in partnerships}
+        return [row for row in self.rows if row["partnership"].pk in wanted]
+
 
 def state_from(quarter: ReportingQuarter, partnerships) -> QuarterState:
     """A quarter's state from ``reporting_partnerships`` (no query)."""

@@ -8,6 +8,7 @@ from functools import cache
 
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from dashboards.judgements import ASSURANCE_TEXT, VARIATION_TEXT, variation_kind
 
@@ -73,11 +74,11 @@ def assurance_icon(assurance, size=28):
 
 
 BETTER = {
-    True: format_html(
+    True: mark_safe(
         '<span class="mdc-better" title="higher is better"><span aria-hidden="true">↑</span>'
         '<span class="visually-hidden">(higher is better)</span></span>'
     ),
-    False: format_html(
+    False: mark_safe(
         '<span class="mdc-better" title="lower is better"><span aria-hidden="true">↓</span>'
         '<span class="visually-hidden">(lower is better)</span></span>'
     ),
