@@ -269,6 +269,9 @@ REVIEW_AUTO_OPEN = envbool("REVIEW_AUTO_OPEN", "False")
 REVIEW_OPENS_DAYS_AFTER_QUARTER_END = envint("REVIEW_OPENS_DAYS_AFTER_QUARTER_END", "1")
 REVIEW_DUE_DAYS_AFTER_OPENING = envint("REVIEW_DUE_DAYS_AFTER_OPENING", "28")
 DASHBOARD_PAGE_SIZE = envint("DASHBOARD_PAGE_SIZE", "10")  # partnerships per dashboard page
+# Judgements kept in each process's memory per version of the figures (measures.figures.summaries):
+# about 3 KB each with 120 quarters of history.
+KEPT_JUDGEMENTS = envint("KEPT_JUDGEMENTS", "10000")
 EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # a whole action plan on one page is many fields
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")

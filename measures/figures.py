@@ -389,8 +389,9 @@ class KeptJudgements:
     A judgement reads every quarter of a series, so it costs more as history grows; it changes only when
     the figures do. Entries are keyed by partnership, measure, the quarter judged up to and the quarters
     on record, and all are dropped as soon as a request sees a newer version
-    (``Measure.objects.with_figures_version()``). At most ``size`` entries are kept (a brief is about a
-    kilobyte); the oldest go first.
+    (``Measure.objects.with_figures_version()``). At most ``size`` entries are kept (``KEPT_JUDGEMENTS``,
+    10,000: a brief with its baseline and target takes about 3 KB with 120 quarters of history, so about
+    30 MB a process at most); the oldest go first.
     """
 
     def __init__(self, size: int):
@@ -418,7 +419,7 @@ class KeptJudgements:
             self.version, self.entries = None, {}
 
 
-kept_judgements = KeptJudgements(size=getattr(settings, "KEPT_JUDGEMENTS", 20_000))
+kept_judgements = KeptJudgements(size=getattr(settings, "KEPT_JUDGEMENTS", 10_000))
 
 
 def summaries(partnerships, measures, *, periods, until: Period | None) -> dict[tuple[int, int], Kept]:

@@ -189,3 +189,17 @@ def test_work_on_plans_and_reviews_leaves_the_judgements_kept(client_for, series
     assert not figures_read(client, series)
     target.delete()
     assert figures_read(client, series)
+
+
+def test_the_store_is_bounded_and_holds_one_version_at_a_time():
+    from measures.figures import Kept, KeptJudgements
+
+    store = KeptJudgements(size=2)
+    kept = [Kept(summary=None, target=None, sources=frozenset({str(i)})) for i in range(3)]
+    for i, k in enumerate(kept):
+        assert store.get("v1", i) is None
+        store.put("v1", i, k)
+    assert (store.get("v1", 0), store.get("v1", 1), store.get("v1", 2)) == (None, kept[1], kept[2])
+    assert store.get("v2", 2) is None  # a newer version: everything older is gone
+    store.put("v1", 2, kept[2])  # judged on the old version while the new one arrived: not kept
+    assert store.get("v2", 2) is None and store.entries == {}
