@@ -648,13 +648,16 @@ class ImportChange(models.Model):
     # No index of its own on batch: the unique (batch, measure, area, period) starts with it, and serves
     # the rollback's and a batch deletion's lookups by batch.
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="changes", db_index=False)
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+")
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    # Nor on the others (migration 0012): an import that changes 720,000 figures writes as many rows
+    # here, and an index each made that four more writes a row. They served only deleting a measure,
+    # an area, a period or a batch, which scan this table instead (rare, and done in the admin).
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="+", db_index=False)
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+", db_index=False)
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", db_index=False)
     previous_value = models.DecimalField(max_digits=14, decimal_places=4)
     previous_source = models.CharField(max_length=200, blank=True)
     previous_batch = models.ForeignKey(
-        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
 
     class Meta:
