@@ -1,9 +1,12 @@
 """Rolling an applied import back: its changed cells get their previous values, its new cells go.
 
 Runs inside the transaction ``measures.services.import_batch_rollback`` opens, and opens none of its
-own: ``measures.services`` holds the all-or-nothing rule for imports and their rollbacks.
+own: ``measures.services`` holds the all-or-nothing rule for imports and their rollbacks. Two
+statements do it on either database, so no figure passes through Python and memory does not grow with
+the batch (it held every change of the batch in a dict: 720,000 of them for a national re-import).
 """
 
+from django.db import connection
 from django.utils import timezone
 
 from measures.importing import writing
@@ -12,28 +15,31 @@ from measures.models import ImportChange, MeasureValue
 
 def rollback(batch) -> dict:
     """Put back what the batch changed; delete what it created. Cells written since by another import stay."""
-    # writing.WRITE_BATCH is read here at call time, so a test can make the chunks small.
-    chunk = writing.WRITE_BATCH
-    changes = {
-        (c.measure_id, c.area_id, c.period_id): c
-        for c in ImportChange.objects.filter(batch=batch).iterator(chunk_size=chunk)
-    }
-    restored, removed = [], []
-    now = writing.db_datetime(timezone.now())
-    for pk, m, a, p in (
-        MeasureValue.objects.filter(batch=batch)
-        .values_list("pk", "measure_id", "area_id", "period_id")
-        .iterator(chunk_size=chunk)
-    ):
-        change = changes.pop((m, a, p), None)
-        if change is None:
-            removed.append(pk)
-        else:
-            restored.append(
-                (m, a, p, change.previous_value, change.previous_source, change.previous_batch_id, now)
-            )
-    for i in range(0, len(removed), chunk):
-        MeasureValue.objects.filter(pk__in=removed[i : i + chunk]).delete()
-    counts = {"restored": len(restored), "removed": len(removed), "kept": len(changes)}
-    writing.flush(restored, [])
-    return counts
+    qn = connection.ops.quote_name
+    values, changes = qn(MeasureValue._meta.db_table), qn(ImportChange._meta.db_table)
+    same_cell = (
+        f"c.{qn('measure_id')} = v.{qn('measure_id')} AND c.{qn('area_id')} = v.{qn('area_id')} "
+        f"AND c.{qn('period_id')} = v.{qn('period_id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {changes} WHERE {qn('batch_id')} = %s", [batch.pk])
+        (changed,) = cursor.fetchone()
+        # The cells this batch changed and still holds get what they held before it.
+        cursor.execute(
+            f"UPDATE {values} AS v SET {qn('value')} = c.{qn('previous_value')}, "
+            f"{qn('source')} = c.{qn('previous_source')}, {qn('batch_id')} = c.{qn('previous_batch_id')}, "
+            f"{qn('updated_at')} = %s FROM {changes} AS c "
+            f"WHERE c.{qn('batch_id')} = %s AND v.{qn('batch_id')} = %s AND {same_cell}",
+            [writing.db_datetime(timezone.now()), batch.pk, batch.pk],
+        )
+        restored = cursor.rowcount
+        # The cells it still holds and had no value before it: it created them.
+        cursor.execute(
+            f"DELETE FROM {values} WHERE {qn('batch_id')} = %s AND NOT EXISTS ("
+            f"SELECT 1 FROM {changes} AS c WHERE c.{qn('batch_id')} = %s AND "
+            + same_cell.replace("v.", f"{values}.")
+            + ")",
+            [batch.pk, batch.pk],
+        )
+        removed = cursor.rowcount
+    return {"restored": restored, "removed": removed, "kept": changed - restored}

@@ -26,7 +26,7 @@ from measures.importing.staging import SCALE, Staging, unscaled
 from measures.importing.validate import MAX_VALUE, NOT_STORED, PassResult
 from measures.models import ImportChange, MeasureValue, Period
 
-WRITE_BATCH = 20_000  # SQLite: values staged per executemany; rollback: rows per statement
+WRITE_BATCH = 20_000  # SQLite: values staged per executemany
 FOUR_PLACES = Decimal("0.0001")
 COPY_BATCH = 50_000  # PostgreSQL: values staged per COPY
 STREAM_ROWS = 10_000  # rows fetched at a time from a query over the staged figures
@@ -419,30 +419,6 @@ def db_datetime(moment):
     return connection.ops.adapt_datetimefield_value(moment)
 
 
-def flush(to_write: list, previous: list):
-    """Upsert value tuples (UPSERT_COLUMNS) and insert the previous values of changed cells.
-
-    Values go in with one ``INSERT ... ON CONFLICT DO UPDATE`` statement run over many rows
-    (executemany on SQLite, execute_values on PostgreSQL), not ``bulk_create(update_conflicts=True)``:
-    the ORM prepares every field of every row in Python and, on SQLite, splits the insert into
-    statements of 142 rows (999 parameters), which made the import 3x slower (see bench/).
-    """
-    if to_write:
-        _upsert(to_write)
-        to_write.clear()
-    if previous:
-        # Tuples (CHANGE_COLUMNS) through one executemany: bulk_create prepared an ImportChange per
-        # changed figure in Python, which made a re-import where every value changed twice as slow.
-        table = qn(ImportChange._meta.db_table)
-        placeholders = ", ".join(["%s"] * len(CHANGE_COLUMNS))
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(qn(c) for c in CHANGE_COLUMNS)}) VALUES ({placeholders})",
-                previous,
-            )
-        previous.clear()
-
-
 class ValueWriter:
     """Writes an import's new and changed figures from the staging tables, and what each changed cell
     held before (``ImportChange``, for rollback), with two INSERT ... SELECT statements on either
@@ -486,24 +462,3 @@ class ValueWriter:
 
 def qn(name: str) -> str:
     return connection.ops.quote_name(name)
-
-
-def _upsert(rows: list):
-    qn = connection.ops.quote_name
-    table = qn(MeasureValue._meta.db_table)
-    columns = ", ".join(qn(c) for c in UPSERT_COLUMNS)
-    updates = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in ("value", "source", "batch_id", "updated_at"))
-    conflict = f"ON CONFLICT ({qn('measure_id')}, {qn('area_id')}, {qn('period_id')}) DO UPDATE SET {updates}"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            from psycopg2.extras import execute_values
-
-            execute_values(
-                cursor.cursor,
-                f"INSERT INTO {table} ({columns}) VALUES %s {conflict}",
-                rows,
-                page_size=WRITE_BATCH,
-            )
-        else:
-            placeholders = ", ".join(["%s"] * len(UPSERT_COLUMNS))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {conflict}", rows)
