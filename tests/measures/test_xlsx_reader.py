@@ -307,7 +307,7 @@ HAND_WRITTEN = {
 }
 
 
-@pytest.fixture(params=[xlsx.CHUNK, 200], ids=["1 MB chunks", "200-byte chunks"])
+@pytest.fixture(params=[xlsx.CHUNK, 200], ids=["64 KB chunks", "200-byte chunks"])
 def chunk(request, monkeypatch):
     monkeypatch.setattr(xlsx, "CHUNK", request.param)
     return request.param
