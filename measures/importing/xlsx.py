@@ -85,15 +85,19 @@ def rows(worksheet):
     counter = 1  # the number of the next row to yield: counter - 1 rows have been
     idx = 1
     try:
-        for idx, row in _parsed(worksheet, max_col):
-            if max_row is not None and idx > max_row:
-                break
-            while counter < idx:  # some rows are missing
-                counter += 1
-                yield empty_row
-            if counter <= idx:
-                counter += 1
-                yield row
+        for found in _parsed(worksheet, max_col):
+            for idx, row in found:
+                if max_row is not None and idx > max_row:
+                    break
+                while counter < idx:  # some rows are missing
+                    counter += 1
+                    yield empty_row
+                if counter <= idx:
+                    counter += 1
+                    yield row
+            else:
+                continue
+            break
     except _GiveUp:
         yield from itertools.islice(worksheet.iter_rows(values_only=True), counter - 1, None)
         return
@@ -103,7 +107,7 @@ def rows(worksheet):
 
 
 def _parsed(worksheet, max_col):
-    """(row number, the row's padded tuple) for each ``<row>`` in the sheet, in order."""
+    """The sheet's rows a chunk at a time: each chunk's (row number, the row's padded tuple) in order."""
     with worksheet._get_source() as source:
         head = b""
         while not (found := SHEET_DATA.search(head, max(len(head) - CHUNK - 100, 0))):
@@ -127,7 +131,7 @@ def _parsed(worksheet, max_col):
                 if b"<!" in buffer or b"<?" in buffer:
                     raise _GiveUp
                 if buffer:
-                    yield from reader.rows(buffer)
+                    yield reader.rows(buffer)
                 _epilogue(worksheet, root, rest, source)
                 return
             if eof:
@@ -136,7 +140,7 @@ def _parsed(worksheet, max_col):
                 raise _GiveUp
             cut = _last_row_end(buffer)
             if cut:
-                yield from reader.rows(buffer[:cut])
+                yield reader.rows(buffer[:cut])
                 buffer = buffer[cut:]
             data = source.read(CHUNK)
             eof = not data
@@ -228,6 +232,18 @@ class _Styles(dict):
         return kind
 
 
+class _Shared(dict):
+    """A shared string by its index as written (b"12"): one dict look-up instead of int() and an index."""
+
+    def __init__(self, strings):
+        super().__init__()
+        self.strings = strings
+
+    def __missing__(self, raw):
+        value = self[raw] = self.strings[int(raw)]
+        return value
+
+
 class _Reader:
     """Turns chunks of whole ``<row>`` elements into (row number, padded tuple)."""
 
@@ -239,6 +255,7 @@ class _Reader:
         self.styles = _Styles(worksheet.parent)
         self.epoch = worksheet.parent.epoch
         self.shared = worksheet._shared_strings
+        self.by_index = _Shared(self.shared)
 
     def rows(self, chunk):
         """The chunk's rows: a list, or openpyxl's parser's rows as it finds them."""
@@ -285,11 +302,12 @@ class _Reader:
         """Rows from the tokens; a value is converted from its bytes when ``plain`` (ASCII, nothing to
         unescape), else from its text."""
         max_col = self.max_col
-        styles, epoch, shared, columns, value = self.styles, self.epoch, self.shared, COLUMNS, self.value
+        styles, epoch, shared, columns, value = self.styles, self.epoch, self.by_index, COLUMNS, self.value
         found = []
         append = found.append
         row_r = None  # the open row's number, as written
         new_row = cells = None
+        fixed = bool(max_col)
         idx = 0
         for col, cell_r, s, t, v, inline, row_end, r, opened in tokens:
             if col:
@@ -301,6 +319,8 @@ class _Reader:
                         v = inline.decode("ascii") if plain else _text(inline)
                 elif not plain:
                     v = value(v, s, t)
+                elif t == b"s":
+                    v = shared[v]
                 elif not t or t == b"n":
                     v = float(v) if b"." in v or b"E" in v or b"e" in v else int(v)  # openpyxl's cast
                     kind = styles[s]
@@ -309,14 +329,12 @@ class _Reader:
                             v = from_excel(v, epoch, timedelta=kind)
                         except (OverflowError, ValueError):
                             raise _NotSimple from None  # openpyxl warns and makes it "#VALUE!"
-                elif t == b"s":
-                    v = shared[int(v)]
                 elif t == b"b":
                     v = bool(int(v))
                 else:
                     v = value(v, s, t)
                 column = columns[col]
-                if new_row is not None:
+                if fixed:
                     if column <= max_col:
                         new_row[column - 1] = v
                 else:
@@ -328,7 +346,7 @@ class _Reader:
                 if row_r is not None or r.startswith(b"0"):
                     raise _NotSimple
                 idx = int(r)
-                if max_col:
+                if fixed:
                     new_row = [None] * max_col
                 else:
                     cells = []

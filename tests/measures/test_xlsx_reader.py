@@ -304,6 +304,12 @@ HAND_WRITTEN = {
     ),
     "damaged: an unknown entity": (sheet('<row r="1"><c r="A1" t="str"><v>&nbsp;</v></c></row>'), "chunk"),
     "damaged: cut short": (sheet(PLAIN)[:-40], "sheet"),
+    "damaged: a row left open": (sheet(plain_rows(1, 3) + '<row r="4"><c r="A4"><v>1</v></c>'), "chunk"),
+    "damaged: a part after the rows": (sheet(PLAIN, tail='<pageMargins left="wide" right="0.7"/>'), "sheet"),
+    "another main namespace (strict)": (
+        sheet(PLAIN, root='<worksheet xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main">'),
+        "sheet",
+    ),
 }
 
 
