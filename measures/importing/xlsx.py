@@ -32,11 +32,12 @@ MAIN_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 HEAD = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:<\?xml([^<>]*)\?>)?\s*(<worksheet\s[^<>]*>)")
 ENCODING = re.compile(rb'encoding\s*=\s*["\']([^"\']*)["\']')
 SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b([^<>]*)>")
-# One token a match: a cell (groups 1-7: column, row, style, type, value, inline string, and "</row>" if
-# the row ends after it), a row's start (group 8 its number, group 9 ">" if it stays open), or any other
-# tag (no group), which makes the chunk one for openpyxl.
+# One token a match: a cell (groups 1-6: column, style, type, value, inline string, and "</row>" if the
+# row ends after it), a row's start (group 7 its number, group 8 ">" if it stays open), or any other tag
+# (no group), which makes the chunk one for openpyxl. A cell's own row number is not kept: openpyxl
+# puts a cell in the row it is in (but refuses a row 0, which the expression does not match).
 TOKEN = re.compile(
-    rb'<c r="([A-Z]{1,3})(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?'
+    rb'<c r="([A-Z]{1,3})0*[1-9]\d*"(?: s="(\d+)")?(?: t="(\w+)")?'
     rb"(?:/>|>(?:<f(?: [^<>]*)?(?:/>|>[^<]*</f>))?"
     rb'(?:<v>([^<]*)</v>|<v ?/>|<is><t(?: xml:space="preserve")?>([^<]+)</t></is>)?</c>)(</row>)?'
     rb'|<row r="(\d+)"[^<>/]*(/>|>(?:</row>)?)'
@@ -309,10 +310,10 @@ class _Reader:
         new_row = cells = None
         fixed = bool(max_col)
         idx = 0
-        for col, cell_r, s, t, v, inline, row_end, r, opened in tokens:
+        for col, s, t, v, inline, row_end, r, opened in tokens:
             if col:
-                if cell_r != row_r:
-                    raise _NotSimple  # no open row, or a cell numbered for another row
+                if row_r is None:
+                    raise _NotSimple  # a cell outside a row
                 if not v:
                     v = None
                     if inline and t == b"inlineStr":
@@ -343,8 +344,8 @@ class _Reader:
                     append((idx, self.finish(new_row, cells)))
                     row_r = new_row = cells = None
             elif r:
-                if row_r is not None or r.startswith(b"0"):
-                    raise _NotSimple
+                if row_r is not None:
+                    raise _NotSimple  # a row inside a row
                 idx = int(r)
                 if fixed:
                     new_row = [None] * max_col

@@ -252,7 +252,7 @@ HAND_WRITTEN = {
             '<row r="2"><c r="B7"><v>7</v></c></row>',
             dimension=None,
         ),
-        "chunk",
+        "fast",
     ),
     "carriage returns in a str value": (
         sheet('<row r="1"><c r="A1" t="str"><v>one\r\ntwo\rthree\nfour</v></c></row>'),
@@ -298,6 +298,19 @@ HAND_WRITTEN = {
         "chunk",
     ),
     "damaged: row 0": (sheet('<row r="0"><c r="A0"><v>1</v></c></row>'), "chunk"),
+    "damaged: a cell in row 0": (
+        sheet('<row r="1"><c r="A0"><v>1</v></c><c r="B01"><v>2</v></c></row>'),
+        "chunk",
+    ),
+    "rows numbered 0 and 07": (
+        sheet('<row r="0"><c r="A1"><v>0</v></c></row><row r="07"><c r="A7"><v>7</v></c></row>'),
+        "fast",
+    ),
+    "a row inside a row": (
+        sheet('<row r="1"><c r="A1"><v>1</v></c><row r="2"><c r="A2"><v>2</v></c></row></row>'),
+        "chunk",
+    ),
+    "a cell outside a row": (sheet('<c r="A1"><v>1</v></c><row r="2"><c r="A2"><v>2</v></c></row>'), "chunk"),
     "damaged: no such shared string": (
         sheet(plain_rows(1, 3) + '<row r="4"><c r="A4" t="s"><v>99</v></c></row>'),
         "chunk",
