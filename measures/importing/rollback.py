@@ -22,6 +22,11 @@ def rollback(batch) -> dict:
         f"AND c.{qn('period_id')} = v.{qn('period_id')}"
     )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A batch just written is not in the statistics yet: the planner takes it for one row and
+            # joins its 720,000 changes to its 720,000 cells by a nested loop, each with each (hours).
+            # A hash join instead, for this transaction only (ANALYZE of the values table took 6 s).
+            cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(f"SELECT COUNT(*) FROM {changes} WHERE {qn('batch_id')} = %s", [batch.pk])
         (changed,) = cursor.fetchone()
         # The cells this batch changed and still holds get what they held before it.
@@ -42,4 +47,6 @@ def rollback(batch) -> dict:
             [batch.pk, batch.pk],
         )
         removed = cursor.rowcount
+        if connection.vendor == "postgresql":
+            cursor.execute("RESET enable_nestloop")
     return {"restored": restored, "removed": removed, "kept": changed - restored}
