@@ -323,7 +323,10 @@ class _Reader:
                 elif t == b"s":
                     v = shared[v]
                 elif not t or t == b"n":
-                    v = float(v) if b"." in v or b"E" in v or b"e" in v else int(v)  # openpyxl's cast
+                    if v.isdigit():
+                        v = int(v)
+                    else:
+                        v = float(v) if b"." in v or b"E" in v or b"e" in v else int(v)  # openpyxl's cast
                     kind = styles[s]
                     if kind is not None:
                         try:
