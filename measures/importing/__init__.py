@@ -1,7 +1,8 @@
 """Reading police and ONS performance spreadsheets into measure values.
 
 One module per job, each importing only from those before it:
-``readers`` opens a file as rows of cells; ``layouts``, ``mapping``, ``period_labels`` and ``recognise``
+``readers`` opens a file as rows of cells (``xlsx`` and ``ods`` stream a sheet's XML for it);
+``layouts``, ``mapping``, ``period_labels`` and ``recognise``
 recognise its header, sheet, lines, areas and periods; ``validate`` checks cells and keeps errors and
 skipped rows; ``totals`` adds lines up into measures; ``passes`` runs the one pass that previews or
 applies a file; ``writing`` compares its figures with the database and writes them; ``rollback`` puts an

@@ -152,3 +152,37 @@ def test_figures_written_in_several_chunks_roll_back_together(county, tmp_path, 
     assert MeasureValue.objects.filter(batch=batch).count() == 8
     assert import_batch_rollback(batch=batch, user=None) == {"restored": 3, "removed": 5, "kept": 0}
     assert sorted(MeasureValue.objects.values_list("value", "source")) == [(1, "old"), (2, "old"), (3, "old")]
+
+
+def test_rolling_back_keeps_the_cells_a_later_import_wrote(county, tmp_path):
+    """A rollback puts back only the cells the batch still holds: a cell a later import wrote stays
+    as that import left it, whether the rolled-back batch changed it or created it."""
+    q1, q2, q3 = (Period.objects.financial_quarter(2011, q) for q in (1, 2, 3))
+    oxford, cherwell = county.areas["Oxford"], county.areas["Cherwell"]
+    for area in (oxford, cherwell):
+        factories.MeasureValueFactory(measure=county.violent, area=area, period=q1, value=1, source="old")
+    first = import_file(
+        path=write_csv(
+            tmp_path,
+            "first.csv",
+            HEADER + "Oxford,Violent crime,2011/12 Q1,2\nCherwell,Violent crime,2011/12 Q1,2\n"
+            "Oxford,Violent crime,2011/12 Q2,5\nCherwell,Violent crime,2011/12 Q2,5\n"
+            "Oxford,Violent crime,2011/12 Q3,7\n",
+        )
+    )
+    later = import_file(
+        path=write_csv(
+            tmp_path,
+            "later.csv",
+            HEADER + "Oxford,Violent crime,2011/12 Q1,3\nOxford,Violent crime,2011/12 Q2,6\n",
+        )
+    )
+    assert (later.changed_count, later.new_count) == (2, 0)
+    counts = import_batch_rollback(batch=first, user=None)
+    assert counts == {"restored": 1, "removed": 2, "kept": 1}
+    held = {(v.area_id, v.period_id): (v.value, v.batch_id) for v in MeasureValue.objects.all()}
+    assert held == {
+        (oxford.pk, q1.pk): (3, later.pk),  # changed by both: the later import's value stays
+        (cherwell.pk, q1.pk): (1, None),  # changed by the first only: put back
+        (oxford.pk, q2.pk): (6, later.pk),  # created by the first, changed later: stays
+    }  # Cherwell Q2 and Oxford Q3, created by the first and untouched since, are gone
