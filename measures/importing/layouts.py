@@ -23,10 +23,19 @@ TEMPLATE_INSTRUCTIONS = (
     "blank when there is no figure. Delete this line before importing, or leave it: it is skipped."
 )
 
+# The line's column; the ONS open-data tables give an offence at three levels (description, subgroup,
+# group): the most specific is the row's line, the others its ``levels``.
+OFFENCE_LEVELS = [
+    "offence description",
+    "offence subgroup",
+    "offence sub group",
+    "offence sub-group",
+    "offence group",
+]
 LABEL_HEADERS = [
     "measure or offence",
     "offence",
-    "offence group",
+    *OFFENCE_LEVELS,
     "offence type",
     "group",
     "crime type",
@@ -35,6 +44,10 @@ LABEL_HEADERS = [
     "measure",
 ]
 PERIOD_HEADERS = ["period", "time period", "date", "month", "quarter", "financial year", "year", "time"]
+# A year column with the quarter in a column of its own (the ONS open-data tables: "Financial Year"
+# 2021/22, "Financial Quarter" 1): the period is the two together.
+YEAR_HEADERS = ["financial year", "year"]
+QUARTER_HEADERS = ["financial quarter", "quarter", "fin quarter", "financial quarter number"]
 VALUE_HEADERS = ["value", "count", "number", "offences", "number of offences", "crimes", "obs value", "rate"]
 UNIT_HEADERS = ["unit", "measure", "unit of measure", "units"]
 
@@ -136,9 +149,20 @@ def classify(cells: list, known=None) -> Header | None:
     taken = {i for i in (code, name) if i is not None}
     value = named(VALUE_HEADERS, taken)
     period = named(PERIOD_HEADERS, taken)
-    label = named(LABEL_HEADERS, taken | {value, period})
+    quarter = None
+    year = named(YEAR_HEADERS, taken | {value})
+    if year is not None and (period is None or folded[period] in YEAR_HEADERS + QUARTER_HEADERS):
+        quarter = named(QUARTER_HEADERS, taken | {value, year})
+        if quarter is not None:
+            period = year
+    label = named(LABEL_HEADERS, taken | {value, period, quarter})
     if value is not None and period is not None and label is not None:
-        used = taken | {value, period, label}
+        levels = [
+            i
+            for i in (named([h], taken | {value, period, quarter, label}) for h in OFFENCE_LEVELS)
+            if i is not None
+        ]
+        used = taken | {value, period, quarter, label, *levels}
         units = [i for i, h in enumerate(folded) if h in UNIT_HEADERS and i not in used]
         qualifier = named(["indicator"], used | set(units))
         layout = "template" if set(present) <= set(TEMPLATE_COLUMNS) else "long"
@@ -150,6 +174,8 @@ def classify(cells: list, known=None) -> Header | None:
             "label": label,
             "units": units,
             "qualifier": qualifier,
+            "quarter": quarter,
+            "levels": levels if folded[label] in ("offence", *OFFENCE_LEVELS) else [],
         }
         return Header(layout, 0, cells, columns)
 
@@ -188,11 +214,9 @@ def find_header(rows: list[list], requested: str = "", known=None) -> Header:
             header.title = " ".join(titles)
             if requested:
                 header.layout = requested
-            header.unheaded_columns = [
-                i
-                for i in range(len(header.cells))
-                if not fold(header.cells[i]) and i < _last_heading(header.cells)
-            ]
+            # Every column without a heading, the last ones too: a CSV's header row ending in a comma
+            # has one more (empty) cell, and figures below it would otherwise go unread, unsaid.
+            header.unheaded_columns = [i for i in range(len(header.cells)) if not fold(header.cells[i])]
             return header
         titles.extend(str(c) for c in cells if c not in (None, ""))
     if requested:
@@ -207,14 +231,6 @@ def find_header(rows: list[list], requested: str = "", known=None) -> Header:
         "offence group; a long table (area_code, area_name, period, value, indicator); or a "
         "data.police.uk street-level file (Month, LSOA name, Crime type)."
     )
-
-
-def _last_heading(cells) -> int:
-    last = 0
-    for i, c in enumerate(cells):
-        if fold(c):
-            last = i
-    return last
 
 
 def _is_heading_row(cells, header: Header) -> bool:

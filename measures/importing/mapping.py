@@ -47,8 +47,10 @@ class Mapper:
             self.partnership_names[area_id] = partnership
         self.measures = {m.pk: m for m in Measure.objects.all()}
         self.lines = defaultdict(list)
+        self.line_names = {}  # folded label -> as the mapping writes it
         for label, measure_id in MeasureComponent.objects.values_list("label", "measure_id"):
             self.lines[normalise_label(label)].append(measure_id)
+            self.line_names.setdefault(normalise_label(label), label)
         self.ignored = set(IgnoredLabel.objects.values_list("normalised", flat=True))
         self.measure_names = {}
         for m in self.measures.values():

@@ -25,7 +25,13 @@ from measures.importing.mapping import (
     UNASSIGNED,
     Mapper,
 )
-from measures.importing.period_labels import PeriodKey, find_period_in_text, parse_period, period_label
+from measures.importing.period_labels import (
+    PeriodKey,
+    find_period_in_text,
+    parse_period,
+    period_label,
+    year_and_quarter,
+)
 from measures.importing.readers import ImportFileError, Workbook
 from measures.importing.recognise import choose_sheet, file_period, head_of, lsoa_district
 from measures.importing.staging import SCALE, Staging, scaled
@@ -89,6 +95,9 @@ class ImportPass:
         self._period_index = {}
         self._period_cache = {}
         self._ours = 0  # rows for one of our areas
+        # A long file's cells given so far: (line, area) -> a bit per period. None once a cell is given
+        # twice, or for another layout: the rows are then grouped in SQL, which finds them.
+        self._given = None
         self._stated = None  # the period a long file's title states, if any
         self.book = None
 
@@ -153,8 +162,13 @@ class ImportPass:
             self.progress(self.book.fraction_read())
 
     def _period(self, cell, row, column) -> int | None:
+        """The index of the period a cell gives (or a (year, quarter) pair of cells), or None with an
+        error."""
         key = self._period_cache.get(cell)
         if key is None:
+            cache_key = cell
+            if isinstance(cell, tuple):  # a year and its quarter, in two columns
+                cell = year_and_quarter(*cell)
             text = text_of(cell)
             if isinstance(cell, str) and is_formula(text):
                 self.result.error(row, self._cell(row, column), formula_refused(text))
@@ -175,7 +189,7 @@ class ImportPass:
                     f"“{text[:40]}”: a twelve-month figure is never stored as a month or a quarter.",
                 )
                 return None
-            key = self._period_cache[cell] = self._index_period(parsed)
+            key = self._period_cache[cache_key] = self._index_period(parsed)
         return key
 
     def _index_period(self, key: PeriodKey) -> int:
@@ -228,25 +242,22 @@ class ImportPass:
         cols = self.header.columns
         result, staging = self.result, self.staging
         c_period, c_value, c_label = cols["period"], cols["value"], cols["label"]
-        if self.options.period:
-            result.notices.append(
-                f"The file gives the period on each row; the period given ({self.options.period}) "
-                "is not used."
-            )
         if self.header.layout == "long" and not self.header.title.lower().startswith("instructions"):
             self._stated = find_period_in_text(self.header.title)
         # The cells that say which area and line a row is for, read once per distinct combination: a
         # national file repeats a few hundred areas and a few dozen lines hundreds of thousands of times.
         ident_columns = sorted(
-            {0, c_label, *cols["units"]}
+            {0, c_label, *cols["units"], *cols.get("levels", ())}
             | {c for c in (cols["area_code"], cols["area_name"], cols["qualifier"]) if c is not None}
         )
-        width = max(ident_columns + [c_period, c_value]) + 1
+        c_quarter = cols.get("quarter")
+        width = max(ident_columns + [c_period, c_value, c_quarter or 0]) + 1
         identity = operator.itemgetter(*ident_columns)
         known = {}  # identifying cells -> what _identify_long made of them
         period_cache = self._period_cache
         buffer, chunk, flush = staging.buffer, staging.chunk, staging.flush
         progress = self.progress
+        given = self._given = {}
         rows_read = values_read = rows_used = ours = 0
         row = self.first_row + start - 1
         try:
@@ -285,8 +296,10 @@ class ImportPass:
                 if status != LABEL_MEASURES:
                     self._skip_label(status, ident[1])
                     continue
-                _, area, measures, label, qualifier, direct, lines = ident
+                _, area, measures, label, dupkey, direct, lines = ident
                 cell = cells[c_period]
+                if c_quarter is not None:
+                    cell = (cell, cells[c_quarter])
                 period = period_cache.get(cell)
                 if period is None:
                     period = self._period(cell, row, c_period)
@@ -312,13 +325,19 @@ class ImportPass:
                 line = lines[0]
                 if line is None:
                     # Rows give the same figure twice when they share label, qualifier, area and period.
-                    line = lines[0] = self.lines.number((label, qualifier), label, measures, direct=direct)
+                    line = lines[0] = self.lines.number(dupkey, label, measures, direct=direct)
                 values_read += 1
                 if value is None:
                     result.skip(SUPPRESSED_REASON)
                 else:
                     rows_used += 1
                     value = value * SCALE if value.__class__ is int else scaled(value)
+                if given is not None:
+                    bit, mask = 1 << period, given.get((line, area), 0)
+                    if mask & bit or len(given) > IDENTITIES_KEPT:
+                        given = self._given = None
+                    else:
+                        given[line, area] = mask | bit
                 buffer.append((row, line, area, period, value))
                 if len(buffer) >= chunk:
                     flush()
@@ -351,10 +370,13 @@ class ImportPass:
             return (NOT_OURS, reason, name or code)
         c_qualifier = cols.get("qualifier")
         qualifier = text_of(cells[c_qualifier]) if c_qualifier is not None else ""
+        dupkey = (label, qualifier)  # rows giving the same figure twice share it
         found = mapper.label(f"{qualifier}: {label}") if qualifier else (None, ())
         if found[0] not in (LABEL_MEASURES, LABEL_IGNORED, LABEL_DIRECT):
             found = mapper.label(label)
         kind, measures = found
+        if kind not in (LABEL_MEASURES, LABEL_DIRECT) and cols.get("levels"):
+            kind, measures, label = self._offence_level(cells, label, kind)
         if kind in (LABEL_IGNORED, LABEL_UNUSED):
             return (kind, label)
         if kind not in (LABEL_MEASURES, LABEL_DIRECT):
@@ -365,7 +387,25 @@ class ImportPass:
             if not kept:
                 return (LABEL_MEASURES, area, None, f"{label} ({unit})", qualifier, False, [None])
             measures = kept
-        return (LABEL_MEASURES, area, measures, label, qualifier, kind == LABEL_DIRECT, [None])
+        return (LABEL_MEASURES, area, measures, label, dupkey, kind == LABEL_DIRECT, [None])
+
+    def _offence_level(self, cells, label, kind) -> tuple:
+        """An offence given at several levels (the ONS open-data tables: description, subgroup, group)
+        whose description no measure takes: the first of its broader levels that a measure takes gives
+        the row's measures, so descriptions are added up into their subgroup or group. Failing that,
+        a level the classification knows makes the row one no measure uses; only a row no level of
+        which is known is an error. Returns (kind, measures, the label the row is counted under)."""
+        first_known = (kind, (), label) if kind in (LABEL_IGNORED, LABEL_UNUSED) else None
+        for column in self.header.columns["levels"]:
+            text = text_of(cells[column]) if column < len(cells) else ""
+            if not text or is_formula(text):
+                continue
+            level_kind, measures = self.mapper.label(text)
+            if level_kind in (LABEL_MEASURES, LABEL_DIRECT):
+                return (level_kind, measures, text)
+            if first_known is None and level_kind in (LABEL_IGNORED, LABEL_UNUSED):
+                first_known = (level_kind, (), label)
+        return first_known or (kind, (), label)
 
     def _text_cells(self, cells, row, *, report=True):
         """(area code, area name, label) of a long row, each None (with an error, when ``report``)
@@ -563,12 +603,15 @@ class ImportPass:
         if not self._ours:
             result.error(None, "", nothing_ours_message(result))
             return
+        if self.options.period and result.layout != "wide" and not self._period_given_agrees():
+            return
         staging = self.staging
         self.lines.store(staging)
         store_periods(staging, result, self.mapper)
         staging.analyse("rows", "lines", "line_measures", "periods")
         if result.layout != "street":
-            make_figures(staging, result, self.mapper, self.lines, result.layout, self._role_cell)
+            once = self._given is not None  # a long file with no cell given twice
+            make_figures(staging, result, self.mapper, self.lines, result.layout, self._role_cell, once=once)
             if result.error_count:
                 return
         else:
@@ -592,6 +635,32 @@ class ImportPass:
                 "import: every value there is missing or suppressed, or on a line no measure uses. Nothing "
                 "was written.",
             )
+
+    def _period_given_agrees(self) -> bool:
+        """A file whose rows give their own periods, and a period given by hand: it must be one of
+        them (it is not used otherwise), else the file is refused, as a table that states its period
+        is when the period given disagrees."""
+        result, given = self.result, self.options.period
+        asked = parse_period(given)
+        if asked is None:
+            result.error(None, "", f"“{given}” is not a period the importer knows ({PERIOD_EXAMPLES}).")
+            return False
+        if asked in result.periods:
+            result.notices.append(
+                f"The file gives the period on each row; the period given ({period_label(asked)}) is one "
+                "of them, and each figure is stored for its row's period."
+            )
+            return True
+        labels = [period_label(key) for key in sorted(result.periods, key=lambda k: (k[1], k[2]))]
+        shown = ", ".join(labels[:3]) + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
+        result.error(
+            None,
+            "",
+            f"The period given is {period_label(asked)}, but this file's rows give their own periods "
+            f"({shown or 'none'}), and it is not one of them. Leave the period blank to use the file's, or "
+            "check that this is the right file. Nothing was written.",
+        )
+        return False
 
     def _role_cell(self, row: int, role: str) -> str:
         """The cell of a row's line ("label") or area ("area"), for errors found after the pass."""

@@ -147,3 +147,15 @@ def period_label(key: PeriodKey) -> str:
     """The label the Period row will carry, without creating it."""
     kind, start, end = key
     return Period(kind=kind, start=start, end=end).make_label()
+
+
+def year_and_quarter(year, quarter) -> str:
+    """A period given in two cells, a year and its quarter ("2021/22" and 1, "Q1" or "1.0"), as one
+    label ("2021/22 Q1") for ``parse_period``; a quarter written otherwise is kept as written."""
+    year_text, quarter_text = str(year if year is not None else "").strip(), str(quarter or "").strip()
+    number = quarter_text.upper().removeprefix("Q").strip()
+    if number.endswith(".0"):
+        number = number[:-2]
+    if number in {"1", "2", "3", "4"}:
+        return f"{year_text} Q{number}"
+    return f"{year_text} {quarter_text}".strip()

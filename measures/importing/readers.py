@@ -191,13 +191,15 @@ class Workbook:
     def _xlsx_rows(self, worksheet) -> tuple[int, Iterator]:
         """(the row number of the first row that holds anything, the rows from there on, streamed).
 
-        openpyxl yields every row from row 1 and column A, padded to the sheet's declared size, and
-        ``xlsx.rows`` yields the same rows, faster. A sheet that declares itself one cell big (some
-        writers get the size wrong) has its size worked out as it is read instead.
+        openpyxl yields every row from row 1 and column A, up to the sheet's declared size, and
+        ``xlsx.rows`` yields the same rows, faster. The declared size is not trusted: writers get it
+        wrong (one cell, or fewer rows or columns than the sheet holds), and openpyxl would leave out
+        what lies beyond it without a word. So every row is read as far as its last cell; the declared
+        rows only guide the progress bar.
         """
-        if worksheet.max_row == 1 and worksheet.max_column == 1:
-            worksheet.reset_dimensions()
-        self._rows_expected = worksheet.max_row or 0
+        declared = (worksheet.max_row or 0, worksheet.max_column or 0)
+        self._rows_expected = declared[0] if declared != (1, 1) else 0  # "A1": the size is not known
+        worksheet.reset_dimensions()
         self._rows_read = 0
         return _from_first_filled(self._counted(xlsx.rows(worksheet)))
 

@@ -18,10 +18,12 @@ it staged (a few per file), in Python.
 
 from dataclasses import dataclass, field
 
+from measures.importing.classification import classification
 from measures.importing.mapping import Mapper
 from measures.importing.period_labels import period_label
 from measures.importing.staging import SCALE, Staging
 from measures.importing.validate import PARTIAL, PassResult
+from measures.models import normalise_label
 
 PARTIAL_SHOWN = 50  # partial sums named in the preview (all are counted)
 DUPLICATES_SHOWN = 200
@@ -190,16 +192,30 @@ GROUP BY l.measure, r.area, r.period
 """
 
 
+# When each line goes into a measure of its own and the pass met no cell twice (``once``): a figure is
+# its row, with no grouping at all (the suppressed left out, as the grouped figures' are below).
+SIMPLE_ROWS = """
+INSERT INTO {figures} (measure, area, period, value, first_row, n_rows, present, wanted, direct_rows, entries)
+SELECT l.measure, r.area, r.period, r.value, r.row_no, 1, 1, 1, 0, 1
+FROM {rows} r JOIN {line_measures} l ON l.line = r.line
+WHERE r.value IS NOT NULL
+"""
+
+
 def make_figures(
-    staging: Staging, result: PassResult, mapper: Mapper, lines: Lines, layout: str, cell
+    staging: Staging, result: PassResult, mapper: Mapper, lines: Lines, layout: str, cell, *, once=False
 ) -> None:
     """Long and wide files: rows given twice refused; the lines added up into figures (``figures``);
-    partial sums left out and listed; a note for each measure the file reports only some lines of."""
+    partial sums left out and listed; a note for each measure the file reports only some lines of.
+    ``once``: the pass saw each line, area and period at most once (so no row is given twice)."""
     simple = lines.simple()
     if not simple and find_duplicates(staging, result, mapper, layout, cell):
         return
-    staging.execute(SIMPLE_GROUPS if simple else GROUPS)
-    if simple and staging.fetchone("SELECT COUNT(*) FROM {figures} WHERE entries > 1")[0]:
+    if simple and once:
+        staging.execute(SIMPLE_ROWS)
+    else:
+        staging.execute(SIMPLE_GROUPS if simple else GROUPS)
+    if simple and not once and staging.fetchone("SELECT COUNT(*) FROM {figures} WHERE entries > 1")[0]:
         find_duplicates(staging, result, mapper, layout, cell)
         return
     # Two rows naming the measure itself for one area and period (spelt differently: the same spelling
@@ -224,13 +240,39 @@ def make_figures(
         note_partial_sums(staging, result, mapper, lines, partial, n_partial)
     staging.execute("DELETE FROM {figures} WHERE value IS NULL")
     (result.figure_count,) = staging.fetchone("SELECT COUNT(*) FROM {figures}")
-    bits = {m: len(b) for m, b in lines.wanted().items()}
-    for m in sorted(bits, key=lambda pk: (mapper.measures[pk].order, mapper.measures[pk].name)):
-        mapped = {label for label, ms in mapper.lines.items() if m in ms}
-        if len(mapped) > 1 and bits[m] < len(mapped):
+    note_lines_missing(result, mapper, lines)
+
+
+def note_lines_missing(result: PassResult, mapper: Mapper, lines: Lines):
+    """A note for each measure the file reports only some lines of, naming those it lacks. Wordings of
+    one line (the classification's) count as one: "Vehicle crime" is there when "Vehicle offences" is."""
+    known = classification()
+
+    def line_of(label) -> str:
+        found = known.find(label)
+        return found.key if found else normalise_label(label)
+
+    reported, sources = {}, set()
+    for line in lines.lines:
+        if not line.direct:
+            found = known.find(line.label)
+            sources.add(found.source if found else "")
+            for m in line.measures:
+                reported.setdefault(m, set()).add(line_of(line.label))
+    for m in sorted(reported, key=lambda pk: (mapper.measures[pk].order, mapper.measures[pk].name)):
+        mapped = {}  # each line the measure adds up -> its name
+        for label, measures in mapper.lines.items():
+            found = known.find(label)
+            # Another publisher's lines (data.police.uk's crime types in an ONS table) are not missing.
+            if m in measures and (found is None or found.source in sources or "" in sources):
+                name = found.name if found else mapper.line_names.get(label, label)
+                mapped.setdefault(line_of(label), name)
+        missing = [name for key, name in mapped.items() if key not in reported[m]]
+        if missing:
             result.notices.append(
-                f"{mapper.measures[m].name} adds up {len(mapped)} mapped lines; this file reports {bits[m]} "
-                "of them, and those are added up."
+                f"{mapper.measures[m].name} adds up {len(mapped)} lines; this file reports "
+                f"{len(mapped) - len(missing)} of them, and those are added up. Not in this file: "
+                f"{', '.join(sorted(missing))}."
             )
 
 

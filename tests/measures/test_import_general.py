@@ -385,6 +385,27 @@ def test_a_period_given_by_hand_must_agree_with_the_span_the_file_states(county,
     assert not Period.objects.filter(kind=Period.Kind.MONTH).exists()
 
 
+@pytest.mark.parametrize(
+    "text, header",
+    [
+        ("area,measure or offence,period,value\nCherwell,Violent crime,2012/13 Q1,10\n", "template"),
+        ("Month,LSOA code,LSOA name,Crime type\n2018-07,E01028522,Cherwell 001A,Robbery\n", "street"),
+    ],
+)
+def test_a_period_given_by_hand_must_be_one_the_rows_give(county, tmp_path, text, header):
+    """Files that give a period on each row: a period given that none of them gives is refused, not
+    passed over; one that is among them is only noted."""
+    path = write_csv(tmp_path, f"{header}.csv", text)
+    code, out, err = run_command(str(path), "--period", "2024-12")
+    assert code == 1
+    assert "The period given is December 2024, but this file's rows give their own periods" in out + err
+    assert not MeasureValue.objects.exists()
+    given = "2012/13 Q1" if header == "template" else "July 2018"
+    code, out, err = run_command(str(path), "--period", given, "--dry-run")
+    assert code == 0, err
+    assert f"the period given ({given}) is one of them" in out + err
+
+
 def test_a_long_file_that_states_twelve_months_never_stores_them_as_a_quarter(county, tmp_path):
     path = write_csv(
         tmp_path,
@@ -503,6 +524,8 @@ def test_the_command_line_maps_ignores_lists_and_rolls_back(county, tmp_path):
     )
     assert code == 0, err
     assert not MeasureComponent.objects.filter(label="Cyber stalking").exists()  # a dry run writes nothing
+    assert "Mapping used for this preview, not saved (dry run): “Cyber stalking”." in out
+    assert "Mapping saved" not in out
     code, out, err = run_command(
         str(path), "--map", "Cyber stalking=Violent crime", "--ignore", "Cyber fraud"
     )
@@ -693,3 +716,167 @@ def test_the_browser_shows_the_same_words_as_the_command_line_for_a_refusal(clie
     assert message in err
     assert message.replace("'", "&#x27;") in client.get(batch.get_absolute_url()).content.decode()
     assert "Import these figures" not in client.get(batch.get_absolute_url()).content.decode()
+
+
+def test_a_last_column_of_figures_without_a_heading_is_reported_never_dropped(county, tmp_path):
+    """A CSV header row ending in a comma: the figures under its empty last heading are not read."""
+    path = wide_csv(
+        tmp_path,
+        "trailing.csv",
+        "Year ending December 2024",
+        ["Area code", "Area name", "Violence against the person", ""],
+        [["E07000177", "Cherwell", 3000, 77]],
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "Column D has figures but no heading" in batch.summary["errors"][0]["message"]
+    assert not MeasureValue.objects.exists()
+
+
+def sheet_xml(dimension: str, rows: list[str]) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="{dimension}"/><sheetData>{"".join(rows)}</sheetData></worksheet>'
+    ).encode()
+
+
+def text_cell(ref, text):
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+@pytest.mark.parametrize("dimension", ["A1:C4", "A1:B30", "A1"])
+def test_an_xlsx_that_declares_itself_smaller_than_it_is_is_read_whole(county, tmp_path, dimension):
+    """Writers get the declared size wrong; openpyxl stops there, leaving out the rows (or columns)
+    beyond it without a word."""
+    rows = [
+        f'<row r="1">{text_cell("A1", "Police recorded crime, year ending December 2024")}</row>',
+        f'<row r="3">{text_cell("A3", "Area code")}{text_cell("B3", "Area name")}'
+        f"{text_cell('C3', 'Violence against the person')}</row>",
+    ]
+    for r in range(4, 24):
+        rows.append(f'<row r="{r}">{text_cell(f"B{r}", f"Nowhere {r}")}<c r="C{r}"><v>{r}</v></c></row>')
+    cherwell = text_cell("A24", "E07000177") + text_cell("B24", "Cherwell")
+    rows.append(f'<row r="24">{cherwell}<c r="C24"><v>99</v></c></row>')
+    base = write_xlsx(tmp_path, "base.xlsx", {"Table P4": [["x"]]})
+    path = tmp_path / "declared.xlsx"
+    with zipfile.ZipFile(base) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            out.writestr(
+                item, sheet_xml(dimension, rows) if item.filename == "xl/worksheets/sheet1.xml" else data
+            )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert batch.summary["rows_read"] == 21
+    assert values()["violent-crime", "Cherwell", DEC_2024] == 99
+
+
+ONS_OPEN_DATA = [
+    "Financial Year",
+    "Financial Quarter",
+    "Force Name",
+    "CSP Name",
+    "Offence Description",
+    "Offence Group",
+    "Offence Subgroup",
+    "Offence Code",
+    "Number of Offences",
+]
+
+
+OFFENCES = [  # description, group, subgroup, code, count in Q1 (Q2 adds 10 to the first)
+    ("Robbery of business property", "Robbery", "Robbery", "34B", 5),
+    ("Robbery of personal property", "Robbery", "Robbery", "34A", 20),
+    ("Assault with injury", "Violence against the person", "Violence with injury", "8N", 150),
+    ("Common assault", "Violence against the person", "Violence without injury", "105A", 160),
+    (
+        "Hare coursing",
+        "Miscellaneous crimes against society",
+        "Miscellaneous crimes against society",
+        "99",
+        2,
+    ),
+]
+
+
+def ons_open_data_rows():
+    rows = []
+    for quarter in (1, 2):
+        for area in ("Cherwell", "Oxford"):
+            for n, (description, group, subgroup, code, count) in enumerate(OFFENCES):
+                extra = 10 if quarter == 2 and n == 0 else 0
+                rows.append(
+                    [
+                        "2021/22",
+                        quarter,
+                        "Thames Valley",
+                        area,
+                        description,
+                        group,
+                        subgroup,
+                        code,
+                        count + extra,
+                    ]
+                )
+    return rows
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_ons_open_data_table_adds_offences_up_into_their_group_per_quarter(county, tmp_path, fmt):
+    """Police recorded crime by CSP area, open data: one row per financial year and quarter, force, CSP
+    and offence description, with the offence's subgroup and group beside it."""
+    rows = [ONS_OPEN_DATA, *ons_open_data_rows()]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(rows)
+        path = write_csv(tmp_path, "prc-csp-open-data.csv", buffer.getvalue())
+    else:
+        path = write_xlsx(tmp_path, "prc-csp-open-data.xlsx", {"Data": rows})
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    stored = values()
+    # Robbery (mapped to acquisitive crime) from its two descriptions; violence from its group.
+    assert stored["acquisitive-crime", "Cherwell", "2021/22 Q1"] == 25
+    assert stored["acquisitive-crime", "Oxford", "2021/22 Q2"] == 35
+    assert stored["violent-crime", "Cherwell", "2021/22 Q2"] == 310
+    assert len(stored) == 8
+    # An offence no level of which a measure takes is skipped and listed, not an error.
+    assert batch.summary["rows_read"] == 20
+    assert batch.summary["rows_skipped"] == 4
+    again = import_file(path=path)
+    assert (again.new_count, again.changed_count) == (0, 0)
+
+
+def test_the_ons_open_data_table_refuses_an_offence_given_twice(county, tmp_path):
+    rows = [ONS_OPEN_DATA, *ons_open_data_rows()]
+    rows.append(list(rows[1]))
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    batch = import_file(path=write_csv(tmp_path, "twice.csv", buffer.getvalue()))
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.summary["errors"][0]["row"] == len(rows)
+    assert not MeasureValue.objects.exists()
+
+
+def test_the_command_line_records_no_import_that_changes_nothing(county, tmp_path):
+    """As the browser asks first, the command line does not record an import of figures all stored."""
+    path = wide_csv(
+        tmp_path,
+        "same.csv",
+        "Year ending December 2024",
+        ["Area code", "Area name", "Violence against the person"],
+        [["E07000177", "Cherwell", 10]],
+    )
+    admin = county.admin
+    code, out, err = run_command(str(path), "--user", admin.username)
+    assert code == 0, err
+    assert "Imported as batch" in out
+    notices = admin.notifications.count()
+    code, out, err = run_command(str(path), "--user", admin.username, "--map", "Cyber stalking=violent-crime")
+    assert code == 0, err
+    assert "already in the database: importing it changes nothing, so no import was recorded" in out
+    assert "Imported as batch" not in out
+    assert ImportBatch.objects.count() == 1
+    assert admin.notifications.count() == notices
+    assert MeasureComponent.objects.filter(label="Cyber stalking").exists()  # the mapping stays

@@ -132,7 +132,10 @@ def test_a_measure_missing_one_of_its_lines_for_an_area_is_skipped_not_stored_as
     assert values() == {("acquisitive-crime", "Cherwell", "2011/12"): Decimal(30)}
     partial = next(s for s in batch.summary["cells"] if s["reason"] == PARTIAL)
     assert partial["examples"][0][0] == "Acquisitive crime, Oxford, 2011/12: no Robbery"
-    assert any("adds up 9 mapped lines; this file reports 2" in n for n in batch.summary["notices"])
+    assert (
+        "Acquisitive crime adds up 7 lines; this file reports 2 of them, and those are added up. Not in this "
+        "file: All other theft offences, Bicycle theft, Shoplifting, Theft from the person, Vehicle offences."
+    ) in batch.summary["notices"]
 
 
 def test_utf16_and_semicolon_separated_csv_are_read(county, tmp_path):

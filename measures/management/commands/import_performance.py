@@ -58,21 +58,31 @@ class Command(BaseCommand):
                 raise CommandError(f"No user {user!r}.")
         with transaction.atomic():
             for text in map:
-                self.save_mapping(*self.split_mapping(text))
+                self.save_mapping(*self.split_mapping(text), dry_run=dry_run)
             for label in ignore:
-                self.save_mapping(label, "ignore")
-            try:
-                batch = import_file(
-                    path=file,
-                    user=who,
-                    layout=layout,
-                    period=period,
-                    sheet=sheet,
-                    dry_run=dry_run,
-                    confirmed=yes,
+                self.save_mapping(label, "ignore", dry_run=dry_run)
+            # Every figure already stored: as the browser does not record such an import unasked, nor
+            # does this (the import, its batch and its notice are undone; the mappings stay).
+            with transaction.atomic():
+                try:
+                    batch = import_file(
+                        path=file,
+                        user=who,
+                        layout=layout,
+                        period=period,
+                        sheet=sheet,
+                        dry_run=dry_run,
+                        confirmed=yes,
+                    )
+                except FileNotFoundError as error:
+                    raise CommandError(f"No such file: {file}") from error
+                unchanged = (
+                    not dry_run
+                    and batch.status == ImportBatch.Status.APPLIED
+                    and not (batch.new_count or batch.changed_count)
                 )
-            except FileNotFoundError as error:
-                raise CommandError(f"No such file: {file}") from error
+                if unchanged:
+                    transaction.set_rollback(True)
             if dry_run:
                 transaction.set_rollback(True)  # --map and --ignore too: a dry run writes nothing
         self.print_summary(batch)
@@ -87,6 +97,11 @@ class Command(BaseCommand):
                     f"{s['flagged_count']} flagged figure(s) will need --yes when the file is imported."
                 )
             self.stdout.write("Dry run: nothing was written.")
+        elif unchanged:
+            self.stdout.write(
+                "Every figure in this file is already in the database: importing it changes nothing, so "
+                "no import was recorded."
+            )
         else:
             self.stdout.write(self.style.SUCCESS(f"Imported as batch #{batch.pk}."))
 
@@ -105,11 +120,12 @@ class Command(BaseCommand):
         names = ", ".join(Measure.objects.order_by("slug").values_list("slug", flat=True))
         raise CommandError(f"No measure {measure.strip()!r}. The measures are: {names}.")
 
-    def save_mapping(self, label: str, target: str):
+    def save_mapping(self, label: str, target: str, *, dry_run=False):
         form = MappingForm({"label": label, "target": target})
         if form.is_valid():
-            form.save()
-            self.stdout.write(f"Mapping saved: “{form.cleaned_data['label']}”.")
+            form.save()  # for the preview; a dry run rolls it back
+            done = "used for this preview, not saved (dry run)" if dry_run else "saved"
+            self.stdout.write(f"Mapping {done}: “{form.cleaned_data['label']}”.")
             return
         problems = " ".join(e for errors in form.errors.values() for e in errors)
         if "already" in problems:
