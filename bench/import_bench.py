@@ -354,6 +354,8 @@ def raw_floor(kind, delta=0, quiet=False):
     ``plain``: executemany (SQLite) or COPY (PostgreSQL) into a table with no index or constraint;
     ``upsert``: an upsert into the values table, executemany (SQLite) or execute_values (PostgreSQL);
     ``copy``: PostgreSQL, COPY into a temporary table and one INSERT ... SELECT upsert into the values table.
+    ``upsert-changed``, ``copy-changed``: the same upserts into a table that holds every figure minus
+    one (``prepare("minus-one")`` first), so that every value changes: a re-import's floor.
     ``delta`` is added to every value (to store the figures minus one before a re-import).
     """
     import django
@@ -361,7 +363,9 @@ def raw_floor(kind, delta=0, quiet=False):
     django.setup()
     from django.db import connection, transaction
 
-    if kind != "plain":
+    changed = kind.endswith("-changed")
+    kind = kind.removesuffix("-changed")
+    if kind != "plain" and not changed:
         clear_values()
     rows = floor_rows(delta)
     sql = (
@@ -483,7 +487,13 @@ def matrix(sizes, formats, steps):
             "table",
             "copy": "floor: COPY + INSERT ... SELECT upsert into the values table",
         }
+        if any(step.startswith("re") for step in steps):  # the same upserts, every value changing
+            best = "copy" if POSTGRES else "upsert"
+            floors.append(f"{best}-changed")
+            names[f"{best}-changed"] = f"{names[best]}, every value changed"
         for kind in floors:
+            if kind.endswith("-changed"):
+                child(env, "--prepare", "minus-one")
             load = os.getloadavg()[0]
             r = found[rows, "floor", kind] = child(env, "--floor", kind)
             print(line(names[kind], rows, r, load, rss=False), flush=True)
@@ -510,9 +520,8 @@ def targets(found, sizes, formats):
                 f"- CSV {STEPS[step]}, {rows:,} rows: {rate(r):,.0f} rows/s ({rate(r, True):,.0f}), target "
                 f"{TARGET_ROWS_PER_SECOND:,}: {verdict(rate(r) >= TARGET_ROWS_PER_SECOND)}"
             )
-            if step != "import":
-                continue
-            for kind in ("plain", "upsert", "copy"):
+            kinds = ("plain", "upsert", "copy") if step == "import" else ("upsert-changed", "copy-changed")
+            for kind in kinds:
                 if (rows, "floor", kind) in found:
                     floor = found[rows, "floor", kind]
                     wall, cpu = rate(r) / rate(floor), rate(r, True) / rate(floor, True)

@@ -25,6 +25,7 @@ class Line:
     group: str
     source: str
     wordings: tuple[str, ...]
+    parent: str = ""  # the line this is part of, below its group (residential burglary: burglary)
 
 
 class Classification:
@@ -40,6 +41,20 @@ class Classification:
         """The line a heading or label names, whatever release's wording and note markers it carries."""
         return self.by_wording.get(normalise_label(label))
 
+    def broader(self, label) -> list[Line]:
+        """The lines a heading's line is part of, narrowest first: its parent lines, then its group's
+        line ("Residential burglary": Burglary, then Theft offences)."""
+        line, found = self.find(label), []
+        by_key = {known.key: known for known in self.lines}
+        while line is not None and line.parent in by_key and by_key[line.parent] not in found:
+            line = by_key[line.parent]
+            found.append(line)
+        first = self.find(label)
+        group = by_key.get(first.group) if first is not None else None
+        if group is not None and group is not first and group not in found:
+            found.append(group)
+        return found
+
     def wordings(self, line: Line) -> set[str]:
         """Every folded wording of a line."""
         return {normalise_label(w) for w in (line.name, *line.wordings)}
@@ -48,5 +63,8 @@ class Classification:
 @cache
 def classification() -> Classification:
     data = json.loads(DATA.read_text(encoding="utf-8"))
-    lines = [Line(d["key"], d["name"], d["group"], d["source"], tuple(d["wordings"])) for d in data["lines"]]
+    lines = [
+        Line(d["key"], d["name"], d["group"], d["source"], tuple(d["wordings"]), d.get("parent", ""))
+        for d in data["lines"]
+    ]
     return Classification(lines, data["police_uk_crime_types"])

@@ -103,9 +103,34 @@ class Header:
     title: str = ""  # the text above the header (titles, notes)
     unheaded_columns: list = field(default_factory=list)  # columns inside the table with no heading
     header_rows: int = 1  # how many rows the header spans (merged group headings above the lines)
+    # Wide tables giving each offence twice, as a number and a rate: column index -> the unit heading
+    # ("Number", "Rate per 1,000 population") under the offence's (merged) heading.
+    column_units: dict = field(default_factory=dict)
 
 
 GENERIC_AREA_HEADERS = {"name", "area", "geography", "district"}
+UNIT_HEADINGS = {
+    "number",
+    "numbers",
+    "count",
+    "counts",
+    "number of offences",
+    "offences",
+    "rate",
+    "percentage",
+}
+
+
+def is_unit_heading(text) -> bool:
+    """A heading that says how an offence is counted, not which offence: "Number", "Rate per 1,000"."""
+    h = fold(text)
+    return h in UNIT_HEADINGS or h.startswith("rate ") or h in {"%", "per cent"} or "per 1,000" in h
+
+
+def is_rate(unit: str) -> bool:
+    """A unit that is a rate or a share, which a measure counted in numbers never takes."""
+    u = unit.lower()
+    return "rate" in u or "per 1" in u or "%" in u or "percent" in u or "per cent" in u
 
 
 def classify(cells: list, known=None) -> Header | None:
@@ -211,6 +236,8 @@ def find_header(rows: list[list], requested: str = "", known=None) -> Header:
         header = classify(cells, known)
         if header is not None and (not requested or _fits(header.layout, requested)):
             header = _combine_header_rows(header, rows, index, requested, known)
+            if header.layout == "wide" and index > 0:
+                _offences_over_units(header, rows[index - 1])
             header.title = " ".join(titles)
             if requested:
                 header.layout = requested
@@ -254,15 +281,26 @@ def _combine_header_rows(header: Header, rows, index: int, requested: str, known
     if header.layout != "wide":
         return header
     combined = list(header.cells)
+    units = {}
     below = index + 1
     while below < len(rows) and below - index < 4 and _is_heading_row(rows[below], header):
         lower = rows[below]
         width = max(len(combined), len(lower))
-        combined = [
-            (lower[i] if i < len(lower) and str(lower[i] or "").strip() else None)
-            or (combined[i] if i < len(combined) else "")
-            for i in range(width)
-        ]
+        carried, over = "", []
+        for i in range(width):
+            text = str(combined[i]).strip() if i < len(combined) and combined[i] is not None else ""
+            carried = text or carried
+            over.append(carried)
+        new = []
+        for i in range(width):
+            upper = combined[i] if i < len(combined) else ""
+            text = str(lower[i]).strip() if i < len(lower) and lower[i] is not None else ""
+            if text and is_unit_heading(text) and over[i]:
+                units[i] = text  # "Number" under a merged offence heading: that offence, as a number
+                new.append(over[i])
+            else:
+                new.append((lower[i] if text else None) or upper)
+        combined = new
         below += 1
     if below == index + 1:
         return header
@@ -271,7 +309,29 @@ def _combine_header_rows(header: Header, rows, index: int, requested: str, known
         return header
     merged.row_index = below - 1
     merged.header_rows = below - index
+    merged.column_units = {i: u for i, u in units.items() if any(c == i for c, _ in merged.offence_columns)}
     return merged
+
+
+def _offences_over_units(header: Header, above) -> None:
+    """Offence headings in the row above the header (merged over two or more columns), and under them
+    how each column counts ("Number", "Rate per 1,000 population"): each such column is that offence,
+    in that unit."""
+    if not any(is_unit_heading(label) for _, label in header.offence_columns):
+        return
+    carried, over = "", {}
+    for i in range(len(header.cells)):
+        text = str(above[i]).strip() if i < len(above) and above[i] is not None else ""
+        if text:
+            carried = text
+        over[i] = carried
+    offence_columns = []
+    for i, label in header.offence_columns:
+        if is_unit_heading(label) and over.get(i):
+            header.column_units[i] = str(label).strip()
+            label = over[i]
+        offence_columns.append((i, label))
+    header.offence_columns = offence_columns
 
 
 def _fits(found: str, requested: str) -> bool:

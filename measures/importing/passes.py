@@ -9,11 +9,14 @@ skipped rows) is a ``validate.PassResult``; ``writing.compare_and_write`` compar
 with the database.
 """
 
+import datetime
 import operator
 from collections import Counter
 from pathlib import Path
 
 from measures.importing import layouts
+from measures.importing.classification import classification
+from measures.importing.layouts import is_rate
 from measures.importing.mapping import (
     LABEL_DIRECT,
     LABEL_IGNORED,
@@ -69,6 +72,7 @@ PROGRESS_EVERY = 20_000
 IDENTITIES_KEPT = 100_000  # distinct (area, line) cell combinations remembered in a long file
 MAX_WHOLE = int(MAX_VALUE)
 FORMULA = "formula"  # an identifying cell to refuse (a status of _identify_long)
+RATE = "rate"  # a wide table's rate column, which no measure counted in numbers takes
 LONG_KINDS = (Period.Kind.ROLLING_YEAR, Period.Kind.YEAR)
 SHORT_KINDS = (Period.Kind.MONTH, Period.Kind.QUARTER)
 
@@ -230,7 +234,7 @@ class ImportPass:
         return False
 
     def _skip_label(self, kind, label, n=1, *, cell=False):
-        reason = IGNORED if kind == LABEL_IGNORED else UNUSED
+        reason = {LABEL_IGNORED: IGNORED, RATE: UNIT_MISMATCH}.get(kind, UNUSED)
         if kind == LABEL_UNUSED:
             self.result.unused_labels[text_of(label)] += n
         if cell:
@@ -382,7 +386,7 @@ class ImportPass:
         if kind not in (LABEL_MEASURES, LABEL_DIRECT):
             return (LABEL_UNKNOWN, label)
         unit = " ".join(text_of(cells[c]) for c in cols["units"]).lower()
-        if unit and ("rate" in unit or "per 1" in unit or "%" in unit or "percent" in unit):
+        if unit and is_rate(unit):
             kept = tuple(m for m in measures if mapper.measures[m].unit != Measure.Unit.COUNT)
             if not kept:
                 return (LABEL_MEASURES, area, None, f"{label} ({unit})", qualifier, False, [None])
@@ -392,14 +396,23 @@ class ImportPass:
     def _offence_level(self, cells, label, kind) -> tuple:
         """An offence given at several levels (the ONS open-data tables: description, subgroup, group)
         whose description no measure takes: the first of its broader levels that a measure takes gives
-        the row's measures, so descriptions are added up into their subgroup or group. Failing that,
+        the row's measures, so descriptions are added up into their subgroup or group; each level is
+        followed by the lines the classification says it is part of ("Residential burglary" by
+        Burglary), so a measure of burglary takes residential burglary's descriptions. Failing that,
         a level the classification knows makes the row one no measure uses; only a row no level of
         which is known is an error. Returns (kind, measures, the label the row is counted under)."""
         first_known = (kind, (), label) if kind in (LABEL_IGNORED, LABEL_UNUSED) else None
-        for column in self.header.columns["levels"]:
-            text = text_of(cells[column]) if column < len(cells) else ""
-            if not text or is_formula(text):
-                continue
+        known = classification()
+        levels = [
+            text_of(cells[column]) if column < len(cells) else "" for column in self.header.columns["levels"]
+        ]
+        # The lines the description is part of, then each level and the lines it is part of
+        # ("Residential burglary", then Burglary).
+        candidates = [line.name for line in known.broader(label)]
+        for text in levels:
+            if text and not is_formula(text):
+                candidates += [text, *(line.name for line in known.broader(text))]
+        for text in candidates:
             level_kind, measures = self.mapper.label(text)
             if level_kind in (LABEL_MEASURES, LABEL_DIRECT):
                 return (level_kind, measures, text)
@@ -455,6 +468,12 @@ class ImportPass:
             if kind not in (LABEL_MEASURES, LABEL_DIRECT):
                 unknown.append((column, text))
                 continue
+            unit = self.header.column_units.get(column, "")
+            if unit and is_rate(unit):  # "Rate per 1,000 population" under the offence's heading
+                measures = tuple(m for m in measures if mapper.measures[m].unit != Measure.Unit.COUNT)
+                if not measures:
+                    skipped.append((RATE, f"{text} ({unit})"))
+                    continue
             columns.append((column, text, measures, lines.number(("column", column), text, measures)))
         # A row with no column to stage still needs a row in the staging table: two rows for one area and
         # period are found there.
@@ -603,6 +622,16 @@ class ImportPass:
         if not self._ours:
             result.error(None, "", nothing_ours_message(result))
             return
+        today = datetime.date.today()
+        future = sorted((key for key in result.periods if key[2] > today), key=lambda k: (k[2], k[1]))
+        if future:
+            shown = ", ".join(period_label(key) for key in future[:3])
+            more = f" and {len(future) - 3} more" if len(future) > 3 else ""
+            have = "has" if len(future) == 1 else "have"
+            result.notices.append(
+                f"Check the periods: this file gives figures for {shown}{more}, which {have} not ended yet "
+                f"(today is {today:%-d %B %Y})."
+            )
         if self.options.period and result.layout != "wide" and not self._period_given_agrees():
             return
         staging = self.staging
