@@ -341,10 +341,15 @@ class _Reader:
                 if fixed:
                     if column <= max_col:
                         new_row[column - 1] = v
+                elif column == len(cells) + 1:  # the next column: Excel writes a row's cells in order
+                    cells.append(v)
+                elif column > len(cells):
+                    cells += [None] * (column - len(cells) - 1)
+                    cells.append(v)
                 else:
-                    cells.append((column, v))
+                    raise _NotSimple  # out of order or twice: openpyxl says which cell wins
                 if row_end:
-                    append((idx, self.finish(new_row, cells)))
+                    append((idx, tuple(new_row if fixed else cells)))
                     row_r = new_row = cells = None
             elif r:
                 if row_r is not None:
@@ -389,16 +394,8 @@ class _Reader:
         return v
 
     def finish(self, new_row, cells):
-        if new_row is not None:
-            return tuple(new_row)
-        if not cells:
-            return ()
-        width = cells[-1][0]
-        row = [None] * width
-        for column, value in cells:
-            if column <= width:
-                row[column - 1] = value
-        return tuple(row)
+        """The row's tuple: padded to the sheet's width, or (no width declared) to its last cell."""
+        return tuple(new_row if new_row is not None else cells)
 
 
 def _text(raw):

@@ -399,6 +399,7 @@ def test_a_period_given_by_hand_must_be_one_the_rows_give(county, tmp_path, text
     code, out, err = run_command(str(path), "--period", "2024-12")
     assert code == 1
     assert "The period given is December 2024, but this file's rows give their own periods" in out + err
+    assert "Rows read: 1; nothing can be imported until the error is put right" in out  # no sum to mislead
     assert not MeasureValue.objects.exists()
     given = "2012/13 Q1" if header == "template" else "July 2018"
     code, out, err = run_command(str(path), "--period", given, "--dry-run")

@@ -232,11 +232,20 @@ HAND_WRITTEN = {
     "dimension larger than the data": (sheet(plain_rows(1, 3), dimension="A1:G40"), "fast"),
     "gaps of several rows, sparse columns": (
         sheet(
-            '<row r="3"><c r="C3"><v>1</v></c></row><row r="9"><c r="AB9"><v>2</v></c><c r="A9"><v>0</v></c></row>'
+            '<row r="3"><c r="C3"><v>1</v></c></row><row r="9"><c r="A9"><v>0</v></c><c r="AB9"><v>2</v></c></row>'
             '<row r="20"><c r="AAA20" t="s"><v>1</v></c></row>',
             dimension="A1:AAA25",
         ),
         "fast",
+    ),
+    # With no size declared, openpyxl makes a row as wide as its last cell (A9 here, so AB9 is lost):
+    # the fast path leaves such a chunk to openpyxl; with the size declared it places each cell itself.
+    "a row's cells out of order": (
+        sheet(
+            '<row r="3"><c r="C3"><v>1</v></c></row><row r="9"><c r="AB9"><v>2</v></c><c r="A9"><v>0</v></c></row>',
+            dimension="A1:AB25",
+        ),
+        {False: "fast", True: "chunk"},
     ),
     "rows out of order and repeated": (
         sheet(
@@ -252,7 +261,7 @@ HAND_WRITTEN = {
             '<row r="2"><c r="B7"><v>7</v></c></row>',
             dimension=None,
         ),
-        "fast",
+        "chunk",  # no size declared: openpyxl's rule for cells out of order (the last one sets the width)
     ),
     "carriage returns in a str value": (
         sheet('<row r="1"><c r="A1" t="str"><v>one\r\ntwo\rthree\nfour</v></c></row>'),
@@ -380,7 +389,7 @@ def compare(path, monkeypatch, reset=False):
 def test_hand_written_sheets_read_as_openpyxl_reads_them(case, reset, chunk, tmp_path, monkeypatch):
     text, way = HAND_WRITTEN[case]
     path = write_parts(tmp_path / "book.xlsx", {"Data": text})
-    assert compare(path, monkeypatch, reset=reset) == [way]
+    assert compare(path, monkeypatch, reset=reset) == [way[reset] if isinstance(way, dict) else way]
 
 
 @pytest.mark.parametrize("first_style", [0, 14], ids=["plain default style", "date default style"])

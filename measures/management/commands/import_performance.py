@@ -138,14 +138,19 @@ class Command(BaseCommand):
         self.stdout.write(f"{batch.file_name}: {layout}{', sheet ' + s['sheet'] if s.get('sheet') else ''}")
         if s.get("period_note"):
             self.stdout.write(f"Period: {s['period_note']}")
-        if s.get("rows_changed") is not None:
-            used = f"{s['rows_changed']} used (new or changed) + {s['rows_unchanged']} unchanged"
+        if batch.error_count:  # refused: no row is used, so no sum of rows used and skipped
+            errors = "errors are" if batch.error_count > 1 else "error is"
+            rows = f"{s['rows_read']}; nothing can be imported until the {errors} put right"
+        elif s.get("rows_changed") is not None:
+            rows = (
+                f"{s['rows_read']} = {s['rows_changed']} used (new or changed) + {s['rows_unchanged']} "
+                f"unchanged + {s.get('rows_skipped', 0)} skipped"
+            )
         else:
-            used = f"{s.get('rows_used', 0)} used"
+            rows = f"{s['rows_read']} = {s.get('rows_used', 0)} used + {s.get('rows_skipped', 0)} skipped"
         self.stdout.write(
-            f"Rows read: {s['rows_read']} = {used} + {s.get('rows_skipped', 0)} skipped "
-            f"({s['values_read']} values). Figures: {batch.new_count} new, {batch.changed_count} changed, "
-            f"{batch.unchanged_count} unchanged."
+            f"Rows read: {rows} ({s['values_read']} values). Figures: {batch.new_count} new, "
+            f"{batch.changed_count} changed, {batch.unchanged_count} unchanged."
         )
         for entry in s["by_measure"]:
             self.stdout.write(
