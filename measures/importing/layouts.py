@@ -10,6 +10,7 @@ Layouts:
 import re
 from dataclasses import dataclass, field
 
+from measures.importing.period_labels import find_period_in_text
 from measures.importing.readers import ImportFileError
 from measures.models import strip_note_markers
 
@@ -59,6 +60,8 @@ def fold(text) -> str:
 
 
 def is_area_code_header(h: str) -> bool:
+    if len(h.split()) >= TITLE_WORDS:
+        return False
     return (
         ("code" in h or h in {"lad22cd", "lad23cd", "csp22cd", "csp23cd", "geography code", "ons code"})
         and not any(
@@ -67,8 +70,13 @@ def is_area_code_header(h: str) -> bool:
     ) or bool(re.fullmatch(r"(lad|csp|la|cty|utla|ltla)\d*cd", h))
 
 
+TITLE_WORDS = 7  # a heading is a few words; a cell with more is a title ("Police recorded crime by CSP area")
+
+
 def is_area_name_header(h: str) -> bool:
     if any(w in h for w in ("force", "region", "country", "lsoa", "msoa", "pfa", "code")):
+        return False
+    if len(h.split()) >= TITLE_WORDS:
         return False
     return (
         h in {"area", "area name", "name", "csp", "district", "geography", "local authority"}
@@ -213,6 +221,8 @@ def classify(cells: list, known=None) -> Header | None:
         if any(word in h.split() for word in IDENTIFIER_WORDS) and (
             "name" in h or "code" in h or h in IDENTIFIER_WORDS
         ):
+            continue
+        if find_period_in_text(h):  # "year ending March 2024" beside a title: a title row, not offences
             continue
         offence_columns.append((i, cells[i]))
     if not offence_columns:

@@ -168,34 +168,57 @@ JOIN {values} v ON v.measure_id = pairs.measure AND v.area_id = pairs.area
 """
 
 
+# PostgreSQL: the same numbers as ``spread_of``, in SQL (twice as fast as streaming 720,000 figures
+# through Python). percentile_cont(0.5) is statistics.median: the middle value, or the mean of the two
+# middle ones; and exactly, as staged values are whole ten-thousandths, well inside a double's 2^53.
+SPREADS = f"""
+INSERT INTO {{stats}} (measure, area, kind, n, med, mad)
+SELECT measure, area, kind, n, med,
+       (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ABS(x - med)) FROM unnest(figures) AS x)
+FROM (
+    SELECT measure, area, kind, COUNT(*) AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS med,
+           array_agg(value) AS figures
+    FROM ({{history}}) h
+    GROUP BY measure, area, kind
+    HAVING COUNT(*) > {OUTLIER_HISTORY}
+) g
+"""
+
+
+def _medians_in_sql() -> bool:
+    """PostgreSQL works the medians out itself; SQLite has no median, and by window functions (two
+    sorts of every figure) it was four times slower than Python."""
+    return connection.vendor == "postgresql"
+
+
 def _judge_history(staging: Staging, outcome: Outcome):
     """``stats``: per measure, area and kind of period with more than OUTLIER_HISTORY figures, how many,
     their median and median absolute deviation (``spread_of``, in ten-thousandths).
 
-    The figures stream past a group at a time (a server-side cursor on PostgreSQL), so memory holds one
-    area's history, not the file's. The medians are worked out in Python rather than by window
-    functions: two sorts of every figure made the SQL four times slower.
+    On SQLite the figures stream past a group at a time, so memory holds one area's history, not the
+    file's, and the medians are worked out in Python; PostgreSQL works them out in SQL (``SPREADS``).
 
     The stored figures the file does not give again are looked for only when there are some: when every
     figure stored for the file's measures and areas is one the file gives again (a first import, or a
     file sent again whole), counting them says so, and costs less than looking for each.
     """
     (stored,) = staging.fetchone(STORED_HERE)
-    whole = stored == outcome.changed + outcome.unchanged
+    history = FILE_HISTORY if stored == outcome.changed + outcome.unchanged else HISTORY
+    if _medians_in_sql():
+        with hash_joins():  # the planner takes the stored figures for a tenth of what they are
+            staging.execute(SPREADS.replace("{history}", history))
+        return
     stats, key, group = [], None, []
-    with hash_joins():  # PostgreSQL: the planner takes the stored figures for a tenth of what they are
-        for chunk in staging.stream(
-            (FILE_HISTORY if whole else HISTORY) + "ORDER BY 1, 2, 3", size=STREAM_ROWS
-        ):
-            for m, area, kind, value in chunk:
-                if (m, area, kind) != key:
-                    if len(group) > OUTLIER_HISTORY:
-                        stats.append((*key, *spread_of(group)))
-                    key, group = (m, area, kind), []
-                group.append(value)
-            if len(stats) >= STREAM_ROWS:
-                staging.insert("stats", stats)
-                stats = []
+    for chunk in staging.stream(history + "ORDER BY 1, 2, 3", size=STREAM_ROWS):
+        for m, area, kind, value in chunk:
+            if (m, area, kind) != key:
+                if len(group) > OUTLIER_HISTORY:
+                    stats.append((*key, *spread_of(group)))
+                key, group = (m, area, kind), []
+            group.append(value)
+        if len(stats) >= STREAM_ROWS:
+            staging.insert("stats", stats)
+            stats = []
     if len(group) > OUTLIER_HISTORY:
         stats.append((*key, *spread_of(group)))
     staging.insert("stats", stats)
@@ -495,14 +518,15 @@ class ValueWriter:
             f"{qn(c)} = EXCLUDED.{qn(c)}" for c in ("value", "source", "batch_id", "updated_at")
         )
         # Whole numbers go in as integers and the rest as exact decimals (PostgreSQL) or doubles (SQLite,
-        # as a Decimal stored through Django ends up). In the cells' order, so the unique index grows
-        # in order. SQLite needs the WHERE clause to read ON CONFLICT as the upsert's.
+        # as a Decimal stored through Django ends up). In the cells' order (pkey is the period's id by
+        # now), so the unique index grows in order: in the file's order, a national first import took
+        # half as long again on SQLite. SQLite needs the WHERE clause to read ON CONFLICT as the upsert's.
         staging.execute(
             f"INSERT INTO {values} ({', '.join(qn(c) for c in UPSERT_COLUMNS)}) "
             "SELECT c.measure, c.area, c.period_id, "
             f"CASE WHEN c.value %% {SCALE} = 0 THEN c.value / {SCALE} ELSE c.value / {SCALE}.0 END, "
             "%s, %s, %s FROM {compared} c "
-            f"WHERE c.status <> {UNCHANGED} "
+            f"WHERE c.status <> {UNCHANGED} ORDER BY c.measure, c.area, c.pkey "
             f"ON CONFLICT ({qn('measure_id')}, {qn('area_id')}, {qn('period_id')}) DO UPDATE SET {updates}",
             [self.source, self.batch.pk, self.now],
         )

@@ -935,3 +935,17 @@ def test_figures_for_a_period_not_yet_ended_are_imported_with_a_note_to_check(co
         n.startswith("Check the periods: this file gives figures for 2090/91 Q1, which has not ended yet")
         for n in batch.summary["notices"]
     )
+
+
+def test_a_title_split_over_two_cells_is_a_title_not_a_header(county, tmp_path):
+    """ "Police recorded crime by CSP area, year ending March 2024" written unquoted into a CSV: two
+    cells, the first naming a CSP area, the second a period; the header is the row below."""
+    path = write_csv(
+        tmp_path,
+        "split.csv",
+        "Police recorded crime by CSP area, year ending March 2024\n\n"
+        "Area code,Area name,Violence against the person\nE07000177,Cherwell,4154\n",
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {("violent-crime", "Cherwell", "2023/24"): 4154}

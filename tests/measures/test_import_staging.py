@@ -485,3 +485,39 @@ def test_an_ods_with_more_cells_than_allowed_is_refused_as_it_is_read(county, tm
     )  # fmt: skip
     batch = import_file(path=ods_file(tmp_path, table), sheet="Table & 1")
     assert "more than 1,000 cells" in batch.summary["errors"][0]["message"]
+
+
+@pytest.mark.django_db
+def test_the_medians_of_the_outlier_rule_are_spread_of_on_either_database():
+    """Each measure, area and kind's count, median and median absolute deviation, as ``spread_of``
+    works them out: in SQL on PostgreSQL, streamed through Python on SQLite. Odd and even counts, ties,
+    zeros, figures with decimals and figures near the largest storable; groups of four or fewer get none."""
+    from measures.importing.staging import Staging
+
+    rng = random.Random(13)
+    groups = {
+        (1, 10, "quarter"): [5, 1, 3, 9, 7],
+        (1, 10, "year"): [4, 4, 4, 4, 4, 4],
+        (1, 11, "quarter"): [0, 0, 0, 0, 1, 2, 1_000_000],
+        (2, 10, "quarter"): [rng.randrange(10**14) for _ in range(60)],
+        (2, 11, "quarter"): [rng.randrange(-50_000, 50_000) * 25 for _ in range(61)],
+        (3, 10, "quarter"): [1, 2, 3, 4],  # too few to judge
+    }
+    kinds = ["quarter", "year"]
+    with Staging() as staging:
+        staging.insert(
+            "periods",
+            [(i, kind, "2020-04-01", "2020-06-30", None, -i - 1) for i, kind in enumerate(kinds)],
+        )
+        rows, n = [], 0
+        for (measure, area, kind), figures in groups.items():
+            for value in figures:
+                n += 1
+                rows.append((measure, area, kinds.index(kind), -n, None, value, None, 0, n, 1))
+        staging.insert("compared", rows)
+        writing._judge_history(staging, writing.Outcome(new=len(rows)))
+        found = {
+            (m, a, k): (n, med, mad) for m, a, k, n, med, mad in staging.fetchall("SELECT * FROM {stats}")
+        }
+    expected = {key: writing.spread_of(figures) for key, figures in groups.items() if len(figures) > 4}
+    assert found == expected
