@@ -718,6 +718,13 @@ def nothing_ours_message(result: PassResult) -> str:
         )
     else:
         held = f", for {len(names)} areas such as {', '.join(shown)}"
+    if shown and all(str(name).replace(",", "").replace(".", "").strip().isdigit() for name in shown):
+        return (
+            f"The column read as the areas' names holds numbers ({', '.join(shown[:3])}): this looks like a "
+            "table with one column per partnership, such as a dashboard's download, which cannot be "
+            "imported as it is. To correct figures, download the “figures as stored” from the measure's "
+            "page, edit them and import that; otherwise give the file one row per area. Nothing was written."
+        )
     return (
         f"None of this file's rows is for one of our areas: {rows} row{'s' if rows != 1 else ''}{held}. "
         "Check that it is the right file, or add the area (or its ONS code or spelling) to the partnerships. "

@@ -24,9 +24,10 @@ MONTH = (
 YEAR = r"((?:19|20)\d\d)"
 FY = r"((?:19|20)\d\d)\s*[/-]\s*(\d\d(?:\d\d)?)"
 
-ROLLING = re.compile(
-    rf"\b(?:year|12 months|twelve months)\s+(?:ending|ended|to)\s+(?:end\s+(?:of\s+)?)?{MONTH}\.?\s+{YEAR}\b"
+ENDING = (
+    r"(?:(?:year|12 months|twelve months)\s+(?:ending|ended|to)|ye)"  # "YE Mar 2024": the ONS's "year ending"
 )
+ROLLING = re.compile(rf"\b{ENDING}\s+(?:end\s+(?:of\s+)?)?{MONTH}\.?\s+{YEAR}\b")
 SPAN = re.compile(rf"\b{MONTH}\.?\s*{YEAR}?\s*(?:-|–|to)\s*{MONTH}\.?\s+{YEAR}\b")
 QUARTER_AFTER = re.compile(rf"^(?:fy\s*)?{FY}\s*(?:,|-|–)?\s*(?:q|quarter\s*)([1-4])$")
 QUARTER_BEFORE = re.compile(rf"^(?:q|quarter\s*)([1-4])\s*(?:,|-|–)?\s*(?:fy\s*)?{FY}$")

@@ -949,3 +949,32 @@ def test_a_title_split_over_two_cells_is_a_title_not_a_header(county, tmp_path):
     batch = import_file(path=path)
     assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
     assert values() == {("violent-crime", "Cherwell", "2023/24"): 4154}
+
+
+@pytest.mark.parametrize(
+    "title, label",
+    [
+        ("Police recorded crime by CSP area, YE Mar 2024", "2023/24"),
+        ("Recorded crime, YE Dec 2019", "12 months to Dec 2019"),
+        ("Recorded crime, year ending December 20191,2", "12 months to Dec 2019"),
+    ],
+)
+def test_the_period_a_title_states_in_the_ons_abbreviations_too(title, label, db):
+    from measures.importing.period_labels import find_period_in_text, period_label
+
+    assert period_label(find_period_in_text(title)) == label
+
+
+def test_a_table_with_a_column_per_partnership_is_named_for_what_it_is(county, tmp_path):
+    """A dashboard's download (quarters down, partnerships across) read as a wide table finds numbers
+    where area names should be: the refusal says what the file looks like and what to import instead."""
+    path = write_csv(
+        tmp_path,
+        "violent-crime-figures.csv",
+        "Quarter,Cherwell CSP,Oxford Safer Communities Partnership\n2008/09 Q1,323,529\n2008/09 Q2,358,578\n",
+    )
+    code, out, err = run_command(str(path))
+    assert code == 1
+    assert "holds numbers (323, 358): this looks like a table with one column per partnership" in out + err
+    assert "figures as stored" in out + err
+    assert not MeasureValue.objects.exists()
