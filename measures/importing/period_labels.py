@@ -152,11 +152,13 @@ def period_label(key: PeriodKey) -> str:
 
 def year_and_quarter(year, quarter) -> str:
     """A period given in two cells, a year and its quarter ("2021/22" and 1, "Q1" or "1.0"), as one
-    label ("2021/22 Q1") for ``parse_period``; a quarter written otherwise is kept as written."""
+    label ("2021/22 Q1") for ``parse_period``; a quarter written otherwise is kept as written, and a
+    blank one makes a label no period has."""
     year_text, quarter_text = str(year if year is not None else "").strip(), str(quarter or "").strip()
     number = quarter_text.upper().removeprefix("Q").strip()
     if number.endswith(".0"):
         number = number[:-2]
     if number in {"1", "2", "3", "4"}:
         return f"{year_text} Q{number}"
-    return f"{year_text} {quarter_text}".strip()
+    # Never the year alone: a quarter's figure left without its quarter is not the whole year's.
+    return f"{year_text} {quarter_text or '(no quarter)'}".strip()

@@ -115,6 +115,16 @@ def write_csv(tmp_path, name, text, encoding="utf-8") -> Path:
     return path
 
 
+def write_rows_csv(tmp_path, name, rows: list) -> Path:
+    """Rows written as the csv module writes them."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return write_csv(tmp_path, name, buffer.getvalue())
+
+
 def write_xlsx(tmp_path, name, sheets: dict) -> Path:
     """sheets: {sheet name: list of rows}."""
     from openpyxl import Workbook

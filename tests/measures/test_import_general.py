@@ -20,7 +20,7 @@ from measures.importing.validate import UNUSED
 from measures.models import IgnoredLabel, ImportBatch, MeasureComponent, MeasureValue, Period, normalise_label
 from measures.services import import_file
 from tests import factories
-from tests.measures.conftest import values, write_csv, write_xlsx
+from tests.measures.conftest import values, write_csv, write_rows_csv, write_xlsx
 
 DEC_2024 = "12 months to Dec 2024"
 
@@ -800,7 +800,8 @@ OFFENCES = [  # description, group, subgroup, code, count in Q1 (Q2 adds 10 to t
     ),
     # A part of Burglary, which acquisitive crime adds up (marked "not used" in the test, as the demo
     # does for wide tables that give Burglary beside it).
-    ("Burglary - Residential", "Theft offences", "Residential burglary", "28E", 40),
+    # (A description the classification does not know: its subgroup says what it is part of.)
+    ("Burglary - Residential (other)", "Theft offences", "Residential burglary", "28E", 40),
 ]
 
 
@@ -833,9 +834,7 @@ def test_the_ons_open_data_table_adds_offences_up_into_their_group_per_quarter(c
     IgnoredLabel.objects.create(label="Residential burglary")
     rows = [ONS_OPEN_DATA, *ons_open_data_rows()]
     if fmt == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(rows)
-        path = write_csv(tmp_path, "prc-csp-open-data.csv", buffer.getvalue())
+        path = write_rows_csv(tmp_path, "prc-csp-open-data.csv", rows)
     else:
         path = write_xlsx(tmp_path, "prc-csp-open-data.xlsx", {"Data": rows})
     batch = import_file(path=path)
@@ -857,9 +856,7 @@ def test_the_ons_open_data_table_adds_offences_up_into_their_group_per_quarter(c
 def test_the_ons_open_data_table_refuses_an_offence_given_twice(county, tmp_path):
     rows = [ONS_OPEN_DATA, *ons_open_data_rows()]
     rows.append(list(rows[1]))
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    batch = import_file(path=write_csv(tmp_path, "twice.csv", buffer.getvalue()))
+    batch = import_file(path=write_rows_csv(tmp_path, "twice.csv", rows))
     assert batch.status == ImportBatch.Status.FAILED
     assert batch.summary["errors"][0]["row"] == len(rows)
     assert not MeasureValue.objects.exists()
@@ -978,3 +975,45 @@ def test_a_table_with_a_column_per_partnership_is_named_for_what_it_is(county, t
     assert "holds numbers (323, 358): this looks like a table with one column per partnership" in out + err
     assert "figures as stored" in out + err
     assert not MeasureValue.objects.exists()
+
+
+def test_an_ons_open_data_row_without_its_quarter_is_an_error_not_the_whole_year(county, tmp_path):
+    rows = [ONS_OPEN_DATA, *ons_open_data_rows()]
+    rows[3][1] = ""
+    batch = import_file(path=write_rows_csv(tmp_path, "blank-quarter.csv", rows))
+    assert batch.status == ImportBatch.Status.FAILED
+    error = batch.summary["errors"][0]
+    assert error["row"] == 4 and "2021/22 (no quarter)" in error["message"]
+    assert not MeasureValue.objects.exists()
+
+
+def test_a_title_row_of_two_long_cells_is_not_a_header(county, tmp_path):
+    """A title naming the CSP areas, beside a source note: neither is a column heading."""
+    path = write_csv(
+        tmp_path,
+        "two-cell-title.csv",
+        "Police recorded crime by Community Safety Partnership area,Source: Home Office\n"
+        "Year ending December 2024\n\n"
+        "Area code,Area name,Violence against the person\nE07000177,Cherwell,10\n",
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {("violent-crime", "Cherwell", DEC_2024): 10}
+
+
+def test_the_changes_listed_are_the_first_changed_figures_wherever_they_are(county, tmp_path, monkeypatch):
+    """The preview lists the first changed figures: taken from the figures shown when enough of those
+    are changed, else looked for among the rest."""
+    from measures.importing import writing
+
+    monkeypatch.setattr(writing, "FIGURES_SHOWN", 2)
+    monkeypatch.setattr(writing, "CHANGES_SHOWN", 2)
+    rows = [["area", "measure or offence", "period", "value"]]
+    rows += [["Cherwell", "Violent crime", f"2011/12 Q{q}", 10] for q in (1, 2, 3, 4)]
+    import_file(path=write_rows_csv(tmp_path, "first.csv", rows))
+    rows[3][3], rows[4][3] = 11, 12  # Q3 and Q4 change, after the two figures shown
+    preview = import_file(path=write_rows_csv(tmp_path, "second.csv", rows), dry_run=True)
+    assert [c["period"] for c in preview.summary["changes"]] == ["2011/12 Q3", "2011/12 Q4"]
+    rows[1][3], rows[2][3] = 20, 21  # now the first two change too: the figures shown hold them
+    preview = import_file(path=write_rows_csv(tmp_path, "third.csv", rows), dry_run=True)
+    assert [c["period"] for c in preview.summary["changes"]] == ["2011/12 Q1", "2011/12 Q2"]

@@ -8,7 +8,7 @@ from measures.importing.mapping import SUBTOTAL, UNASSIGNED
 from measures.importing.validate import PARTIAL, SUPPRESSED_REASON
 from measures.models import ImportBatch, MeasureValue
 from measures.services import import_file
-from tests.measures.conftest import values, write_csv, write_xlsx
+from tests.measures.conftest import values, write_csv, write_rows_csv, write_xlsx
 
 WIDE_HEADER = [
     "Area Code",
@@ -41,12 +41,7 @@ def wide_rows():
 def test_wide_table_with_title_notes_codes_aliases_and_suppression(county, tmp_path, kind):
     rows = wide_rows()
     if kind == "csv":
-        import csv
-        import io
-
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(rows)
-        path = write_csv(tmp_path, "wide.csv", buffer.getvalue())
+        path = write_rows_csv(tmp_path, "wide.csv", rows)
     else:
         path = write_xlsx(tmp_path, "wide.xlsx", {"Table 1": rows})
     batch = import_file(path=path)

@@ -177,6 +177,24 @@ def test_rows_given_twice_are_errors_in_a_long_file(county, tmp_path):
     assert staged_tables() == [] and not MeasureValue.objects.exists()
 
 
+def test_rows_given_twice_are_errors_when_each_line_is_a_measure_of_its_own(county, tmp_path):
+    """Each line a measure's own: the rows are not grouped unless the pass met a cell twice, which it
+    tells by a bit per period for each line and area."""
+    rows = "area_code,area_name,period,value,offence\n"
+    rows += "E07000177,Cherwell,2011/12 Q1,5,Violence against the person\n"
+    rows += "E07000177,Cherwell,2011/12 Q1,9,Criminal damage and arson\n"
+    rows += "E07000177,Cherwell,2011/12 Q2,6,Violence against the person\n"
+    rows += "E07000177,Cherwell,2011/12 Q1,7,Violence against the person\n"
+    batch = import_file(path=write_csv(tmp_path, "twice.csv", rows))
+    assert batch.status == ImportBatch.Status.FAILED
+    assert [e["row"] for e in batch.summary["errors"]] == [5]
+    assert (
+        "Another row already gives Violence against the person for Cherwell"
+        in batch.summary["errors"][0]["message"]
+    )
+    assert staged_tables() == [] and not MeasureValue.objects.exists()
+
+
 def test_rows_given_twice_are_errors_when_lines_add_up_into_a_measure(county, tmp_path):
     # Burglary and Robbery both go into acquisitive crime: the duplicate is found before adding up.
     rows = (
