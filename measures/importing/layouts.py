@@ -129,10 +129,48 @@ UNIT_HEADINGS = {
 }
 
 
+UNIT_STARTS = ("rate ", "rates ", "per 1", "offences per ", "crimes per ", "number per ")
+# An offence heading that carries its unit: "Violence against the person rate per 1,000 population".
+INLINE_UNIT = re.compile(
+    r"^(?P<offence>.+?)[\s,:;(–-]+(?P<unit>(?:crime\s+|offence\s+)?rates?\s+per\s+[\d,]+(?:\s+\w+)*"
+    r"|per\s+1[\d,]*(?:\s+\w+)*|\(?%\)?|percentage(?:\s+of\s+\w+)*)\)?$",
+    re.IGNORECASE,
+)
+
+
 def is_unit_heading(text) -> bool:
     """A heading that says how an offence is counted, not which offence: "Number", "Rate per 1,000"."""
     h = fold(text)
-    return h in UNIT_HEADINGS or h.startswith("rate ") or h in {"%", "per cent"} or "per 1,000" in h
+    return h in UNIT_HEADINGS or h.startswith(UNIT_STARTS) or h in {"%", "per cent"}
+
+
+# A title saying its figures are rates ("rates per 1,000 population", "per 100,000", "percentage of"), not a
+# change between periods ("percentage change"), and not numbers as well ("numbers and rates").
+TITLE_RATE = re.compile(
+    r"\brates?\b(?!\s+of\s+change)|\bper\s+1,?000\b|\bper\s+100,?000\b"
+    r"|\bper\s*cent(?:age)?s?\b(?!\s+(?:point\s+)?change)|%(?!\s*change)",
+    re.IGNORECASE,
+)
+TITLE_COUNTS = re.compile(r"\b(?:numbers?|counts?)\b", re.IGNORECASE)
+# A column of changes between periods, not a figure: "% change", "Percentage change", "Change".
+CHANGE_HEADING = re.compile(
+    r"(?:%|\bper\s*cent(?:age)?|\bpercentage\s+point|\bnumeric|\babsolute)\s*change\b|^change\b"
+    r"|\bchange\s+(?:from|on|since|over|between)\b|\bchange\s*\(%\)",
+    re.IGNORECASE,
+)
+
+
+def title_unit(title: str) -> str:
+    """The unit a title gives every figure under it ("rates per 1,000 population"), or ""."""
+    found = TITLE_RATE.search(title or "")
+    if not found or TITLE_COUNTS.search(title):
+        return ""
+    return "rates, as the title says"
+
+
+def is_change_heading(text) -> bool:
+    """A column of changes between two periods ("% change"), which is never a figure to store."""
+    return bool(CHANGE_HEADING.search(" ".join(str(text or "").split())))
 
 
 def is_rate(unit: str) -> bool:
@@ -172,6 +210,7 @@ def classify(cells: list, known=None) -> Header | None:
             "area_code": folded.index("lsoa code") if "lsoa code" in folded else None,
             "period": folded.index("month") if "month" in folded else None,
             "location": folded.index("location") if "location" in folded else None,
+            "reported_by": folded.index("reported by") if "reported by" in folded else None,
         }
         return Header("street", 0, cells, columns)
 
@@ -248,7 +287,15 @@ def find_header(rows: list[list], requested: str = "", known=None) -> Header:
             header = _combine_header_rows(header, rows, index, requested, known)
             if header.layout == "wide" and index > 0:
                 _offences_over_units(header, rows[index - 1])
+                _units_over_offences(header, rows[index - 1])
             header.title = " ".join(titles)
+            if header.layout == "wide":
+                _units_in_headings(header)
+            if header.layout == "wide" and title_unit(header.title):
+                # "Rates per 1,000 population" in the title: every figure below is one, unless its own
+                # heading says otherwise ("Number" under an offence).
+                for i, _ in header.offence_columns:
+                    header.column_units.setdefault(i, title_unit(header.title))
             if requested:
                 header.layout = requested
             # Every column without a heading, the last ones too: a CSV's header row ending in a comma
@@ -308,6 +355,9 @@ def _combine_header_rows(header: Header, rows, index: int, requested: str, known
             if text and is_unit_heading(text) and over[i]:
                 units[i] = text  # "Number" under a merged offence heading: that offence, as a number
                 new.append(over[i])
+            elif text and over[i] and is_unit_heading(over[i]) and not is_unit_heading(text):
+                units[i] = over[i]  # an offence under a merged "Rate per 1,000 population": a rate
+                new.append(lower[i])
             else:
                 new.append((lower[i] if text else None) or upper)
         combined = new
@@ -342,6 +392,39 @@ def _offences_over_units(header: Header, above) -> None:
             label = over[i]
         offence_columns.append((i, label))
     header.offence_columns = offence_columns
+
+
+def _units_in_headings(header: Header) -> None:
+    """Offence headings that carry their unit ("Robbery rate per 1,000 population"): that offence, in
+    that unit, so that a rate is never read as a count nor asked about as a line of its own."""
+    offence_columns = []
+    for i, label in header.offence_columns:
+        text = " ".join(str(label).split())
+        found = None if is_change_heading(text) else INLINE_UNIT.match(text)
+        if found and i not in header.column_units:
+            header.column_units[i] = found["unit"]
+            label = found["offence"]
+        offence_columns.append((i, label))
+    header.offence_columns = offence_columns
+
+
+def _units_over_offences(header: Header, above) -> None:
+    """A unit heading in the row above the header, merged over offence columns ("Rate per 1,000
+    population" over Violence, Robbery, ...): each offence column under it is in that unit."""
+    carried, over = "", {}
+    for i in range(len(header.cells)):
+        text = str(above[i]).strip() if i < len(above) and above[i] is not None else ""
+        if text:
+            carried = text
+        over[i] = carried
+    for i, label in header.offence_columns:
+        if (
+            i not in header.column_units
+            and over.get(i)
+            and is_unit_heading(over[i])
+            and not is_unit_heading(label)
+        ):
+            header.column_units[i] = over[i]
 
 
 def _fits(found: str, requested: str) -> bool:

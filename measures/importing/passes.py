@@ -16,7 +16,7 @@ from pathlib import Path
 
 from measures.importing import layouts
 from measures.importing.classification import classification
-from measures.importing.layouts import is_rate
+from measures.importing.layouts import is_change_heading, is_rate
 from measures.importing.mapping import (
     LABEL_DIRECT,
     LABEL_IGNORED,
@@ -45,6 +45,7 @@ from measures.importing.totals import (
     store_periods,
 )
 from measures.importing.validate import (
+    CHANGES,
     IGNORED,
     INSTRUCTIONS,
     MAX_VALUE,
@@ -52,9 +53,13 @@ from measures.importing.validate import (
     NO_FIGURES,
     NO_LOCATION,
     NOT_DATA,
+    NOT_WHOLE,
     PERIOD_EXAMPLES,
     SUPPRESSED_REASON,
+    TEXT_ONLY,
     TOO_LARGE,
+    TRANSPORT_POLICE,
+    TRANSPORT_POLICE_REASON,
     UNIT_MISMATCH,
     UNMAPPED,
     UNUSED,
@@ -73,6 +78,7 @@ IDENTITIES_KEPT = 100_000  # distinct (area, line) cell combinations remembered 
 MAX_WHOLE = int(MAX_VALUE)
 FORMULA = "formula"  # an identifying cell to refuse (a status of _identify_long)
 RATE = "rate"  # a wide table's rate column, which no measure counted in numbers takes
+CHANGE = "change"  # a wide table's column of changes between periods ("% change")
 LONG_KINDS = (Period.Kind.ROLLING_YEAR, Period.Kind.YEAR)
 SHORT_KINDS = (Period.Kind.MONTH, Period.Kind.QUARTER)
 
@@ -221,8 +227,11 @@ class ImportPass:
         units = {self.mapper.measures[m].unit for m in measures}
         return not units or Measure.Unit.COUNT in units
 
-    def _refused(self, value, measures, row, column) -> bool:
-        """A value that cannot be a figure: a negative count, or a number too large to store (an error)."""
+    def _refused(self, value, measures, row, column, *, whole=False) -> bool:
+        """A value that cannot be a figure: a negative count, a number too large to store, or (``whole``:
+        a table of counts by area, where a rate or a share is the likelier reading) a fraction for a
+        measure counted in numbers (an error). Our template and long tables may give a count a fraction
+        on purpose (figures as stored, round trips), and say their units in a column of their own."""
         if value is None:
             return False
         if value < 0 and self._negative(value, measures):
@@ -231,10 +240,24 @@ class ImportPass:
         if value > MAX_VALUE or value < -MAX_VALUE:
             self.result.error(row, self._cell(row, column), f"The value {value} {TOO_LARGE}")
             return True
+        if whole and type(value) is not int and scaled(value) % SCALE and self._counted(measures):
+            names = " and ".join(self.mapper.measures[m].name for m in measures)
+            self.result.error(
+                row,
+                self._cell(row, column),
+                f"The value {value} is not a whole number, but {names} "
+                f"{'is' if len(measures) == 1 else 'are'} {NOT_WHOLE}",
+            )
+            return True
         return False
 
+    def _counted(self, measures) -> bool:
+        """Every measure the figure goes into counts crimes (whole numbers): a fraction there is a rate
+        or a share read as a count."""
+        return bool(measures) and all(self.mapper.measures[m].unit == Measure.Unit.COUNT for m in measures)
+
     def _skip_label(self, kind, label, n=1, *, cell=False):
-        reason = {LABEL_IGNORED: IGNORED, RATE: UNIT_MISMATCH}.get(kind, UNUSED)
+        reason = {LABEL_IGNORED: IGNORED, RATE: UNIT_MISMATCH, CHANGE: CHANGES}.get(kind, UNUSED)
         if kind == LABEL_UNUSED:
             self.result.unused_labels[text_of(label)] += n
         if cell:
@@ -465,6 +488,9 @@ class ImportPass:
             if kind in (LABEL_IGNORED, LABEL_UNUSED):
                 skipped.append((kind, text))
                 continue
+            if kind not in (LABEL_MEASURES, LABEL_DIRECT) and is_change_heading(text):
+                skipped.append((CHANGE, text))
+                continue
             if kind not in (LABEL_MEASURES, LABEL_DIRECT):
                 unknown.append((column, text))
                 continue
@@ -480,6 +506,9 @@ class ImportPass:
         no_line = None if columns else lines.number(("column", None), "", ())
         unheaded = set(self.header.unheaded_columns)
         unheaded_found = {}
+        # Unknown columns not yet seen holding a number in one of our rows: one that never does holds
+        # text ("Most similar group", "Notes"), not figures, and is left out rather than asked about.
+        wordy = {column for column, _ in unknown}
         identifying = max(c for c in (c_code, c_name, c_period, 0) if c is not None)
         for offset, cells in enumerate(body):
             row = self.first_row + start + offset
@@ -512,6 +541,10 @@ class ImportPass:
                 period = file_period_index
             for kind, skipped_label in skipped:
                 self._skip_label(kind, skipped_label, cell=True)
+            for column in [c for c in wordy if c < len(cells) and cells[c] not in (None, "")]:
+                value, problem = parse_value(cells[column])
+                if value is not None:
+                    wordy.discard(column)
             used = False
             if no_line is not None:
                 stage(row, no_line, area, period, None)
@@ -521,7 +554,7 @@ class ImportPass:
                 if problem:
                     result.error(row, self._cell(row, column), f"The value {problem}")
                     continue
-                if self._refused(value, measures, row, column):
+                if self._refused(value, measures, row, column, whole=True):
                     continue
                 result.values_read += 1
                 if value is None:
@@ -544,6 +577,9 @@ class ImportPass:
             )
         if self._ours:
             for column, text in unknown:
+                if column in wordy:
+                    result.note_cells(TEXT_ONLY, text)
+                    continue
                 result.error(
                     header_row,
                     self._cell(header_row, column, text),
@@ -562,6 +598,7 @@ class ImportPass:
         )
         if c_period is None:
             raise ImportFileError("A data.police.uk file needs its Month column.")
+        c_force = cols.get("reported_by")
         width = max(c for c in cols.values() if c is not None) + 1
         lsoa_areas = {}
         # Crime type -> (kind, line number); a type no mapping knows -> [its first row, crimes].
@@ -576,6 +613,9 @@ class ImportPass:
                 cells = list(cells) + [""] * (width - len(cells))
             result.rows_read += 1
             self._tick(result.rows_read)
+            if c_force is not None and text_of(cells[c_force]).casefold() == TRANSPORT_POLICE.casefold():
+                result.skip(TRANSPORT_POLICE_REASON, TRANSPORT_POLICE)
+                continue
             lsoa = cells[c_name]
             found = lsoa_areas.get(lsoa)
             if found is None:
@@ -660,9 +700,8 @@ class ImportPass:
                 None,
                 "",
                 f"The file has {self._ours} row{'s' if self._ours != 1 else ''} for our areas but no figure "
-                "to "
-                "import: every value there is missing or suppressed, or on a line no measure uses. Nothing "
-                "was written.",
+                "to import: every value there is missing or suppressed, on a line no measure uses, or a rate "
+                "or percentage for a measure counted in numbers. Nothing was written.",
             )
 
     def _period_given_agrees(self) -> bool:
@@ -709,6 +748,12 @@ def nothing_ours_message(result: PassResult) -> str:
     rows = result.rows_read
     if not rows:
         return "The file has no rows of figures under its header: nothing to import."
+    if result.skipped.get(TRANSPORT_POLICE_REASON) == rows:
+        return (
+            f"This file holds British Transport Police crimes ({rows} row{'s' if rows != 1 else ''}): crimes "
+            "on the railways, which are not counted in a district's recorded crime. Import the territorial "
+            "force's file for the month instead. Nothing was written."
+        )
     shown = [name for name, _ in names.most_common(5)]
     if not shown:
         held = ""

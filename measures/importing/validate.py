@@ -41,13 +41,27 @@ SIGNS = ("+", "-")
 PERIOD_EXAMPLES = "e.g. 2023/24, 2023/24 Q1, June 2024, year ending December 2024"
 UNMAPPED = "is not mapped to any measure: map it (or mark it not used) on the mappings page"
 NO_LOCATION = "Crimes with no location (no LSOA), not counted"
+# data.police.uk publishes British Transport Police's crimes (on the railways) in files of their own, beside
+# the territorial forces' files for the same months and places. Recorded crime for a district is the
+# territorial force's (the ONS tables by partnership leave the BTP out), so counting them would replace a
+# district's month with its railway crimes.
+TRANSPORT_POLICE = "British Transport Police"
+TRANSPORT_POLICE_REASON = (
+    "British Transport Police crimes (on the railways): not counted in a district's recorded crime"
+)
 IGNORED = "Lines no measure uses (marked “not used” in the mapping)"
 UNUSED = "Lines the offence classification knows, not used by any measure"
 NEGATIVE = "is a negative count: a count of crimes cannot be below zero"
+NOT_WHOLE = (
+    "counted in whole numbers: is this a rate or a percentage? Import the numbers instead, or mark the line "
+    "not used for this measure (--ignore on the command line, “not used” on the mappings page)."
+)
 TOO_LARGE = f"is too large to store (figures are at most {MAX_VALUE:,})"
 SUPPRESSED_REASON = "Suppressed or missing values ([x], [u], :, .., blank): read as missing, not zero"
 PARTIAL = "Measures not stored because one of their lines is missing for that area and period"
 UNIT_MISMATCH = "Rates or percentages not imported into measures counted in numbers"
+CHANGES = "Changes between periods (“% change”), not figures: not imported"
+TEXT_ONLY = "Columns of text with no figure in our areas' rows (notes, groupings): not imported"
 NOT_DATA = "Blank, title or note rows"
 NO_FIGURES = "Rows for our areas with no figure (every cell suppressed or blank)"
 NOT_STORED = "Rows whose figures are not stored (a line of the measure is missing there: see the cells below)"

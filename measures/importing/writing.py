@@ -52,10 +52,14 @@ OUTLIER_RULE = (
     f"A new or changed figure is flagged when its area has at least {OUTLIER_HISTORY} other figures of the "
     f"same kind (months, quarters or years) for the measure, stored or in this file, and it is more than "
     f"{OUTLIER_RATIO} times their median or less than a {OUTLIER_RATIO}th of it, or its robust z-score "
-    f"(0.6745 × distance from the median ÷ the median absolute deviation) is above {OUTLIER_Z}."
+    f"(0.6745 × distance from the median ÷ the median absolute deviation) is above {OUTLIER_Z}. A "
+    f"changed figure is also flagged when it is more than {OUTLIER_RATIO} times, or less than a "
+    f"{OUTLIER_RATIO}th of, the figure stored for the same period (a revision is rarely that large: part "
+    f"of the crimes, another force's file or rates read as counts more often are)."
 )
 FLAGGED_REFUSAL = (
-    "{n} figure{s} {are} far outside the area's own history (see the flagged figures). Check them "
+    "{n} figure{s} {are} far outside the area's own history, or far from the figure stored for the same "
+    "period (see the flagged figures). Check them "
     "against the file; if they are right, confirm them (tick “These figures are right” in the browser, "
     "or add --yes on the command line). Nothing was written."
 )
@@ -93,6 +97,15 @@ def spread_of(history: list) -> tuple[int, float, float]:
     history = [float(x) for x in history]
     middle = statistics.median(history)
     return (len(history), middle, statistics.median(abs(x - middle) for x in history))
+
+
+def revision(value: Decimal, old: Decimal | None) -> str:
+    """Why a changed figure is far from the one stored for the same cell (``REVISED`` in SQL), or ""."""
+    if old is None or old <= 0:
+        return ""
+    if value > OUTLIER_RATIO * old or value * OUTLIER_RATIO < old:
+        return f"{_num(value)} would replace {_num(old)} stored for the same period"
+    return ""
 
 
 def outlier(value: Decimal, stats: tuple) -> str:
@@ -224,11 +237,17 @@ def _judge_history(staging: Staging, outcome: Outcome):
     staging.insert("stats", stats)
 
 
-# A new or changed figure far outside its area's history (``outlier``, in SQL; s: stats, c: compared).
+# A changed figure far from the one stored for its cell (``revision``, in SQL; c: compared).
+REVISED = (
+    f"(c.status = {CHANGED} AND c.old > 0 "
+    f"AND (c.value > {OUTLIER_RATIO} * c.old OR c.value * {OUTLIER_RATIO} < c.old))"
+)
+# A new or changed figure far outside its area's history (``outlier``, in SQL; s: stats, left-joined, so
+# NULL where the area has too few figures), or far from the one it replaces (``REVISED``).
 FLAGGED = (
-    f"c.status <> {UNCHANGED} AND s.n > {OUTLIER_HISTORY} AND ("
+    f"c.status <> {UNCHANGED} AND ({REVISED} OR (s.n > {OUTLIER_HISTORY} AND ("
     f"(s.med > 0 AND (c.value > {OUTLIER_RATIO} * s.med OR c.value * {OUTLIER_RATIO} < s.med)) OR "
-    f"(s.mad > 0 AND 0.6745 * ABS(c.value - s.med) > {OUTLIER_Z} * s.mad))"
+    f"(s.mad > 0 AND 0.6745 * ABS(c.value - s.med) > {OUTLIER_Z} * s.mad))))"
 )
 FIGURE_FROM = (
     "FROM {compared} c JOIN {periods} p ON p.idx = c.period "
@@ -280,10 +299,7 @@ def compare_and_write(
         _judge_history(staging, outcome)
         staging.execute("CREATE INDEX IF NOT EXISTS {stats}_group ON {stats} (measure, area, kind)")
         staging.analyse("stats")
-        (outcome.flagged_count,) = staging.fetchone(
-            "SELECT COUNT(*) FROM {compared} c JOIN {periods} p ON p.idx = c.period "
-            "JOIN {stats} s ON s.measure = c.measure AND s.area = c.area AND s.kind = p.kind WHERE " + FLAGGED
-        )
+        (outcome.flagged_count,) = staging.fetchone("SELECT COUNT(*) " + FIGURE_FROM + "WHERE " + FLAGGED)
     _count_rows(staging, result, one_figure_per_row)
     order = list(dict.fromkeys(row["measure_id"] for row in outcome.table))
     shown = _sample(staging, mapper, result, order, "", FIGURES_SHOWN)
@@ -428,8 +444,8 @@ def _figures(staging, mapper, result, rows, *, before=True) -> list[dict]:
         new = unscaled(value)
         was = unscaled(old)
         earlier = unscaled(previous.get(n))
-        why = ""
-        if status != UNCHANGED and count is not None:
+        why = revision(new, was) if status == CHANGED else ""
+        if not why and status != UNCHANGED and count is not None:
             why = outlier(new, (int(count), float(med) / SCALE, float(mad or 0) / SCALE))
         figures.append(
             {

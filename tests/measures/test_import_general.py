@@ -448,6 +448,20 @@ def test_a_figure_far_outside_its_areas_history_is_flagged_and_needs_a_yes(count
     assert values()["violent-crime", "Cherwell", "2012/13 Q1"] == 1000
 
 
+@pytest.mark.parametrize("value, flagged", [(1000, True), (19, True), (21, False), (499, False), (501, True)])
+def test_a_changed_figure_far_from_the_one_it_replaces_is_flagged(county, tmp_path, value, flagged):
+    """No history to judge by (one stored figure), but a revision beyond five times, either way, of the
+    figure stored for the same cell is another file's or part of one more often than a correction."""
+    history(county, {(2012, 1): 100})
+    preview = import_file(path=outlier_file(tmp_path, value), dry_run=True)
+    assert preview.changed_count == 1
+    assert preview.summary["flagged_count"] == int(flagged)
+    if flagged:
+        assert (
+            preview.summary["flagged"][0]["flag"] == f"{value} would replace 100 stored for the same period"
+        )
+
+
 def test_an_ordinary_figure_is_not_flagged(county, tmp_path):
     history(county, {(2011, 1): 100, (2011, 2): 110, (2011, 3): 95, (2011, 4): 105})
     batch = import_file(path=outlier_file(tmp_path, 120))

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from measures.importing.mapping import SUBTOTAL, UNASSIGNED
-from measures.importing.validate import PARTIAL, SUPPRESSED_REASON
+from measures.importing.validate import CHANGES, PARTIAL, SUPPRESSED_REASON, TEXT_ONLY, UNIT_MISMATCH
 from measures.models import ImportBatch, MeasureValue
 from measures.services import import_file
 from tests.measures.conftest import values, write_csv, write_rows_csv, write_xlsx
@@ -139,3 +139,93 @@ def test_utf16_and_semicolon_separated_csv_are_read(county, tmp_path):
     batch = import_file(path=path)
     assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
     assert values() == {("violent-crime", "Cherwell", "2011/12 Q1"): Decimal(7)}
+
+
+# --- rates, changes and notes beside the counts ----------------------------------------------------
+
+VAP, DAMAGE = "Violence against the person", "Criminal damage and arson"
+
+
+def cells(batch, reason) -> dict:
+    return {c["reason"]: c for c in batch.summary.get("cells", [])}.get(reason)
+
+
+def test_a_table_whose_title_says_rates_stores_no_rate_as_a_count(county, tmp_path):
+    path = write_rows_csv(
+        tmp_path,
+        "rates.csv",
+        [["Police recorded crime rates per 1,000 population by CSP, year ending March 2023"],
+         ["Area name", VAP, DAMAGE], ["Cherwell", "27.7", "6"], ["Oxford", "33.7", "7"]],
+    )  # fmt: skip
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "a rate or percentage for a measure counted in numbers" in batch.summary["errors"][0]["message"]
+    assert not MeasureValue.objects.exists()
+
+
+@pytest.mark.parametrize("above", [True, False])
+def test_numbers_and_rates_under_merged_unit_headings_store_only_the_numbers(county, tmp_path, above):
+    """ "Number" merged over one set of offence columns and "Rate per 1,000 population" over the same
+    offences again: in the row above the header, or as the header's first row beside the area's."""
+    units = ["", "Number", "", "Rate per 1,000 population", ""]
+    offences = ["Area name", VAP, DAMAGE, VAP, DAMAGE]
+    if not above:
+        units[0], offences[0] = "Area name", ""
+    path = write_rows_csv(tmp_path, "units.csv", [units, offences, ["Cherwell", "4154", "901", "27.7", "6"]])
+    batch = import_file(path=path, period="2022/23")
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {
+        ("violent-crime", "Cherwell", "2022/23"): 4154,
+        ("criminal-damage", "Cherwell", "2022/23"): 901,
+    }
+    assert cells(batch, UNIT_MISMATCH)["count"] == 2
+
+
+def test_an_offence_heading_carrying_its_rate_is_that_offences_rate(county, tmp_path):
+    path = write_rows_csv(
+        tmp_path,
+        "inline.csv",
+        [["Area name", VAP, f"{VAP} rate per 1,000 population", DAMAGE, f"{DAMAGE} (per 1,000 people)"],
+         ["Cherwell", "4154", "27.7", "901", "6"]],
+    )  # fmt: skip
+    batch = import_file(path=path, period="2022/23")
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values()["violent-crime", "Cherwell", "2022/23"] == 4154
+    examples = dict(cells(batch, UNIT_MISMATCH)["examples"])
+    assert f"{VAP} (rate per 1,000 population)" in examples
+
+
+def test_change_columns_and_columns_of_text_are_left_out_not_asked_about(county, tmp_path):
+    path = write_rows_csv(
+        tmp_path,
+        "extras.csv",
+        [["Area name", VAP, "% change", DAMAGE, f"{DAMAGE} percentage change from previous year",
+          "Most similar group", "Notes"],
+         ["Cherwell", "4154", "-3", "901", "2.5", "Family 3", ""],
+         ["Oxford", "5058", "1", "1124", "0", "Family 5", "Boundary change in 2019"]],
+    )  # fmt: skip
+    batch = import_file(path=path, period="2022/23")
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert len(values()) == 4
+    assert cells(batch, CHANGES)["count"] == 4
+    assert dict(cells(batch, TEXT_ONLY)["examples"]).keys() == {"Most similar group", "Notes"}
+
+
+def test_an_unknown_column_with_figures_is_still_asked_about(county, tmp_path):
+    rows = [["Area name", VAP, "Widget offences"], ["Cherwell", "4154", "12"]]
+    path = write_rows_csv(tmp_path, "unknown.csv", rows)
+    batch = import_file(path=path, period="2022/23")
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "“Widget offences” is not mapped" in batch.summary["errors"][0]["message"]
+
+
+def test_a_fraction_for_a_measure_counted_in_numbers_is_refused_with_its_cell(county, tmp_path):
+    path = write_rows_csv(
+        tmp_path, "fraction.csv", [["Area name", VAP], ["Cherwell", "4154.6"], ["Oxford", "5058.0"]]
+    )
+    batch = import_file(path=path, period="2022/23")
+    assert batch.status == ImportBatch.Status.FAILED
+    (error,) = batch.summary["errors"]
+    assert error["row"] == 2 and error["cell"].startswith("column B")
+    assert "4154.6 is not a whole number, but Violent crime is counted" in error["message"]
+    assert not MeasureValue.objects.exists()

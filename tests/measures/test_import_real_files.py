@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from measures.importing.mapping import NOT_OURS, SUBTOTAL, UNASSIGNED
+from measures.importing.validate import TRANSPORT_POLICE_REASON
 from measures.models import ImportBatch, MeasureValue
 from measures.services import import_file
 from tests import factories
@@ -89,3 +90,50 @@ def test_long_table_rates_are_not_imported_into_count_measures(county):
     reasons = skipped(batch)
     assert reasons["Rates or percentages not imported into measures counted in numbers"] > 0
     assert batch.new_count == 0
+
+
+def transport_police(text: str) -> str:
+    """The cut street file's rows, as the British Transport Police's file for the same month has them."""
+    return text.replace(
+        "Thames Valley Police,Thames Valley Police", "British Transport Police,British Transport Police"
+    )
+
+
+def test_british_transport_police_rows_are_skipped_and_never_replace_the_forces_figures(county, tmp_path):
+    assert import_file(path=STREET).status == ImportBatch.Status.APPLIED
+    before = values()
+    lines = STREET.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    # The force's file with a few of the BTP's crimes in Oxford added: the BTP's are skipped, not counted.
+    btp_rows = [transport_police(line) for line in lines[1:] if ",Oxford 0" in line][:8]
+    mixed = tmp_path / "with-btp.csv"
+    mixed.write_text("".join(lines + btp_rows), encoding="utf-8")
+    batch = import_file(path=mixed)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert batch.changed_count == 0 and values() == before
+    assert skipped(batch)[TRANSPORT_POLICE_REASON] == 8
+    # The BTP's own file for the month: nothing ours, refused saying what it is.
+    alone = tmp_path / "btp-street.csv"
+    alone.write_text(lines[0] + "".join(btp_rows), encoding="utf-8")
+    batch = import_file(path=alone)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "British Transport Police crimes (8 rows)" in batch.summary["errors"][0]["message"]
+    assert values() == before
+
+
+def test_a_part_of_a_months_crimes_is_flagged_before_it_replaces_the_whole(county, tmp_path):
+    """A street file filtered to a few crimes would store its counts (and zeros for the types it lacks)
+    over the whole month's: each figure far below the one stored for its cell is flagged first."""
+    assert import_file(path=STREET).status == ImportBatch.Status.APPLIED
+    before = values()
+    lines = STREET.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    part = tmp_path / "extract.csv"
+    part.write_text(
+        lines[0] + "".join(line for line in lines[1:] if ",Cherwell 0" in line)[:2000], encoding="utf-8"
+    )
+    preview = import_file(path=part, dry_run=True)
+    assert preview.summary["flagged_count"] >= 1
+    flags = [f["flag"] for f in preview.summary["flagged"]]
+    assert any("would replace" in flag and "stored for the same period" in flag for flag in flags), flags
+    batch = import_file(path=part)
+    assert batch.status == ImportBatch.Status.FAILED and "--yes" in batch.summary["errors"][0]["message"]
+    assert values() == before
