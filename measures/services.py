@@ -91,7 +91,9 @@ def _all_or_nothing(batch, *, may_write, refusal: str):
 
 
 def _options(batch) -> Options:
-    return Options(layout=batch.layout_requested, period=batch.period_text, sheet=batch.sheet)
+    return Options(
+        layout=batch.layout_requested, period=batch.period_text, sheet=batch.sheet, file_name=batch.file_name
+    )
 
 
 def _record(batch, result, outcome, status):

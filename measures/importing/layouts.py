@@ -261,7 +261,8 @@ def classify(cells: list, known=None) -> Header | None:
             "name" in h or "code" in h or h in IDENTIFIER_WORDS
         ):
             continue
-        if find_period_in_text(h):  # "year ending March 2024" beside a title: a title row, not offences
+        # "year ending March 2024" beside a title: a title row, not offences.
+        if find_period_in_text(h, bare_year=False):
             continue
         offence_columns.append((i, cells[i]))
     if not offence_columns:

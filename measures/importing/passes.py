@@ -31,12 +31,13 @@ from measures.importing.mapping import (
 from measures.importing.period_labels import (
     PeriodKey,
     find_period_in_text,
+    parse_month,
     parse_period,
     period_label,
     year_and_quarter,
 )
 from measures.importing.readers import ImportFileError, Workbook
-from measures.importing.recognise import choose_sheet, file_period, head_of, lsoa_district
+from measures.importing.recognise import SHORT_KINDS, choose_sheet, file_period, head_of, lsoa_district
 from measures.importing.staging import SCALE, Staging, scaled
 from measures.importing.totals import (
     Lines,
@@ -76,11 +77,15 @@ from measures.models import Measure, Period
 PROGRESS_EVERY = 20_000
 IDENTITIES_KEPT = 100_000  # distinct (area, line) cell combinations remembered in a long file
 MAX_WHOLE = int(MAX_VALUE)
+MAX_MONTHS_UNREAD = 50  # distinct unreadable Month texts counted (each reported once); more, row by row
+MONTH_UNREAD = (
+    "which is not a month the importer can read (data.police.uk writes months as “2018-06”; “Jun-18”, "
+    "“June 2018” and “01/06/2018”, day first, are read too)"
+)
 FORMULA = "formula"  # an identifying cell to refuse (a status of _identify_long)
 RATE = "rate"  # a wide table's rate column, which no measure counted in numbers takes
 CHANGE = "change"  # a wide table's column of changes between periods ("% change")
 LONG_KINDS = (Period.Kind.ROLLING_YEAR, Period.Kind.YEAR)
-SHORT_KINDS = (Period.Kind.MONTH, Period.Kind.QUARTER)
 
 
 class ImportPass:
@@ -109,6 +114,7 @@ class ImportPass:
         # twice, or for another layout: the rows are then grouped in SQL, which finds them.
         self._given = None
         self._stated = None  # the period a long file's title states, if any
+        self._unread_months = {}  # a street file's Month text that is not a month -> [first row, rows]
         self.book = None
 
     # --- the pass -------------------------------------------------------------------------------
@@ -202,6 +208,44 @@ class ImportPass:
             key = self._period_cache[cache_key] = self._index_period(parsed)
         return key
 
+    def _month(self, cell, row, column) -> int | None:
+        """The index of the month a street file's Month cell gives, or None.
+
+        Excel re-saves data.police.uk's "2018-06" as "Jun-18" or "01/06/2018": those are read as the
+        month (``parse_month``). A Month cell that still cannot be read is the same in thousands of
+        rows, so it is counted here and reported once, with its number of rows (``_month_errors``).
+        """
+        key = self._period_cache.get(cell)
+        if key is not None:
+            return key
+        text = text_of(cell)
+        if isinstance(cell, str) and is_formula(text):
+            self.result.error(row, self._cell(row, column), formula_refused(text))
+            return None
+        parsed = parse_month(cell)
+        if parsed is None:
+            unread = self._unread_months
+            if text in unread or len(unread) < MAX_MONTHS_UNREAD:
+                unread.setdefault(text, [row, 0])[1] += 1
+            else:
+                self.result.error(
+                    row, self._cell(row, column), f"The Month cell holds “{text[:40]}”, {MONTH_UNREAD}."
+                )
+            return None
+        key = self._period_cache[cell] = self._index_period(parsed)
+        return key
+
+    def _month_errors(self, column):
+        """One error for each Month text that could not be read, naming it and its number of rows."""
+        for text, (row, n) in self._unread_months.items():
+            rows = f"{n:,} rows" if n != 1 else "1 row"
+            shown = f"“{text[:40]}”" if text else "nothing"
+            self.result.error(
+                row,
+                self._cell(row, column),
+                f"The Month column holds {shown} in {rows} (the first is row {row}), {MONTH_UNREAD}.",
+            )
+
     def _index_period(self, key: PeriodKey) -> int:
         index = self._period_index.get(key)
         if index is None:
@@ -270,7 +314,9 @@ class ImportPass:
         result, staging = self.result, self.staging
         c_period, c_value, c_label = cols["period"], cols["value"], cols["label"]
         if self.header.layout == "long" and not self.header.title.lower().startswith("instructions"):
-            self._stated = find_period_in_text(self.header.title)
+            # Not a year named on its own: "Recorded crime, 2022/23" above rows for its quarters is the
+            # year the rows fall in, not a statement that each row holds twelve months.
+            self._stated = find_period_in_text(self.header.title, bare_year=False)
         # The cells that say which area and line a row is for, read once per distinct combination: a
         # national file repeats a few hundred areas and a few dozen lines hundreds of thousands of times.
         ident_columns = sorted(
@@ -632,7 +678,7 @@ class ImportPass:
                 result.skip(reason, district)
                 continue
             self._ours += 1
-            period = self._period(cells[c_period], row, c_period)
+            period = self._month(cells[c_period], row, c_period)
             if period is None:
                 continue
             label = cells[c_label]
@@ -654,6 +700,7 @@ class ImportPass:
             else:
                 first = unknown.setdefault(label, [row, 0])
                 first[1] += 1
+        self._month_errors(c_period)
 
     def _finish(self):
         """Find rows given twice, add lines up into figures (street counts with zeros, partial sums

@@ -1,10 +1,11 @@
 """Period labels as files write them, read into (kind, start, end).
 
 "2010/11" is a financial year; "2010/11 Q3" or "Q3 2010/11" a financial-year quarter;
-"year ending December 2024" (or "12 months to Dec 2024") the rolling twelve months to the end
-of that month ("year ending March ..." is a financial year); "2018" a calendar year (the rolling
-twelve months to December); "2018-06", "Jun 2018" or "June 2018" a month; "Apr-Jun 2011" or
-"April to June 2011" a quarter.
+"year ending December 2024" (or "12 months to Dec 2024", "YE Dec 24", "12-month period ending 31
+December 2024") the rolling twelve months to the end of that month ("year ending March ..." and "FYE
+March ..." are a financial year); "2018" a calendar year (the rolling twelve months to December);
+"2018-06", "Jun 2018", "June 2018" or Excel's "Jun-18" a month; "Apr-Jun 2011" or "April to June
+2011" a quarter. A two-digit year is this century's: "Mar 23" is March 2023.
 """
 
 import calendar
@@ -22,12 +23,18 @@ MONTH = (
     r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
 YEAR = r"((?:19|20)\d\d)"
+# A year after a month in a year-ending wording or a month cell may be written with two digits
+# ("YE Mar 23", Excel's "Mar-23"): always 20xx.
+YEAR_OR_SHORT = r"((?:19|20)?\d\d)"
 FY = r"((?:19|20)\d\d)\s*[/-]\s*(\d\d(?:\d\d)?)"
 
-ENDING = (
-    r"(?:(?:year|12 months|twelve months)\s+(?:ending|ended|to)|ye)"  # "YE Mar 2024": the ONS's "year ending"
+# "year ending", "12 months to", "12-month period ending", "YE" (the ONS's "year ending") and "FYE"
+# (financial year ending).
+ENDING = r"(?:(?:year|(?:12|twelve)[\s-]months?(?:\s+period)?)\s+(?:ending|ended|to)|f?ye)"
+# The day a year ends on may be written ("year ending 31 March 2023"); it must be the month's last.
+ROLLING = re.compile(
+    rf"\b{ENDING}\s+(?:end\s+(?:of\s+)?)?(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+)?{MONTH}\.?(?:\s+|\s*-\s*){YEAR_OR_SHORT}\b"
 )
-ROLLING = re.compile(rf"\b{ENDING}\s+(?:end\s+(?:of\s+)?)?{MONTH}\.?\s+{YEAR}\b")
 SPAN = re.compile(rf"\b{MONTH}\.?\s*{YEAR}?\s*(?:-|–|to)\s*{MONTH}\.?\s+{YEAR}\b")
 QUARTER_AFTER = re.compile(rf"^(?:fy\s*)?{FY}\s*(?:,|-|–)?\s*(?:q|quarter\s*)([1-4])$")
 QUARTER_BEFORE = re.compile(rf"^(?:q|quarter\s*)([1-4])\s*(?:,|-|–)?\s*(?:fy\s*)?{FY}$")
@@ -36,6 +43,22 @@ FINANCIAL_YEAR_IN_TEXT = re.compile(rf"\b(?:financial year|fy)\s*{FY}\b")
 CALENDAR_YEAR = re.compile(rf"^(?:calendar year\s*)?{YEAR}$")
 ISO_MONTH = re.compile(rf"^{YEAR}-(\d\d)(?:-01)?$")
 NAMED_MONTH = re.compile(rf"^{MONTH}\.?[\s-]*{YEAR}$")
+EXCEL_MONTH = re.compile(rf"^{MONTH}-(\d\d)$")  # "Jun-18": what Excel writes for a month it read as a date
+# A date written out, as Excel re-saves "2018-06": day first, as the UK writes it ("01/06/2018").
+UK_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)?\d\d)(?:\s+\d{1,2}:\d\d(?::\d\d)?)?$")
+ISO_DATE = re.compile(rf"^{YEAR}-(\d\d)-(\d\d)(?:[t\s]\d\d:\d\d(?::\d\d)?)?$")
+# A year named on its own in a title ("Police recorded crime by CSP, 2012/13"); not inside a date.
+FY_IN_TEXT = re.compile(rf"(?<![\d/-]){FY}(?![\d/-])")
+# Words saying a title's figures are for part of a year, or for several: a financial year named beside
+# them is not the figures' period ("Q3 2023/24", "April to December 2022/23", "2021/22 and 2022/23").
+PART_OF_A_YEAR = re.compile(
+    rf"\b(?:q[1-4]|quarters?|(?<!12 )(?<!twelve )months?|monthly|weeks?|weekly|half|to date|ytd"
+    rf"|{MONTH.replace('|may|', '|')})\b"
+)
+# Words saying a title's figures are twelve months' worth, whether or not its date can be read.
+TWELVE_MONTHS = re.compile(
+    r"\b(?:(?:12|twelve)[\s-]months?|year\s+(?:ending|ended|to(?!\s+date))|f?ye|rolling\s+year)\b"
+)
 
 PeriodKey = tuple[str, datetime.date, datetime.date]
 # Footnotes in titles: digits stuck to the year ("December 20191,2"), superscripts, "(note 3)".
@@ -58,6 +81,20 @@ def _fy(first: str, second: str) -> int | None:
     if follow == year + 1 or follow == (year + 1) % 100:
         return year
     return None
+
+
+def _year(text: str) -> int:
+    """A year as written: "23" after a month is 2023."""
+    return int(text) if len(text) == 4 else 2000 + int(text)
+
+
+def _ending(match: re.Match) -> PeriodKey | None:
+    """The twelve months a ``ROLLING`` match names, or None when a day is written that does not end
+    its month ("12 months to 15 June 2019" is not a span of whole months the app keeps)."""
+    day, month, year = match.group(1), MONTHS[match.group(2)], _year(match.group(3))
+    if day is not None and int(day) != periods.month_end(year, month).day:
+        return None
+    return _rolling(year, month)
 
 
 def _rolling(end_year: int, end_month: int) -> PeriodKey:
@@ -118,22 +155,28 @@ def parse_period(value) -> PeriodKey | None:
     if match := NAMED_MONTH.match(text):
         year, month = int(match.group(2)), MONTHS[match.group(1)]
         return (Period.Kind.MONTH, datetime.date(year, month, 1), periods.month_end(year, month))
+    if match := EXCEL_MONTH.match(text):
+        year, month = _year(match.group(2)), MONTHS[match.group(1)]
+        return (Period.Kind.MONTH, datetime.date(year, month, 1), periods.month_end(year, month))
     if match := ROLLING.fullmatch(text) or ROLLING.match(text):
-        return _rolling(int(match.group(2)), MONTHS[match.group(1)])
+        return _ending(match)
     if match := SPAN.fullmatch(text):
         return _span(*match.groups())
     return None
 
 
-def find_period_in_text(text: str) -> PeriodKey | None:
+def find_period_in_text(text: str, *, bare_year: bool = True) -> PeriodKey | None:
     """The period a title states ("..., year ending December 2024"), or None.
 
     Footnote markers are removed first, in every style: "[note 2]", superscripts, and digits stuck to
     the year ("year ending December 20191,2" is December 2019 with notes 1 and 2).
+
+    ``bare_year=False`` leaves a financial year named on its own ("2022/23") unread: a column headed
+    "2022/23" is not taken for a title (and dropped) but reported as a heading no measure takes.
     """
     text = _clean(TITLE_YEAR_NOTE.sub(r"\1\2", NOTE_MARKS.sub(" ", str(text))))
     if match := ROLLING.search(text):
-        return _rolling(int(match.group(2)), MONTHS[match.group(1)])
+        return _ending(match)
     if match := SPAN.search(text):
         return _span(*match.groups())
     if match := FINANCIAL_YEAR_IN_TEXT.search(text):
@@ -141,7 +184,44 @@ def find_period_in_text(text: str) -> PeriodKey | None:
         if year is not None:
             start, end = periods.financial_year_bounds(year)
             return (Period.Kind.YEAR, start, end)
+    if not bare_year:
+        return None
+    # A financial year named on its own ("..., 2012/13", "..., 2022-23") is that year, as it is in a
+    # period cell; but only when it is the one year named and no word says the figures are for part
+    # of it: "Q3 2023/24" or "April to December 2022/23" is asked about, never read as the year.
+    years = {year for match in FY_IN_TEXT.finditer(text) if (year := _fy(*match.groups())) is not None}
+    if len(years) == 1 and not PART_OF_A_YEAR.search(text):
+        start, end = periods.financial_year_bounds(years.pop())
+        return (Period.Kind.YEAR, start, end)
     return None
+
+
+def states_twelve_months(text: str) -> bool:
+    """Whether a title (or a file's name) says its figures are twelve months' worth ("year ending",
+    "12 months to", "YE"), whether or not the date it gives can be read: a figure for twelve
+    months is never stored as a month or a quarter."""
+    return bool(TWELVE_MONTHS.search(_clean(str(text).replace("_", " "))))
+
+
+def parse_month(value) -> PeriodKey | None:
+    """The month a data.police.uk Month cell gives, also once Excel has re-saved it: "2018-06", a date
+    cell, "Jun-18", "01/06/2018" (day first, as the UK writes dates) or "2018-06-01". Each crime's day
+    does not matter (data.police.uk gives none): only its month is counted."""
+    parsed = parse_period(value)
+    if parsed is not None:
+        return parsed if parsed[0] == Period.Kind.MONTH else None
+    text = _clean(value)
+    if match := UK_DATE.match(text):
+        day, month, year = int(match.group(1)), int(match.group(2)), _year(match.group(3))
+    elif match := ISO_DATE.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        return None
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return None
+    return (Period.Kind.MONTH, datetime.date(year, month, 1), periods.month_end(year, month))
 
 
 def period_label(key: PeriodKey) -> str:

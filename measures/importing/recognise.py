@@ -8,9 +8,18 @@ its title), and reads an LSOA name as its district.
 import re
 
 from measures.importing import layouts
-from measures.importing.period_labels import PeriodKey, find_period_in_text, parse_period, period_label
+from measures.importing.period_labels import (
+    PeriodKey,
+    find_period_in_text,
+    parse_period,
+    period_label,
+    states_twelve_months,
+)
 from measures.importing.readers import ImportFileError
 from measures.importing.validate import PERIOD_EXAMPLES, Options, PassResult
+from measures.models import Period
+
+SHORT_KINDS = (Period.Kind.MONTH, Period.Kind.QUARTER)
 
 
 def head_of(rows) -> list:
@@ -63,7 +72,10 @@ def choose_sheet(book, options: Options, known, result: PassResult) -> str | Non
 def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodKey | None:
     """The one period a table with no period column is for: the person's choice, else what its title says.
 
-    None (with an error in ``result``) when neither says, or the choice is not a period.
+    None (with an error in ``result``) when neither says, or the choice is not a period, or it is a
+    month or a quarter and the title (or the file's name) says the figures are twelve months' worth
+    even though its date could not be read ("12 months to 15 June 2019"): a rolling 12-month figure
+    is never stored as a month or a quarter.
     """
     stated = find_period_in_text(stated_in)
     asked = parse_period(options.period) if options.period else None
@@ -83,6 +95,23 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
             f"The file states its figures are for {period_label(stated)} ({_span_words(stated)}), but the "
             f"period given is {period_label(asked)} ({_span_words(asked)}). Leave the period blank to use "
             "the file's, or check that this is the right file. Nothing was written.",
+        )
+        return None
+    if (
+        asked
+        and not stated
+        and asked[0] in SHORT_KINDS
+        and (states_twelve_months(stated_in) or states_twelve_months(options.file_name))
+    ):
+        said = "title" if states_twelve_months(stated_in) else "name"
+        result.error(
+            None,
+            "",
+            f"The file's {said} says its figures are for twelve months (a year ending, or 12 months to, a "
+            f"date the importer could not read), but the period given is {period_label(asked)} "
+            f"({_span_words(asked)}): a twelve-month figure is never stored as a month or a quarter. Give "
+            "the twelve months instead (for example “year ending December 2024” or “2023/24”). Nothing "
+            "was written.",
         )
         return None
     key = asked or stated

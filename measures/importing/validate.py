@@ -73,6 +73,9 @@ class Options:
     layout: str = ""
     period: str = ""
     sheet: str = ""
+    # The name the file was given (an upload is kept under another): "...-12-months-..." says what
+    # its figures are even when its title does not.
+    file_name: str = ""
 
 
 @dataclass

@@ -1031,3 +1031,164 @@ def test_the_changes_listed_are_the_first_changed_figures_wherever_they_are(coun
     rows[1][3], rows[2][3] = 20, 21  # now the first two change too: the figures shown hold them
     preview = import_file(path=write_rows_csv(tmp_path, "third.csv", rows), dry_run=True)
     assert [c["period"] for c in preview.summary["changes"]] == ["2011/12 Q1", "2011/12 Q2"]
+
+
+# --- twelve-month wordings, and months as Excel re-saves them ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title, label",
+    [
+        ("Police recorded crime by CSP, year ending 31 March 2023", "2022/23"),
+        ("Police recorded crime by CSP, 12 months ending 31 March 2023", "2022/23"),
+        ("Recorded crime by CSP, 12 months to 30 June 2019", "12 months to Jun 2019"),
+        ("Police recorded crime by CSP, YE Mar 23", "2022/23"),
+        ("Police recorded crime by CSP, FYE March 2023", "2022/23"),
+        ("Police recorded crime by CSP, Year ending Mar-23", "2022/23"),
+        ("Police recorded crime by CSP, 12-month period ending March 2023", "2022/23"),
+        ("Police recorded crime by CSP, twelve months to end of Dec 24", DEC_2024),
+        ("Police recorded crime by CSP, 2022-23", "2022/23"),
+        ("Recorded crime by CSP, 2012/13", "2012/13"),
+    ],
+)
+def test_a_title_s_twelve_months_are_read_in_the_usual_wordings(title, label, db):
+    from measures.importing.period_labels import find_period_in_text, period_label
+
+    assert period_label(find_period_in_text(title)) == label
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Police recorded crime by CSP, Q3 2023/24",  # a quarter of the year, not the year
+        "Police recorded crime by CSP, Quarter 3 2023/24",
+        "Police recorded crime by CSP, April to December 2022/23",
+        "Police recorded crime by CSP, year to date 2022/23",
+        "Police recorded crime by CSP, 2021/22 and 2022/23",  # two years: which one?
+        "Recorded crime by CSP, 12 months to 15 June 2019",  # not whole months
+    ],
+)
+def test_a_title_naming_part_of_a_year_or_several_is_asked_about_not_read_as_the_year(title, db):
+    from measures.importing.period_labels import find_period_in_text
+
+    assert find_period_in_text(title) is None
+
+
+def test_a_financial_year_named_alone_in_a_title_is_the_year_the_figures_are_for(county, tmp_path):
+    rows = [["Recorded crime by CSP, 2012/13"], [], ["Area code", "Area name", "Violence against the person"]]
+    path = write_xlsx(tmp_path, "fy.xlsx", {"Table 1": [*rows, ["E07000177", "Cherwell", 4154]]})
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {("violent-crime", "Cherwell", "2012/13"): 4154}
+    assert batch.summary["period_note"] == "2012/13 (as the file states)"
+
+
+def test_a_year_ending_title_with_the_day_written_is_stored_as_its_twelve_months(county, tmp_path):
+    path = wide_csv(
+        tmp_path,
+        "jun.csv",
+        "Recorded crime by CSP, 12 months to 30 June 2019",
+        ["Area code", "Area name", "Violence against the person"],
+        [["E07000177", "Cherwell", 4000]],
+    )
+    code, out, err = run_command(str(path), "--period", "June 2019")
+    assert code == 1 and "12 months to Jun 2019" in err
+    assert not MeasureValue.objects.exists()
+    code, out, err = run_command(str(path))
+    assert code == 0, err
+    assert values() == {("violent-crime", "Cherwell", "12 months to Jun 2019"): 4000}
+
+
+@pytest.mark.parametrize("given", ["June 2019", "2019/20 Q1"])
+def test_a_month_or_quarter_given_for_a_twelve_month_title_it_cannot_date_is_refused(county, tmp_path, given):
+    """The title says twelve months, but not to when the importer can tell: a month or a quarter given
+    by hand would store the twelve months' total as one month or quarter."""
+    path = wide_csv(
+        tmp_path,
+        "mid.csv",
+        "Recorded crime by CSP, 12 months to 15 June 2019",
+        ["Area code", "Area name", "Violence against the person"],
+        [["E07000177", "Cherwell", 4000]],
+    )
+    code, out, err = run_command(str(path), "--period", given)
+    assert code == 1
+    assert "a twelve-month figure is never stored as a month or a quarter" in err
+    assert not MeasureValue.objects.exists()
+    code, out, err = run_command(str(path), "--period", "year ending June 2019")
+    assert code == 0, err
+    assert values() == {("violent-crime", "Cherwell", "12 months to Jun 2019"): 4000}
+
+
+def test_a_file_named_for_twelve_months_refuses_a_quarter_given_in_the_browser(client, county):
+    """The uploaded file is kept under another name: the name it was given still counts."""
+    from tests.measures.conftest import DATA
+
+    client.force_login(county.admin)
+    with open(DATA / "csp-offences-12-months-wide.csv", "rb") as f:
+        client.post(reverse("measures:imports"), {"file": f})
+    batch = ImportBatch.objects.get()
+    assert batch.summary["needs"] == "period"
+    client.post(reverse("measures:import_preview", args=[batch.pk]), {"period_text": "2018/19 Q4"})
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.FAILED
+    message = batch.summary["errors"][0]["message"]
+    assert message.startswith("The file's name says its figures are for twelve months")
+    assert "2018/19 Q4 (3 months" in message
+    client.post(reverse("measures:import_preview", args=[batch.pk]), {"period_text": "2018/19"})
+    batch.refresh_from_db()
+    assert batch.error_count == 0 and batch.status == ImportBatch.Status.PREVIEWED
+
+
+STREET_HEADER = ["Crime ID", "Month", "Reported by", "Falls within", "LSOA code", "LSOA name", "Crime type"]
+
+
+def street_rows(month, n=3):
+    crime = ["", month, "Thames Valley Police", "Thames Valley Police", "E01028510", "Cherwell 001A"]
+    return [STREET_HEADER] + [[f"a{i}", *crime[1:], "Robbery"] for i in range(n)]
+
+
+@pytest.mark.parametrize("month", ["Jun-18", "01/06/2018", "15/06/2018", "2018-06-01", "June 2018"])
+def test_a_street_file_re_saved_by_excel_is_read_for_its_month(county, tmp_path, month):
+    path = write_rows_csv(tmp_path, "street.csv", street_rows(month))
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values()["acquisitive-crime", "Cherwell", "June 2018"] == 3
+
+
+def test_a_street_month_that_cannot_be_read_is_one_error_naming_it_and_its_rows(county, tmp_path):
+    path = write_rows_csv(tmp_path, "street.csv", street_rows("June the 6th", n=1500))
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.error_count == 1
+    error = batch.summary["errors"][0]
+    assert error["row"] == 2
+    assert error["message"].startswith(
+        "The Month column holds “June the 6th” in 1,500 rows (the first is row 2)"
+    )
+
+
+def test_a_year_named_alone_above_a_long_file_s_quarters_does_not_refuse_them(county, tmp_path):
+    """ "Recorded crime, 2012/13" above rows for its quarters is the year they fall in: only a
+    year-ending wording says each row holds twelve months."""
+    path = write_csv(
+        tmp_path,
+        "long.csv",
+        "Recorded crime, 2012/13\narea_code,area_name,period,value,offence\n"
+        "E07000177,Cherwell,2012/13 Q1,5,Violence against the person\n",
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {("violent-crime", "Cherwell", "2012/13 Q1"): 5}
+
+
+def test_a_column_headed_with_a_year_alone_is_reported_not_dropped(county, tmp_path):
+    path = wide_csv(
+        tmp_path,
+        "years.csv",
+        "Year ending March 2023",
+        ["Area code", "Area name", "Violence against the person", "2022/23"],
+        [["E07000177", "Cherwell", 4154, 7]],
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "The column “2022/23” is not mapped to any measure" in batch.summary["errors"][0]["message"]
