@@ -3,7 +3,15 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 from measures.importing.period_labels import parse_period
-from measures.models import IgnoredLabel, ImportBatch, Measure, MeasureComponent, SeriesBreak, normalise_label
+from measures.models import (
+    LABEL_MAX_LENGTH,
+    IgnoredLabel,
+    ImportBatch,
+    Measure,
+    MeasureComponent,
+    SeriesBreak,
+    normalise_label,
+)
 
 LAYOUT_CHOICES = [("", "Work it out from the columns"), *ImportBatch.Layout.choices]
 PERIOD_HELP = (
@@ -87,7 +95,14 @@ NOT_USED = "ignore"
 class MappingForm(forms.Form):
     """Map an offence line or crime type to a measure, or mark it as used by no measure."""
 
-    label = forms.CharField(max_length=160, help_text="As the files write it, e.g. “Vehicle crime”.")
+    label = forms.CharField(
+        max_length=LABEL_MAX_LENGTH,
+        help_text="As the files write it, e.g. “Vehicle crime”.",
+        error_messages={
+            "max_length": f"This heading is longer than {LABEL_MAX_LENGTH} characters, more than a mapping "
+            "can hold: shorten it in the file (to the offence line's name) and import again."
+        },
+    )
     target = forms.ChoiceField(label="Goes into")
 
     def __init__(self, *args, **kwargs):

@@ -375,6 +375,14 @@ class BaselineChange(models.Model):
         return f"Re-baselined {self.old_value} → {self.new_value}: {self.reason[:60]}"
 
 
+# Offence headings can be long: ONS tables put a whole definition in one ("Number of offences of
+# cyber-enabled harassment recorded by the police in the twelve months, including ..."), and a heading
+# that cannot be stored can never be mapped or marked not used. 600 characters take any heading seen,
+# and keep a unique index entry under PostgreSQL's btree limit (about 2,700 bytes) even at 4 bytes a
+# character.
+LABEL_MAX_LENGTH = 600
+
+
 class MeasureComponentQuerySet(models.QuerySet):
     def for_mappings(self):
         return self.select_related("measure").order_by("measure__order", "measure__name", "label")
@@ -384,7 +392,9 @@ class MeasureComponent(models.Model):
     """An offence line or indicator that adds into a measure: acquisitive crime = burglary + robbery + ..."""
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="components")
-    label = models.CharField(max_length=160, help_text="As police and ONS files name it, e.g. 'Burglary'.")
+    label = models.CharField(
+        max_length=LABEL_MAX_LENGTH, help_text="As police and ONS files name it, e.g. 'Burglary'."
+    )
 
     objects = MeasureComponentQuerySet.as_manager()
 
@@ -409,8 +419,8 @@ class IgnoredLabel(models.Model):
     error, so a new or misspelt line is never dropped without anyone deciding.
     """
 
-    label = models.CharField(max_length=160)
-    normalised = models.CharField(max_length=160, unique=True, editable=False)
+    label = models.CharField(max_length=LABEL_MAX_LENGTH)
+    normalised = models.CharField(max_length=LABEL_MAX_LENGTH, unique=True, editable=False)
 
     class Meta:
         ordering = ["label"]

@@ -146,9 +146,16 @@ def import_map_labels(request, pk):
     saved = 0
     for i in range(len(labels)):
         form = MappingForm(request.POST, prefix=f"label{i}")
-        if request.POST.get(f"label{i}-target") and form.is_valid():
+        if not request.POST.get(f"label{i}-target"):
+            continue
+        if form.is_valid():
             form.save()
             saved += 1
+        else:  # say why, or "0 mapping(s) saved" leaves the admin guessing
+            label = " ".join(request.POST.get(f"label{i}-label", "").split())
+            shown = f"{label[:80]}…" if len(label) > 80 else label
+            problems = " ".join(e for errors in form.errors.values() for e in errors)
+            messages.error(request, f"“{shown}” was not saved: {problems}")
     messages.success(request, f"{saved} mapping(s) saved.")
     if batch.file and batch.status in (ImportBatch.Status.PREVIEWED, ImportBatch.Status.FAILED):
         _run(batch, import_batch_preview, preview_import)

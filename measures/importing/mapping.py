@@ -1,9 +1,15 @@
 """Areas, offence lines and periods in files, resolved against the database once per import.
 
 Areas match by any of their ONS codes first (local authority or CSP code), then by name or alias
-after folding case, "&"/"and", "City of" and note markers. Offence lines and crime types match the
-labels admins map to measures (``MeasureComponent``) or mark as unused (``IgnoredLabel``), after
-folding case, line breaks and note markers; failing that, a measure's own name or slug.
+after folding case, "&"/"and", "City of" and note markers ("South Oxfordshire4", "Cherwell [note 5]"),
+and failing that without a council's words ("Cherwell District", "Oxford City Council"). A row whose
+code and name are two different areas of ours is an error: either could be the mistake, and taking
+the code would file one district's figures under the other. A row naming a partnership of several
+areas ("South and Vale") is skipped and said to be one: figures are stored per area.
+
+Offence lines and crime types match the labels admins map to measures (``MeasureComponent``) or mark
+as unused (``IgnoredLabel``), after folding case, line breaks and note markers; failing that, a
+measure's own name or slug.
 """
 
 import datetime
@@ -11,7 +17,14 @@ import re
 from collections import defaultdict
 
 from measures.importing.classification import classification
-from measures.models import IgnoredLabel, Measure, MeasureComponent, Period, normalise_label
+from measures.models import (
+    IgnoredLabel,
+    Measure,
+    MeasureComponent,
+    Period,
+    normalise_label,
+    strip_note_markers,
+)
 from partnerships.models import Area, AreaAlias, AreaCode, PartnershipArea, normalise_area_name
 
 # Rows that are not areas: forces, regions, countries (their ONS code prefixes) and totals.
@@ -20,7 +33,45 @@ TOTAL_NAMES = {"total", "england", "wales", "england and wales", "all areas", "g
 
 NOT_OURS = "Areas outside the county (not ours)"
 SUBTOTAL = "Force, regional or national subtotals"
+PARTNERSHIP_ROWS = "figures are stored for each district; give the districts' rows"  # ends such a reason
 UNASSIGNED = "“Unassigned” rows (crimes not assigned to a partnership area)"
+
+# The words councils and partnerships add to a place's name: "Cherwell District Council", "Oxford City
+# Council", "Royal Borough of ...", "South and Vale Community Safety Partnership" (names already folded).
+COUNCIL_WORDS = re.compile(
+    r"^(?:(?:royal|london|metropolitan) )?borough of "
+    r"| (?:(?:district|borough|city|county|metropolitan borough) )?council$"
+    r"| (?:district|borough)$"
+)
+PARTNERSHIP_WORDS = re.compile(
+    r" (?:community safety partnership|safer communities partnership|safety partnership|partnership|csp)$"
+)
+
+
+class AreaError(str):
+    """A reason a row cannot be read that is an error, not a skip: its code and name are two of our areas."""
+
+
+def area_spellings(name) -> list[str]:
+    """The folded spellings to look a file's area name up by, the plainest first.
+
+    As written; without note markers ("South Oxfordshire4", "Vale of White Horse (note 3)": ONS
+    footnotes, as on offence headings); then without a council's words ("Cherwell District",
+    "West Oxfordshire District Council"). Only used when the name as written is not one we know, so
+    an area or alias whose own name has such words still matches as itself.
+    """
+    name = str(name or "")
+    spellings = [normalise_area_name(name), normalise_area_name(strip_note_markers(name))]
+    for folded in spellings[:2]:
+        spellings.append(COUNCIL_WORDS.sub("", folded).strip())
+    return [s for i, s in enumerate(spellings) if s and s not in spellings[:i]]
+
+
+def partnership_spelling(name) -> str:
+    """A partnership's name without "Community Safety Partnership" or "CSP", folded like an area's."""
+    folded = normalise_area_name(strip_note_markers(str(name or "")))
+    return PARTNERSHIP_WORDS.sub("", folded).strip()
+
 
 LABEL_MEASURES, LABEL_IGNORED, LABEL_UNKNOWN, LABEL_DIRECT = "measures", "ignored", "unknown", "direct"
 LABEL_UNUSED = "unused"  # a line the offence classification knows, which no measure uses
@@ -45,6 +96,7 @@ class Mapper:
             .values_list("area_id", "partnership__name")
         ):
             self.partnership_names[area_id] = partnership
+        self.partnerships = self._partnership_spellings()
         self.measures = {m.pk: m for m in Measure.objects.all()}
         self.lines = defaultdict(list)
         self.line_names = {}  # folded label -> as the mapping writes it
@@ -72,14 +124,70 @@ class Mapper:
             found = self._areas[key] = self._find_area(code, name)
         return found
 
+    def _partnership_spellings(self) -> dict[str, int | str]:
+        """Folded partnership name -> its area, or why its rows are skipped when it has several.
+
+        Files sometimes give a merged partnership's total ("South and Vale"). Figures are stored per
+        area, so such a row cannot be stored, but it is not "outside the county" either: saying so
+        would send the admin looking for a missing area. A partnership of one area is that area.
+        """
+        today = datetime.date.today()
+        covers, now = defaultdict(list), defaultdict(list)
+        names = {}
+        for pk, name, short_name, area_name, area_id, start, end in PartnershipArea.objects.order_by(
+            "area__name"
+        ).values_list(
+            "partnership_id",
+            "partnership__name",
+            "partnership__short_name",
+            "area__name",
+            "area_id",
+            "start",
+            "end",
+        ):
+            names[pk] = (name, short_name)
+            if (area_name, area_id) not in covers[pk]:
+                covers[pk].append((area_name, area_id))
+            if start <= today and (end is None or end >= today) and (area_name, area_id) not in now[pk]:
+                now[pk].append((area_name, area_id))
+        reasons = {}
+        for pk, (name, short_name) in names.items():
+            areas = now[pk] or covers[pk]
+            spellings = {partnership_spelling(n) for n in (name, short_name) if n}
+            for spelling in spellings - {""}:
+                if len(areas) == 1:
+                    reasons.setdefault(spelling, areas[0][1])
+                    continue
+                listed = [a for a, _ in areas]
+                listed = ", ".join(listed[:-1]) + " and " + listed[-1]
+                reasons.setdefault(
+                    spelling,
+                    f"{short_name or name} is a partnership of {listed}: {PARTNERSHIP_ROWS}",
+                )
+        return reasons
+
     def _find_area(self, code, name) -> tuple[int | None, str]:
         code = str(code or "").strip().upper()
-        if code in self.codes:
-            return self.codes[code], ""
         name = str(name or "").strip()
-        folded = normalise_area_name(name)
-        if folded in self.names:
-            return self.names[folded], ""
+        spellings = area_spellings(name)
+        by_name = next((self.names[s] for s in spellings if s in self.names), None)
+        partnership = self.partnerships.get(partnership_spelling(name)) if name else None
+        if by_name is None and isinstance(partnership, int):
+            by_name = partnership  # "Cherwell Community Safety Partnership": a partnership of one area
+        if code in self.codes:
+            by_code = self.codes[code]
+            if by_name is not None and by_name != by_code:
+                return None, AreaError(
+                    f"The code {code} is {self.area_names[by_code]} but the name says {name}"
+                    + (f" ({self.area_names[by_name]})" if name != self.area_names[by_name] else "")
+                    + ": correct whichever is wrong, so that no district's figures are filed under another"
+                )
+            return by_code, ""
+        if by_name is not None:
+            return by_name, ""
+        if partnership:
+            return None, partnership
+        folded = spellings[0] if spellings else ""
         if folded.startswith("unassigned"):
             return None, UNASSIGNED
         if SUBTOTAL_CODE.match(code) or folded in TOTAL_NAMES:

@@ -24,8 +24,10 @@ from measures.importing.mapping import (
     LABEL_UNKNOWN,
     LABEL_UNUSED,
     NOT_OURS,
+    PARTNERSHIP_ROWS,
     SUBTOTAL,
     UNASSIGNED,
+    AreaError,
     Mapper,
 )
 from measures.importing.period_labels import (
@@ -83,6 +85,7 @@ MONTH_UNREAD = (
     "“June 2018” and “01/06/2018”, day first, are read too)"
 )
 FORMULA = "formula"  # an identifying cell to refuse (a status of _identify_long)
+AREA_CONFLICT = "area conflict"  # a row whose code and name are two of our areas (a status of _identify_long)
 RATE = "rate"  # a wide table's rate column, which no measure counted in numbers takes
 CHANGE = "change"  # a wide table's column of changes between periods ("% change")
 LONG_KINDS = (Period.Kind.ROLLING_YEAR, Period.Kind.YEAR)
@@ -360,6 +363,10 @@ class ImportPass:
                 if status == NOT_OURS:
                     result.skip(ident[1], ident[2])
                     continue
+                if status == AREA_CONFLICT:
+                    ours += 1  # ours, whichever it is: the file is not refused as another county's
+                    result.error(row, self._role_cell(row, "area"), ident[1])
+                    continue
                 ours += 1
                 if status == LABEL_UNKNOWN:
                     result.error(
@@ -424,7 +431,8 @@ class ImportPass:
         """What a long row's identifying cells say, for every row that has the same ones.
 
         (INSTRUCTIONS,) or (NOT_DATA,): not a row of figures; (FORMULA,): a cell to refuse (not kept:
-        each row gets its errors); (NOT_OURS, reason, example): not one of our areas; (LABEL_UNKNOWN,
+        each row gets its errors); (NOT_OURS, reason, example): not one of our areas; (AREA_CONFLICT,
+        message): its code and name are two different areas of ours; (LABEL_UNKNOWN,
         label), (LABEL_IGNORED or LABEL_UNUSED, label): a line no measure takes; else (LABEL_MEASURES,
         area, measures or None when a rate cannot go into count measures, label, qualifier, direct,
         [line number once given]).
@@ -439,6 +447,8 @@ class ImportPass:
         if not (code or name) and not label:
             return (NOT_DATA,)
         area, reason = mapper.area(code, name)
+        if isinstance(reason, AreaError):
+            return (AREA_CONFLICT, reason)
         if area is None:
             return (NOT_OURS, reason, name or code)
         c_qualifier = cols.get("qualifier")
@@ -575,6 +585,10 @@ class ImportPass:
             for column in unheaded | set(range(len(self.header.cells), len(cells))):
                 if column < len(cells) and column not in unheaded_found and text_of(cells[column]):
                     unheaded_found[column] = row
+            if isinstance(reason, AreaError):
+                self._ours += 1  # ours, whichever it is: the file is not refused as another county's
+                result.error(row, self._role_cell(row, "area"), reason)
+                continue
             if area is None:
                 result.skip(reason, name or code)
                 continue
@@ -790,7 +804,8 @@ class ImportPass:
 def nothing_ours_message(result: PassResult) -> str:
     """What a file holds when none of its rows is for one of our areas, in plain words."""
     names = Counter()
-    for reason in (NOT_OURS, SUBTOTAL, UNASSIGNED, NO_LOCATION):
+    partnerships = [reason for reason in result.skipped if str(reason).endswith(PARTNERSHIP_ROWS)]
+    for reason in (NOT_OURS, SUBTOTAL, UNASSIGNED, NO_LOCATION, *partnerships):
         names.update(result.examples.get(reason, {}))
     rows = result.rows_read
     if not rows:
@@ -819,6 +834,7 @@ def nothing_ours_message(result: PassResult) -> str:
         )
     return (
         f"None of this file's rows is for one of our areas: {rows} row{'s' if rows != 1 else ''}{held}. "
-        "Check that it is the right file, or add the area (or its ONS code or spelling) to the partnerships. "
-        "Nothing was written."
+        + "".join(f"{reason[0].upper()}{reason[1:]}. " for reason in partnerships)
+        + "Check that it is the right file, or add the area (or its ONS code or spelling) to the "
+        "partnerships. Nothing was written."
     )

@@ -17,7 +17,7 @@ from pathlib import Path
 from django.db import transaction
 
 from measures.importing.layouts import fold, is_area_code_header, is_area_name_header
-from measures.importing.mapping import NOT_OURS, Mapper
+from measures.importing.mapping import NOT_OURS, AreaError, Mapper
 from measures.importing.readers import ImportFileError, Workbook
 from partnerships.models import AreaPopulation
 
@@ -172,6 +172,9 @@ def _read_rows(header: _Header, rows, mapper: Mapper, result: PopulationImport):
         if not str(code or "").strip() and not str(name or "").strip():
             continue  # blank lines and notes under the table
         area_id, reason = mapper.area(code, name)
+        if isinstance(reason, AreaError):
+            errors.append(f"Row {row_number}: {reason[0].lower()}{reason[1:]}.")
+            continue
         if area_id is None:
             result.skipped[reason] += 1
             continue

@@ -16,6 +16,8 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from measures.importing.classification import classification
+from measures.importing.mapping import Mapper
+from measures.importing.recognise import lsoa_district
 from measures.importing.validate import UNUSED
 from measures.models import IgnoredLabel, ImportBatch, MeasureComponent, MeasureValue, Period, normalise_label
 from measures.services import import_file
@@ -325,6 +327,139 @@ def test_a_sheet_with_too_many_cells_is_refused_before_it_is_read(county, tmp_pa
     assert "more than 50 cells" in batch.summary["errors"][0]["message"]
 
 
+# --- areas as files name them --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written, ours",
+    [
+        ("South Oxfordshire4", "South Oxfordshire"),
+        ("Vale of White Horse (note 3)", "Vale of White Horse"),
+        ("Cherwell [note 5]", "Cherwell"),
+        ("Oxford¹", "Oxford"),
+        ("Vale of the White Horse2", "Vale of White Horse"),  # an alias, with a footnote
+        ("Cherwell District", "Cherwell"),
+        ("West Oxfordshire District Council", "West Oxfordshire"),
+        ("Oxford City Council", "Oxford"),
+        ("South Oxfordshire Borough Council", "South Oxfordshire"),
+        ("Cherwell CSP", "Cherwell"),  # a partnership of one area is that area
+    ],
+)
+def test_our_areas_are_found_through_footnote_markers_and_council_words(county, tmp_path, written, ours):
+    path = wide_csv(
+        tmp_path,
+        "areas.csv",
+        "Year ending December 2024",
+        ["Area name", "Violence against the person"],
+        [[written, 41]],
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert batch.summary["skipped"] == []
+    assert values() == {("violent-crime", ours, DEC_2024): 41}
+
+
+def test_footnote_digits_never_touch_a_code_or_an_lsoa(county, tmp_path):
+    """A code's digits are the code, and "Cherwell 001A" is an LSOA of Cherwell: neither is a footnote."""
+    path = wide_csv(
+        tmp_path,
+        "codes.csv",
+        "Year ending December 2024",
+        ["Area code", "Area name", "Violence against the person"],
+        [["E07000179", "South Oxfordshire3", 7], ["E07000177", "", 9]],
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {
+        ("violent-crime", "South Oxfordshire", DEC_2024): 7,
+        ("violent-crime", "Cherwell", DEC_2024): 9,
+    }
+    mapper = Mapper()
+    assert mapper.area("", lsoa_district("Cherwell 001A")) == (county.areas["Cherwell"].pk, "")
+    assert mapper.area("E07000180", "") == (county.areas["Vale of White Horse"].pk, "")
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["South and Vale", "South & Vale", "South and Vale Community Safety Partnership", "South and Vale CSP"],
+)
+def test_a_partnership_of_several_areas_is_skipped_as_a_partnership_not_as_outside_the_county(
+    county, tmp_path, written
+):
+    path = wide_csv(
+        tmp_path,
+        "sv.csv",
+        "Year ending December 2024",
+        ["Area name", "Violence against the person"],
+        [["Cherwell", 4], [written, 5]],
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    (skipped,) = batch.summary["skipped"]
+    assert skipped["reason"] == (
+        "South and Vale CSP is a partnership of South Oxfordshire and Vale of White Horse: figures are "
+        "stored for each district; give the districts' rows"
+    )
+    assert [list(e) for e in skipped["examples"]] == [[written, 1]]
+    assert values() == {("violent-crime", "Cherwell", DEC_2024): 4}
+
+
+def test_a_file_of_partnership_rows_only_is_refused_saying_what_they_are(county, tmp_path):
+    path = wide_csv(
+        tmp_path,
+        "sv.csv",
+        "Year ending December 2024",
+        ["Area name", "Violence against the person"],
+        [["South & Vale", 5]],
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.FAILED
+    message = batch.summary["errors"][0]["message"]
+    assert (
+        "1 row, all for South & Vale. South and Vale CSP is a partnership of South Oxfordshire and" in message
+    )
+
+
+def test_a_code_and_a_name_for_two_of_our_areas_is_an_error_and_nothing_is_written(county, tmp_path):
+    path = wide_csv(
+        tmp_path,
+        "swap.csv",
+        "Year ending December 2024",
+        ["Area code", "Area name", "Violence against the person"],
+        [
+            ["E07000177", "Cherwell", 1],
+            ["E07000179", "Vale of White Horse", 2777],
+            ["E07000180", "South Oxon", 3],
+        ],
+    )
+    code, out, err = run_command(str(path))
+    assert code == 1
+    assert (
+        "Error (row 5, column B (Area name)): The code E07000179 is South Oxfordshire but the name says "
+        "Vale of White Horse: correct whichever is wrong" in err
+    )
+    assert "row 6" not in err  # "South Oxon" is no spelling of ours: the code wins, as before
+    assert "None of this file's rows" not in err
+    assert not MeasureValue.objects.exists()
+
+
+def test_a_long_file_whose_code_and_name_are_two_of_our_areas_is_an_error(county, tmp_path):
+    path = write_rows_csv(
+        tmp_path,
+        "long.csv",
+        [
+            ["Area code", "Area name", "Offence", "Financial year", "Number of offences"],
+            ["E07000179", "Vale of the White Horse", "Robbery", "2023/24", 5],
+        ],
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert [e["message"] for e in batch.summary["errors"]] == [
+        "The code E07000179 is South Oxfordshire but the name says Vale of the White Horse (Vale of White "
+        "Horse): correct whichever is wrong, so that no district's figures are filed under another"
+    ]
+
+
 # --- figures and periods checked --------------------------------------------------------------------
 
 
@@ -557,6 +692,34 @@ def test_the_command_line_maps_ignores_lists_and_rolls_back(county, tmp_path):
     assert not MeasureValue.objects.exists()
     with pytest.raises(CommandError, match="Only an applied import"):
         call_command("import_rollback", str(batch.pk), stdout=io.StringIO())
+
+
+LONG_HEADING = (
+    "Number of offences of cyber-enabled harassment recorded by the police in the twelve months, including "
+    "offences later transferred or cancelled, excluding those recorded by Action Fraud and the National "
+    "Fraud Intelligence Bureau"
+)
+
+
+@pytest.mark.parametrize("option", ["--ignore", "--map"])
+def test_a_heading_longer_than_160_characters_can_be_mapped_or_ignored(county, tmp_path, option):
+    assert len(LONG_HEADING) == 226
+    path = wide_csv(
+        tmp_path,
+        "long.csv",
+        "Year ending December 2024",
+        ["Area name", "Violence against the person", LONG_HEADING],
+        [["Cherwell", 4154, 5]],
+    )
+    given = LONG_HEADING if option == "--ignore" else f"{LONG_HEADING}=violent-crime"
+    code, out, err = run_command(str(path), option, given)
+    assert code == 0, err
+    if option == "--ignore":
+        assert IgnoredLabel.objects.filter(label=LONG_HEADING).exists()
+        assert values() == {("violent-crime", "Cherwell", DEC_2024): 4154}
+    else:
+        assert MeasureComponent.objects.filter(label=LONG_HEADING, measure=county.violent).exists()
+        assert values() == {("violent-crime", "Cherwell", DEC_2024): 4159}
 
 
 def test_map_names_an_unknown_measure_plainly(county, tmp_path):

@@ -129,6 +129,36 @@ def test_unknown_lines_can_be_mapped_from_the_preview(client, county):
     assert batch.status == ImportBatch.Status.PREVIEWED and batch.error_count == 0
 
 
+def test_a_long_heading_is_mapped_from_the_preview_and_one_too_long_says_why_it_was_not(
+    client, county, tmp_path
+):
+    long, too_long = "Number of offences " + "recorded " * 24, "Offences " * 70
+    path = tmp_path / "long.csv"
+    header = f"Area name,Violence against the person,{long},{too_long}"
+    path.write_text(f"Year ending December 2024\n\n{header}\nCherwell,4,5,6\n")
+    client.force_login(county.admin)
+    upload(client, path)
+    batch = ImportBatch.objects.get()
+    assert batch.summary["unknown_labels"] == sorted([long.strip(), too_long.strip()])
+    response = client.post(
+        reverse("measures:import_map_labels", args=[batch.pk]),
+        {
+            "label0-label": long.strip(),
+            "label0-target": "ignore",
+            "label1-label": too_long.strip(),
+            "label1-target": str(county.violent.pk),
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert IgnoredLabel.objects.filter(label=long.strip()).exists()  # 234 characters: mapped
+    assert "1 mapping(s) saved." in page
+    assert (
+        "“Offences Offences" in page and "was not saved: This heading is longer than 600 characters" in page
+    )
+    assert not MeasureComponent.objects.filter(measure=county.violent, label__startswith="Offences").exists()
+
+
 def test_mappings_page_adds_and_removes_lines(client, county):
     client.force_login(county.admin)
     url = reverse("measures:mappings")

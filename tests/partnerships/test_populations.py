@@ -113,6 +113,17 @@ def test_bad_numbers_are_refused_with_row_and_cell_and_nothing_is_saved(areas, t
     assert not AreaPopulation.objects.exists()
 
 
+def test_a_code_and_a_name_for_two_of_our_areas_is_refused_not_filed_under_the_code(areas, tmp_path):
+    text = "Code,Name,All ages\nE07000179,Vale of White Horse,121874\n"
+    with pytest.raises(PopulationImportError) as refused:
+        population_import(path=write_csv(tmp_path, text), year=2011)
+    assert refused.value.errors == [
+        "Row 2: the code E07000179 is South Oxfordshire but the name says Vale of White Horse: correct "
+        "whichever is wrong, so that no district's figures are filed under another."
+    ]
+    assert not AreaPopulation.objects.exists()
+
+
 def test_the_command_says_what_it_did_and_fails_when_it_refuses(areas, tmp_path, capsys):
     call_command("import_populations", str(write_csv(tmp_path, ALL_AGES)), "--year", "2011")
     assert "2 of our areas, mid-2011: 2 added, 0 changed" in capsys.readouterr().out
