@@ -499,6 +499,19 @@ class ImportPass:
                 first_known = (level_kind, (), label)
         return first_known or (kind, (), label)
 
+    def _stands_in(self, label, given: set):
+        """A wide table's column of a line no measure takes whose broader line a measure does take, and
+        which the table does not give itself ("Domestic burglary" and "Non-domestic burglary" in an
+        older table with no Burglary column): (kind, measures, the broader line's name), so that the
+        parts add up into it, once each; None otherwise (the column is not used)."""
+        for line in classification().broader(label):
+            if line.key in given:
+                return None  # the table gives the broader line: its parts would count twice
+            kind, measures = self.mapper.label(line.name)
+            if kind in (LABEL_MEASURES, LABEL_DIRECT):
+                return (kind, measures, line.name)
+        return None
+
     def _text_cells(self, cells, row, *, report=True):
         """(area code, area name, label) of a long row, each None (with an error, when ``report``)
         where the cell looks like a formula."""
@@ -531,6 +544,8 @@ class ImportPass:
             file_period_index = self._index_period(key)
         # Each offence column, mapped once: (column, label, measures, line number).
         columns, unknown, skipped = [], [], []
+        known = classification()
+        given = {found.key for _, label in self.header.offence_columns if (found := known.find(label))}
         for column, label in self.header.offence_columns:
             text = " ".join(str(label).split())
             if is_formula(text):
@@ -542,8 +557,11 @@ class ImportPass:
                 continue
             kind, measures = mapper.label(label)
             if kind in (LABEL_IGNORED, LABEL_UNUSED):
-                skipped.append((kind, text))
-                continue
+                broader = self._stands_in(text, given)
+                if broader is None:
+                    skipped.append((kind, text))
+                    continue
+                kind, measures, text = broader
             if kind not in (LABEL_MEASURES, LABEL_DIRECT) and is_change_heading(text):
                 skipped.append((CHANGE, text))
                 continue

@@ -229,3 +229,30 @@ def test_a_fraction_for_a_measure_counted_in_numbers_is_refused_with_its_cell(co
     assert error["row"] == 2 and error["cell"].startswith("column B")
     assert "4154.6 is not a whole number, but Violent crime is counted" in error["message"]
     assert not MeasureValue.objects.exists()
+
+
+ACQUISITIVE_BUT_BURGLARY = [
+    "Robbery",
+    "Vehicle offences",
+    "Theft from the person",
+    "Bicycle theft",
+    "Shoplifting",
+    "All other theft offences",
+]
+
+
+@pytest.mark.parametrize("with_burglary", [False, True])
+def test_an_older_table_s_burglary_parts_add_up_into_burglary_when_it_gives_no_burglary(
+    county, tmp_path, with_burglary
+):
+    """Tables before 2017 split burglary into domestic and non-domestic, with no Burglary column: the
+    parts stand in for it, once each; a table that gives Burglary as well is read by it alone."""
+    heading = ["Area name", *ACQUISITIVE_BUT_BURGLARY, "Domestic burglary", "Non-domestic burglary"]
+    row = ["Cherwell", *["10"] * len(ACQUISITIVE_BUT_BURGLARY), "200", "161"]
+    if with_burglary:
+        heading.append("Burglary")
+        row.append("361")
+    batch = import_file(path=write_rows_csv(tmp_path, "older.csv", [heading, row]), period="2012/13")
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values()["acquisitive-crime", "Cherwell", "2012/13"] == 60 + 361
+    assert not any("Not in this file" in notice for notice in batch.summary["notices"])
