@@ -304,6 +304,10 @@ def find_header(rows: list[list], requested: str = "", known=None) -> Header:
             header.unheaded_columns = [i for i in range(len(header.cells)) if not fold(header.cells[i])]
             return header
         titles.extend(str(c) for c in cells if c not in (None, ""))
+    for cells in rows[:HEADER_SEARCH_ROWS]:
+        other = _other_police_file(cells)
+        if other:
+            raise ImportFileError(other)
     if requested:
         raise ImportFileError(
             f"The columns do not fit the layout “{requested}”: {expected_columns(requested)} "
@@ -316,6 +320,23 @@ def find_header(rows: list[list], requested: str = "", known=None) -> Header:
         "offence group; a long table (area_code, area_name, period, value, indicator); or a "
         "data.police.uk street-level file (Month, LSOA name, Crime type)."
     )
+
+
+def _other_police_file(cells) -> str:
+    """What a data.police.uk download other than the street-level crimes is, in plain words, or ""."""
+    folded = {fold(c) for c in cells}
+    if "outcome type" in folded and "lsoa name" in folded:
+        return (
+            "This is a data.police.uk outcomes file (what became of each crime: “Outcome type”), not the "
+            "street-level crimes: import the month's street file instead (its name ends “-street.csv”). "
+            "Nothing was written."
+        )
+    if "object of search" in folded or "legislation" in folded and "type" in folded:
+        return (
+            "This is a data.police.uk stop and search file, not the street-level crimes: import the "
+            "month's street file instead (its name ends “-street.csv”). Nothing was written."
+        )
+    return ""
 
 
 def _is_heading_row(cells, header: Header) -> bool:

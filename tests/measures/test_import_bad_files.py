@@ -38,11 +38,25 @@ def bad_files(tmp_path):
         ),
         "wrong columns": (b"name,colour,size\nCherwell,red,3\n", "No header row found"),
         "no header row": (b"Police recorded crime\nA note\n\n1,2,3\n", "No header row found"),
+        "a data.police.uk outcomes file": (
+            b"Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
+            b"Outcome type\nab12,2018-06,Thames Valley Police,Thames Valley Police,-1.2,51.7,On or near Park,"
+            b"E01028594,Oxford 001A,Under investigation\n",
+            "data.police.uk outcomes file",
+        ),
+        "a data.police.uk stop and search file": (
+            b"Type,Date,Part of a policing operation,Policing operation,Latitude,Longitude,Gender,Age range,"
+            b"Self-defined ethnicity,Officer-defined ethnicity,Legislation,Object of search,Outcome\n"
+            b"Person search,2018-06-01T10:00:00+00:00,,,51.7,-1.2,Male,18-24,,,Misuse of Drugs Act 1971 "
+            b"(section 23),Controlled drugs,Arrest\n",
+            "stop and search file",
+        ),
     }
 
 
 CASES = ["empty", "blank lines only", "an image", "a zip of other things", "a truncated xlsx",
-         "a password-protected xlsx", "wrong columns", "no header row"]  # fmt: skip
+         "a password-protected xlsx", "wrong columns", "no header row", "a data.police.uk outcomes file",
+         "a data.police.uk stop and search file"]  # fmt: skip
 
 
 @pytest.mark.parametrize("case", CASES)
