@@ -10,7 +10,7 @@ Layouts:
 import re
 from dataclasses import dataclass, field
 
-from measures.importing.period_labels import find_period_in_text
+from measures.importing.period_labels import find_period_in_text, parse_period
 from measures.importing.readers import ImportFileError
 from measures.models import strip_note_markers
 
@@ -114,6 +114,9 @@ class Header:
     # Wide tables giving each offence twice, as a number and a rate: column index -> the unit heading
     # ("Number", "Rate per 1,000 population") under the offence's (merged) heading.
     column_units: dict = field(default_factory=dict)
+    # Wide tables giving each offence for several periods: column index -> the period heading over or
+    # under the offence's ("Apr 2021 to Mar 2022"); such a column is that offence, for that period.
+    column_periods: dict = field(default_factory=dict)
 
 
 GENERIC_AREA_HEADERS = {"name", "area", "geography", "district"}
@@ -253,7 +256,7 @@ def classify(cells: list, known=None) -> Header | None:
 
     force = first(lambda h: "force" in h)
     period = named(PERIOD_HEADERS, taken)
-    offence_columns = []
+    offence_columns, period_columns = [], []
     for i, h in enumerate(folded):
         if not h or i in taken or i in (force, period):
             continue
@@ -263,8 +266,14 @@ def classify(cells: list, known=None) -> Header | None:
             continue
         # "year ending March 2024" beside a title: a title row, not offences.
         if find_period_in_text(h, bare_year=False):
+            if parse_period(cells[i]) is not None:
+                period_columns.append((i, cells[i]))
             continue
         offence_columns.append((i, cells[i]))
+    if not offence_columns and len(period_columns) > 1:
+        # Periods over the offences ("Apr 2021 to Mar 2022" merged over its offence columns): the
+        # offences are in the row below (``_combine_header_rows``).
+        offence_columns = period_columns
     if not offence_columns:
         return None
     generic = all(folded[i] in GENERIC_AREA_HEADERS for i in taken)
@@ -360,7 +369,7 @@ def _combine_header_rows(header: Header, rows, index: int, requested: str, known
     if header.layout != "wide":
         return header
     combined = list(header.cells)
-    units = {}
+    units, periods = {}, {}
     below = index + 1
     while below < len(rows) and below - index < 4 and _is_heading_row(rows[below], header):
         lower = rows[below]
@@ -380,6 +389,14 @@ def _combine_header_rows(header: Header, rows, index: int, requested: str, known
             elif text and over[i] and is_unit_heading(over[i]) and not is_unit_heading(text):
                 units[i] = over[i]  # an offence under a merged "Rate per 1,000 population": a rate
                 new.append(lower[i])
+            elif text and over[i] and parse_period(text) is not None and parse_period(over[i]) is None:
+                periods[i] = text  # a period under a merged offence heading: that offence, that period
+                new.append(over[i])
+            elif text and over[i] and parse_period(over[i]) is not None and parse_period(text) is None:
+                periods[i] = over[i]  # an offence under a merged period heading
+                new.append(lower[i])
+            elif text and over[i] and is_change_heading(over[i]) and not is_change_heading(text):
+                new.append(f"{text} ({over[i]})")  # an offence under a merged "% change": its change
             else:
                 new.append((lower[i] if text else None) or upper)
         combined = new
@@ -392,6 +409,9 @@ def _combine_header_rows(header: Header, rows, index: int, requested: str, known
     merged.row_index = below - 1
     merged.header_rows = below - index
     merged.column_units = {i: u for i, u in units.items() if any(c == i for c, _ in merged.offence_columns)}
+    merged.column_periods = {
+        i: p for i, p in periods.items() if any(c == i for c, _ in merged.offence_columns)
+    }
     return merged
 
 

@@ -536,7 +536,30 @@ class ImportPass:
         result, mapper, lines, stage = self.result, self.mapper, self.lines, self.staging.add
         c_code, c_name, c_period = cols["area_code"], cols["area_name"], cols["period"]
         file_period_index = None
-        if c_period is None:
+        # Columns that are an offence for a period of their own ("Apr 2021 to Mar 2022" over or under
+        # it): the table needs no period of its own when each of its offence columns has one.
+        column_periods = {
+            column: self._index_period(parse_period(text))
+            for column, text in self.header.column_periods.items()
+        }
+        dated = column_periods and all(
+            column in column_periods or is_change_heading(label)
+            for column, label in self.header.offence_columns
+        )
+        if (
+            dated
+            and self.options.period
+            and parse_period(self.options.period) not in {result.periods[i] for i in column_periods.values()}
+        ):
+            result.error(
+                None,
+                "",
+                f"The period given is “{self.options.period}”, but this table gives a period over each "
+                "column, and it is not one of them. Leave the period blank to use the table's, or check that "
+                "this is the right file. Nothing was written.",
+            )
+            return
+        if c_period is None and not dated:
             stated_in = f"{self.header.title} {sheet_name if self.book.kind == 'excel' else ''}"
             key = file_period(stated_in, self.options, result)
             if key is None:
@@ -574,7 +597,8 @@ class ImportPass:
                 if not measures:
                     skipped.append((RATE, f"{text} ({unit})"))
                     continue
-            columns.append((column, text, measures, lines.number(("column", column), text, measures)))
+            line = lines.number(("column", column), text, measures)
+            columns.append((column, text, measures, line, column_periods.get(column)))
         # A row with no column to stage still needs a row in the staging table: two rows for one area and
         # period are found there.
         no_line = None if columns else lines.number(("column", None), "", ())
@@ -626,7 +650,8 @@ class ImportPass:
             used = False
             if no_line is not None:
                 stage(row, no_line, area, period, None)
-            for column, _label, measures, line in columns:
+            for column, _label, measures, line, own_period in columns:
+                at = period if own_period is None else own_period
                 cell = cells[column] if column < len(cells) else None
                 value, problem = parse_value(cell)
                 if problem:
@@ -637,10 +662,10 @@ class ImportPass:
                 result.values_read += 1
                 if value is None:
                     result.note_cells(SUPPRESSED_REASON)
-                    stage(row, line, area, period, None)
+                    stage(row, line, area, at, None)
                 else:
                     used = True
-                    stage(row, line, area, period, scaled(value))
+                    stage(row, line, area, at, scaled(value))
             if used:
                 result.rows_used += 1
             else:

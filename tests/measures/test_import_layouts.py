@@ -256,3 +256,39 @@ def test_an_older_table_s_burglary_parts_add_up_into_burglary_when_it_gives_no_b
     assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
     assert values()["acquisitive-crime", "Cherwell", "2012/13"] == 60 + 361
     assert not any("Not in this file" in notice for notice in batch.summary["notices"])
+
+
+YEARS = ["Apr 2021 to Mar 2022", "Apr 2022 to Mar 2023"]
+
+
+@pytest.mark.parametrize("years_over, change", [(False, True), (True, True), (True, False)])
+def test_a_table_giving_each_offence_for_two_years_stores_each_column_for_its_year(
+    county, tmp_path, years_over, change
+):
+    """Offence headings merged over a column per year (or years merged over the offences), with a
+    "% change" column beside: each column is that offence for that year, and the change is left out."""
+    if years_over:
+        top = ["Area code", "Area name", YEARS[0], "", YEARS[1], "", "% change", ""]
+        below = ["", "", VAP, DAMAGE, VAP, DAMAGE, VAP, DAMAGE]
+        row = ["E07000177", "Cherwell", "4054", "851", "4154", "901", "2", "6"]
+    else:
+        top = ["Area code", "Area name", VAP, "", "", DAMAGE, "", ""]
+        below = ["", "", *YEARS, "% change", *YEARS, "% change"]
+        row = ["E07000177", "Cherwell", "4054", "4154", "2", "851", "901", "6"]
+    if not change:
+        top, below, row = top[:6], below[:6], row[:6]
+    path = write_rows_csv(tmp_path, "two-years.csv", [["Police recorded crime by CSP"], top, below, row])
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {
+        ("violent-crime", "Cherwell", "2021/22"): 4054,
+        ("violent-crime", "Cherwell", "2022/23"): 4154,
+        ("criminal-damage", "Cherwell", "2021/22"): 851,
+        ("criminal-damage", "Cherwell", "2022/23"): 901,
+    }
+    assert (cells(batch, CHANGES) or {}).get("count") == (2 if change else None)
+    MeasureValue.objects.all().delete()
+    refused = import_file(path=path, period="2019/20")
+    assert refused.status == ImportBatch.Status.FAILED
+    assert "gives a period over each column" in refused.summary["errors"][0]["message"]
+    assert not MeasureValue.objects.exists()
