@@ -89,13 +89,15 @@ class Mapper:
             self.area_names[pk] = name
         for normalised, area_id in AreaAlias.objects.values_list("normalised", "area_id"):
             self.names.setdefault(normalised, area_id)
-        self.partnership_names = {}
-        for area_id, partnership in (
-            PartnershipArea.objects.covering(datetime.date.today())
-            .order_by("start")
-            .values_list("area_id", "partnership__name")
+        self.partnership_names = {}  # area -> the partnership covering it today
+        self.coverage = defaultdict(list)  # area -> (start, end, partnership), oldest first
+        today = datetime.date.today()
+        for area_id, start, end, partnership in PartnershipArea.objects.order_by("start").values_list(
+            "area_id", "start", "end", "partnership__name"
         ):
-            self.partnership_names[area_id] = partnership
+            self.coverage[area_id].append((start, end, partnership))
+            if start <= today and (end is None or end >= today):
+                self.partnership_names[area_id] = partnership
         self.partnerships = self._partnership_spellings()
         self.measures = {m.pk: m for m in Measure.objects.all()}
         self.lines = defaultdict(list)
@@ -122,6 +124,15 @@ class Mapper:
         found = self._areas.get(key)
         if found is None:
             found = self._areas[key] = self._find_area(code, name)
+        return found
+
+    def partnership_on(self, area_id, day: datetime.date) -> str:
+        """The partnership that covered an area on a day (a figure's period's last day): before a
+        merger, the district's own partnership, not today's merged one; "" when none did."""
+        found = ""
+        for start, end, partnership in self.coverage.get(area_id, ()):
+            if start <= day and (end is None or end >= day):
+                found = partnership
         return found
 
     def _partnership_spellings(self) -> dict[str, int | str]:

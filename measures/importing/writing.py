@@ -451,7 +451,7 @@ def _figures(staging, mapper, result, rows, *, before=True) -> list[dict]:
             {
                 "measure": mapper.measures[m].name,
                 "area": mapper.area_names[area],
-                "partnership": mapper.partnership_names.get(area, ""),
+                "partnership": mapper.partnership_on(area, key[2]),
                 "period": period_label(key),
                 "old": _num(was) if was is not None else "",
                 "new": _num(new),

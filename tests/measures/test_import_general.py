@@ -1355,3 +1355,22 @@ def test_a_column_headed_with_a_year_alone_is_reported_not_dropped(county, tmp_p
     batch = import_file(path=path)
     assert batch.status == ImportBatch.Status.FAILED
     assert "The column “2022/23” is not mapped to any measure" in batch.summary["errors"][0]["message"]
+
+
+def test_the_preview_names_the_partnership_a_district_was_in_for_each_figures_period(county, tmp_path):
+    """South Oxfordshire's 2009/10 figure was its own partnership's (South and Vale formed in April
+    2011): the preview must not credit it to today's merged partnership."""
+    before = factories.PartnershipFactory(name="South Oxfordshire CSP", slug="south-oxfordshire")
+    factories.PartnershipAreaFactory(
+        partnership=before,
+        area=county.areas["South Oxfordshire"],
+        start=datetime.date(2004, 4, 1),
+        end=datetime.date(2011, 3, 31),
+    )
+    text = (
+        "area,measure or offence,period,value\n"
+        "South Oxfordshire,Violent crime,2009/10,2400\nSouth Oxfordshire,Violent crime,2012/13,2500\n"
+    )
+    preview = import_file(path=write_csv(tmp_path, "merger.csv", text), dry_run=True)
+    named = {f["period"]: f["partnership"] for f in preview.summary["figures"]}
+    assert named == {"2009/10": "South Oxfordshire CSP", "2012/13": "South and Vale CSP"}
