@@ -374,11 +374,7 @@ def _combine_header_rows(header: Header, rows, index: int, requested: str, known
     while below < len(rows) and below - index < 4 and _is_heading_row(rows[below], header):
         lower = rows[below]
         width = max(len(combined), len(lower))
-        carried, over = "", []
-        for i in range(width):
-            text = str(combined[i]).strip() if i < len(combined) and combined[i] is not None else ""
-            carried = text or carried
-            over.append(carried)
+        over = carried_across(combined, width)
         new = []
         for i in range(width):
             upper = combined[i] if i < len(combined) else ""
@@ -415,21 +411,27 @@ def _combine_header_rows(header: Header, rows, index: int, requested: str, known
     return merged
 
 
+def carried_across(cells, width: int) -> list[str]:
+    """Each of ``width`` columns' heading in a row whose headings are merged across columns: a merged
+    cell's text is in its first column only, so each blank column takes the heading to its left."""
+    carried, over = "", []
+    for i in range(width):
+        text = str(cells[i]).strip() if i < len(cells) and cells[i] is not None else ""
+        carried = text or carried
+        over.append(carried)
+    return over
+
+
 def _offences_over_units(header: Header, above) -> None:
     """Offence headings in the row above the header (merged over two or more columns), and under them
     how each column counts ("Number", "Rate per 1,000 population"): each such column is that offence,
     in that unit."""
     if not any(is_unit_heading(label) for _, label in header.offence_columns):
         return
-    carried, over = "", {}
-    for i in range(len(header.cells)):
-        text = str(above[i]).strip() if i < len(above) and above[i] is not None else ""
-        if text:
-            carried = text
-        over[i] = carried
+    over = carried_across(above, len(header.cells))
     offence_columns = []
     for i, label in header.offence_columns:
-        if is_unit_heading(label) and over.get(i):
+        if is_unit_heading(label) and over[i]:
             header.column_units[i] = str(label).strip()
             label = over[i]
         offence_columns.append((i, label))
@@ -453,16 +455,11 @@ def _units_in_headings(header: Header) -> None:
 def _units_over_offences(header: Header, above) -> None:
     """A unit heading in the row above the header, merged over offence columns ("Rate per 1,000
     population" over Violence, Robbery, ...): each offence column under it is in that unit."""
-    carried, over = "", {}
-    for i in range(len(header.cells)):
-        text = str(above[i]).strip() if i < len(above) and above[i] is not None else ""
-        if text:
-            carried = text
-        over[i] = carried
+    over = carried_across(above, len(header.cells))
     for i, label in header.offence_columns:
         if (
             i not in header.column_units
-            and over.get(i)
+            and over[i]
             and is_unit_heading(over[i])
             and not is_unit_heading(label)
         ):

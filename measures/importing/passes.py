@@ -643,10 +643,10 @@ class ImportPass:
                 period = file_period_index
             for kind, skipped_label in skipped:
                 self._skip_label(kind, skipped_label, cell=True)
-            for column in [c for c in wordy if c < len(cells) and cells[c] not in (None, "")]:
-                value, problem = parse_value(cells[column])
-                if value is not None:
-                    wordy.discard(column)
+            if wordy:
+                for column in [c for c in wordy if c < len(cells) and cells[c] not in (None, "")]:
+                    if parse_value(cells[column])[0] is not None:
+                        wordy.discard(column)
             used = False
             if no_line is not None:
                 stage(row, no_line, area, period, None)
