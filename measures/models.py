@@ -635,15 +635,23 @@ class ImportBatch(models.Model):
         return self.status == self.Status.APPLIED
 
     def needs_confirmation(self) -> bool:
-        """Its preview flagged figures far outside their areas' history: importing needs a yes."""
-        return bool((self.summary or {}).get("flagged_count"))
+        """Its preview flagged figures far outside their areas' history, or part sums (a measure given
+        only some of its lines): importing needs a yes."""
+        summary = self.summary or {}
+        return bool(summary.get("flagged_count") or summary.get("incomplete"))
 
     def confirmation_refusal(self) -> str:
-        n = (self.summary or {}).get("flagged_count", 0)
-        return (
-            f"{n} figure{'s' if n != 1 else ''} far outside the area's own history "
-            f"{'are' if n != 1 else 'is'} flagged: tick “These figures are right” to import them."
-        )
+        summary = self.summary or {}
+        n = summary.get("flagged_count", 0)
+        parts = []
+        if n:
+            parts.append(
+                f"{n} figure{'s' if n != 1 else ''} far outside the area's own history "
+                f"{'are' if n != 1 else 'is'} flagged"
+            )
+        if summary.get("incomplete"):
+            parts.append("some measures would be part sums of their lines")
+        return f"{' and '.join(parts).capitalize()}: tick “These figures are right” to import them."
 
 
 class ImportChange(models.Model):

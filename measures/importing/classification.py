@@ -15,6 +15,7 @@ from pathlib import Path
 
 from measures.models import normalise_label
 
+ONS_SOURCE = "ons"  # the tables' lines (ONS, Home Office), beside data.police.uk's crime types
 DATA = Path(__file__).resolve().parent / "data" / "offence_classification.json"
 
 
@@ -26,6 +27,7 @@ class Line:
     source: str
     wordings: tuple[str, ...]
     parent: str = ""  # the line this is part of, below its group (residential burglary: burglary)
+    covers: tuple[str, ...] = ()  # a data.police.uk type: the tables' lines it takes in (vehicle crime)
 
 
 class Classification:
@@ -55,6 +57,16 @@ class Classification:
             found.append(group)
         return found
 
+    def related(self, key: str) -> set[str]:
+        """The keys of the lines a line is part of (its parents and its group's line) and of those that
+        are part of it (the lines whose parent or group it is)."""
+        line = next((known for known in self.lines if known.key == key), None)
+        if line is None:
+            return set()
+        found = {broader.key for broader in self.broader(line.name)}
+        found.update(known.key for known in self.lines if key in (known.parent, known.group))
+        return found - {key}
+
     def wordings(self, line: Line) -> set[str]:
         """Every folded wording of a line."""
         return {normalise_label(w) for w in (line.name, *line.wordings)}
@@ -64,7 +76,15 @@ class Classification:
 def classification() -> Classification:
     data = json.loads(DATA.read_text(encoding="utf-8"))
     lines = [
-        Line(d["key"], d["name"], d["group"], d["source"], tuple(d["wordings"]), d.get("parent", ""))
+        Line(
+            d["key"],
+            d["name"],
+            d["group"],
+            d["source"],
+            tuple(d["wordings"]),
+            d.get("parent", ""),
+            tuple(d.get("covers", ())),
+        )
         for d in data["lines"]
     ]
     return Classification(lines, data["police_uk_crime_types"])

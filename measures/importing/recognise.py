@@ -35,38 +35,42 @@ def head_of(rows) -> list:
 def choose_sheet(book, options: Options, known, result: PassResult) -> str | None:
     """The sheet to read: the one asked for, the only one, or the only one with a header we recognise.
 
-    None when several sheets could be the table: ``result`` then asks the person to choose.
+    None when several sheets could be the table: ``result`` then asks the person to choose. The sheets
+    offered (``result.sheets``) are those holding a table, and the one asked for: never the cover or the
+    notes, even once a sheet has been chosen.
     """
     names = book.sheet_names
-    result.sheets = names
+    if len(names) == 1:
+        result.sheets = names
+        return names[0]
+    chosen = None
     if options.sheet:
         # "Table P4" finds a sheet named "Table P4  " or "table p4": case and surrounding spaces ignored.
         wanted = " ".join(options.sheet.split()).casefold()
-        for name in names:
-            if " ".join(name.split()).casefold() == wanted:
-                return name
-        raise ImportFileError(f"There is no sheet “{options.sheet}”. The sheets are: {', '.join(names)}.")
-    if len(names) == 1:
-        return names[0]
-    candidates = []
-    for name in names:
-        rows = head_of(book.sheet(name).rows)
-        try:
-            layouts.find_header(rows, options.layout, known)
-        except ImportFileError:
-            continue
-        candidates.append(name)
-    if len(candidates) == 1:
-        return candidates[0]
+        chosen = next((name for name in names if " ".join(name.split()).casefold() == wanted), None)
+        if chosen is None:
+            raise ImportFileError(f"There is no sheet “{options.sheet}”. The sheets are: {', '.join(names)}.")
+    candidates = [name for name in names if name == chosen or holds_table(book, name, options, known)]
+    result.sheets = candidates
+    if chosen or len(candidates) == 1:
+        return chosen or candidates[0]
     if not candidates:
         raise ImportFileError(
             f"None of the sheets ({', '.join(names)}) has a header row the importer recognises."
         )
-    result.sheets = candidates
     result.ask(
         "sheet", f"This workbook has several tables ({', '.join(candidates)}): which one should be imported?"
     )
     return None
+
+
+def holds_table(book, name: str, options: Options, known) -> bool:
+    """Whether the sheet's first rows hold a header row the importer recognises."""
+    try:
+        layouts.find_header(head_of(book.sheet(name).rows), options.layout, known)
+    except ImportFileError:
+        return False
+    return True
 
 
 def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodKey | None:

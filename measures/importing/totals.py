@@ -18,12 +18,11 @@ it staged (a few per file), in Python.
 
 from dataclasses import dataclass, field
 
-from measures.importing.classification import classification
+from measures.importing.classification import ONS_SOURCE, classification
 from measures.importing.mapping import Mapper
 from measures.importing.period_labels import period_label
 from measures.importing.staging import SCALE, Staging
 from measures.importing.validate import PARTIAL, PassResult
-from measures.models import normalise_label
 
 PARTIAL_SHOWN = 50  # partial sums named in the preview (all are counted)
 DUPLICATES_SHOWN = 200
@@ -244,35 +243,35 @@ def make_figures(
 
 
 def note_lines_missing(result: PassResult, mapper: Mapper, lines: Lines):
-    """A note for each measure the file reports only some lines of, naming those it lacks. Wordings of
-    one line (the classification's) count as one: "Vehicle crime" is there when "Vehicle offences" is."""
+    """A question for each measure the file reports only some of the lines of, naming those it lacks:
+    its figures would be part sums (acquisitive crime from robbery alone), so importing them needs a
+    yes (``result.incomplete``). Only the tables' lines the classification knows are counted: wordings
+    of one line are one line, a line counts as there when a line it is part of, or a part of it, is
+    (the open data's descriptions, an older table's domestic burglary), and a data.police.uk type
+    stands for the tables' lines it takes in. Lines only another publisher writes are never missing."""
     known = classification()
-
-    def line_of(label) -> str:
-        found = known.find(label)
-        return found.key if found else normalise_label(label)
-
-    reported, sources = {}, set()
+    reported = {}  # measure -> the keys of the lines that go into it, and the lines they cover
     for line in lines.lines:
-        if not line.direct:
-            found = known.find(line.label)
-            sources.add(found.source if found else "")
-            for m in line.measures:
-                reported.setdefault(m, set()).add(line_of(line.label))
+        found = known.find(line.label)
+        if line.direct or found is None:
+            continue
+        for m in line.measures:
+            reported.setdefault(m, set()).update((found.key, *found.covers))
     for m in sorted(reported, key=lambda pk: (mapper.measures[pk].order, mapper.measures[pk].name)):
-        mapped = {}  # each line the measure adds up -> its name
+        mapped = {}  # each of the tables' lines the measure adds up -> its name
         for label, measures in mapper.lines.items():
-            found = known.find(label)
-            # Another publisher's lines (data.police.uk's crime types in an ONS table) are not missing.
-            if m in measures and (found is None or found.source in sources or "" in sources):
-                name = found.name if found else mapper.line_names.get(label, label)
-                mapped.setdefault(line_of(label), name)
-        missing = [name for key, name in mapped.items() if key not in reported[m]]
-        if missing:
-            result.notices.append(
+            found = known.find(label) if m in measures else None
+            if found is not None and found.source == ONS_SOURCE:
+                mapped.setdefault(found.key, found.name)
+        have = reported[m]
+        missing = sorted(
+            name for key, name in mapped.items() if key not in have and not known.related(key) & have
+        )
+        if missing and len(missing) < len(mapped):
+            result.incomplete.append(
                 f"{mapper.measures[m].name} adds up {len(mapped)} lines; this file reports "
-                f"{len(mapped) - len(missing)} of them, and those are added up. Not in this file: "
-                f"{', '.join(sorted(missing))}."
+                f"{len(mapped) - len(missing)} of them. Not in this file: {', '.join(missing)}. Its "
+                f"figures from this file would be part sums."
             )
 
 

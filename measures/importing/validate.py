@@ -34,8 +34,18 @@ SUPPRESSED = {
     "*",
     "n/a",
     "na",
-    "#n/a",
 }
+# What a spreadsheet shows where a formula failed (Excel's error values, LibreOffice's "Err:502"): a figure
+# that could not be worked out, perhaps a lookup that lost its area, so an error, never a missing value.
+SPREADSHEET_ERROR = re.compile(
+    r"#(NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!|CONNECT!|BUSY!|UNKNOWN!)"
+    r"|Err:\d{3}",
+    re.IGNORECASE,
+)
+FORMULA_FAILED = (
+    "is a spreadsheet error, not a figure: the formula behind it could not be worked out. Put the figure "
+    "in, or leave the cell blank if it is not known."
+)
 # A figure may start with a sign ("-5", "+5"): parse_value refuses it only when it does not read as a number.
 SIGNS = ("+", "-")
 PERIOD_EXAMPLES = "e.g. 2023/24, 2023/24 Q1, June 2024, year ending December 2024"
@@ -104,6 +114,8 @@ class PassResult:
     rows_changed: int | None = None
     rows_unchanged: int | None = None
     blank_rows: int = 0  # blank, title, note and instruction rows: not data, not counted as read
+    # Measures the file gives only some lines of: importing their part sums needs a yes (``totals``).
+    incomplete: list = field(default_factory=list)
     cells: Counter = field(default_factory=Counter)  # notes about cells (suppressed values, partial sums)
     cell_examples: dict = field(default_factory=lambda: defaultdict(Counter))
     areas_seen: Counter = field(
@@ -192,6 +204,8 @@ def parse_value(cell) -> tuple[Decimal | int | None, str]:
         return None, ""
     if text.lower() in SUPPRESSED:
         return None, ""
+    if SPREADSHEET_ERROR.fullmatch(text):
+        return None, f"“{text}” {FORMULA_FAILED}"
     if looks_like_formula(text) and not text.startswith(SIGNS):
         return None, f"starts with “{text[0]}”: formulas are refused"
     text = re.sub(r"\[[^\]]*\]", "", text).replace(",", "").replace(" ", "").replace("\u00a0", "")

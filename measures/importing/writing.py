@@ -64,6 +64,11 @@ FLAGGED_REFUSAL = (
     "or add --yes on the command line). Nothing was written."
 )
 
+INCOMPLETE_REFUSAL = (
+    "{} Check that this is the whole table; if those figures are what you want, confirm them (tick "
+    "“These figures are right” in the browser, or add --yes on the command line). Nothing was written."
+)
+
 
 @dataclass
 class Outcome:
@@ -331,6 +336,8 @@ def compare_and_write(
         raise ImportFileError(
             FLAGGED_REFUSAL.format(n=n, s="s" if n != 1 else "", are="are" if n != 1 else "is")
         )
+    if result.incomplete and not confirmed and (outcome.new or outcome.changed):
+        raise ImportFileError(INCOMPLETE_REFUSAL.format(" ".join(result.incomplete)))
     ValueWriter(batch, source, staging).close()
     return outcome
 

@@ -137,7 +137,7 @@ def test_older_workbooks_trailing_footnote_digits_in_headings_and_title(county, 
             ]
         },
     )
-    batch = import_file(path=path)
+    batch = import_file(path=path, confirmed=True)  # shoplifting alone: a part sum, confirmed
     assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
     stored = values()
     assert stored["violent-crime", "Cherwell", "12 months to Dec 2019"] == 3000
@@ -1014,7 +1014,9 @@ def test_the_ons_open_data_table_adds_offences_up_into_their_group_per_quarter(c
         path = write_rows_csv(tmp_path, "prc-csp-open-data.csv", rows)
     else:
         path = write_xlsx(tmp_path, "prc-csp-open-data.xlsx", {"Data": rows})
-    batch = import_file(path=path)
+    # The test's table gives a few offences: acquisitive crime's figures are part sums, imported once
+    # confirmed (the partial-sum question has tests of its own).
+    batch = import_file(path=path, confirmed=True)
     assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
     stored = values()
     # Robbery (mapped to acquisitive crime) from its two descriptions, and residential burglary, a part
@@ -1374,3 +1376,75 @@ def test_the_preview_names_the_partnership_a_district_was_in_for_each_figures_pe
     preview = import_file(path=write_csv(tmp_path, "merger.csv", text), dry_run=True)
     named = {f["period"]: f["partnership"] for f in preview.summary["figures"]}
     assert named == {"2009/10": "South Oxfordshire CSP", "2012/13": "South and Vale CSP"}
+
+
+# Every acquisitive offence as the open data writes it: descriptions under their subgroups, one of them
+# ("Other theft") also a data.police.uk crime type's name.
+WHOLE_THEFT = [  # description, group, subgroup, code, count
+    ("Robbery of personal property", "Robbery", "Robbery", "34A", 20),
+    ("Burglary - residential", "Theft offences", "Residential burglary", "28E", 30),
+    ("Burglary - business and community", "Theft offences", "Non-residential burglary", "30C", 12),
+    ("Theft from a vehicle", "Theft offences", "Vehicle offences", "45", 40),
+    ("Theft from the person", "Theft offences", "Theft from the person", "39", 8),
+    ("Theft or unauthorised taking of a pedal cycle", "Theft offences", "Bicycle theft", "44", 9),
+    ("Shoplifting", "Theft offences", "Shoplifting", "46", 50),
+    ("Other theft", "Theft offences", "All other theft offences", "49", 60),
+]
+
+
+@pytest.mark.parametrize("parts_mapped", [False, True])
+def test_a_whole_table_asks_no_partial_sum_question_however_its_lines_are_written(
+    county, tmp_path, parts_mapped
+):
+    """Only lines a table really lacks make part sums: a line counts as there when a part of it is (the
+    open data's descriptions), or a data.police.uk type that takes it in ("Other theft")."""
+    rows = [ONS_OPEN_DATA]
+    rows += [["2021/22", 1, "Thames Valley", "Cherwell", *offence] for offence in WHOLE_THEFT]
+    if parts_mapped:
+        # A measure that names burglary and its parts (for releases that give only the parts): the parts
+        # the file gives stand for Burglary.
+        for part in ("Residential burglary", "Non-residential burglary"):
+            factories.MeasureComponentFactory(measure=county.acquisitive, label=part)
+    batch = import_file(path=write_rows_csv(tmp_path, "open-data.csv", rows))
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values()["acquisitive-crime", "Cherwell", "2021/22 Q1"] == sum(o[-1] for o in WHOLE_THEFT)
+    # A table without the bicycle thefts asks, naming the line it lacks.
+    rows = [row for row in rows if row[4] != "Theft or unauthorised taking of a pedal cycle"]
+    asked = import_file(path=write_rows_csv(tmp_path, "open-data-2.csv", rows), dry_run=True)
+    assert asked.needs_confirmation()
+    assert "Not in this file: Bicycle theft. " in asked.summary["incomplete"][0]
+
+
+def test_a_wide_table_s_police_uk_headings_stand_for_the_lines_they_take_in(county, tmp_path):
+    """A council's own table headed with data.police.uk's types: "Vehicle crime" is vehicle offences,
+    "Other theft" all other theft offences, and Burglary stands for its parts where the measure names
+    them too; only the line it really lacks (bicycle theft) is asked about."""
+    for part in ("Residential burglary", "Non-residential burglary"):
+        factories.MeasureComponentFactory(measure=county.acquisitive, label=part)
+    heading = ["Area name", "Burglary", "Robbery", "Vehicle crime", "Theft from the person", "Shoplifting"]
+    heading.append("Other theft")
+    path = write_rows_csv(tmp_path, "council.csv", [heading, ["Cherwell", 1, 2, 3, 4, 5, 6]])
+    asked = import_file(path=path, period="2012/13", dry_run=True)
+    assert asked.summary["incomplete"] == [
+        "Acquisitive crime adds up 9 lines; this file reports 8 of them. Not in this file: Bicycle theft. "
+        "Its figures from this file would be part sums."
+    ]
+    batch = import_file(path=path, period="2012/13", confirmed=True)
+    assert values()["acquisitive-crime", "Cherwell", "2012/13"] == 21
+    assert batch.status == ImportBatch.Status.APPLIED
+
+
+def test_the_browser_asks_for_the_tick_before_importing_part_sums(client, county, tmp_path):
+    heading = ["Area name", "Burglary", "Robbery"]
+    client.force_login(county.admin)
+    with open(write_rows_csv(tmp_path, "two-lines.csv", [heading, ["Cherwell", 10, 20]]), "rb") as f:
+        client.post(reverse("measures:imports"), {"file": f, "period": "2012/13"})
+    batch = ImportBatch.objects.get()
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert "incomplete-title" in page and "Not in this file: All other theft offences" in page
+    assert "I have checked the part sums against the file" in page
+    response = client.post(reverse("measures:import_apply", args=[batch.pk]), follow=True)
+    assert "Some measures would be part sums of their lines: tick" in response.content.decode()
+    assert not MeasureValue.objects.exists()
+    client.post(reverse("measures:import_apply", args=[batch.pk]), {"confirm_flagged": "yes"})
+    assert values() == {("acquisitive-crime", "Cherwell", "2012/13"): 30}

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from measures.importing.validate import (
+    FORMULA_FAILED,
     MAX_ERRORS_KEPT,
     PassResult,
     column_letter,
@@ -50,7 +51,12 @@ from measures.importing.validate import (
         ("–", (None, "")),
         ("n/a", (None, "")),
         ("N/A", (None, "")),
-        ("#N/A", (None, "")),
+        ("#N/A", (None, f"“#N/A” {FORMULA_FAILED}")),  # a failed lookup: never read as missing
+        ("#DIV/0!", (None, f"“#DIV/0!” {FORMULA_FAILED}")),
+        ("#REF!", (None, f"“#REF!” {FORMULA_FAILED}")),
+        ("#name?", (None, f"“#name?” {FORMULA_FAILED}")),
+        ("Err:502", (None, f"“Err:502” {FORMULA_FAILED}")),  # LibreOffice's
+        ("#5", (None, "“#5” is not a number")),
         ("[note 1]", (None, "")),  # only a note marker: nothing there
         ("[x] [note 2]", (None, "")),
         ("x [note 2]", (None, "")),

@@ -96,6 +96,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{s['flagged_count']} flagged figure(s) will need --yes when the file is imported."
                 )
+            if s.get("incomplete") and not yes:
+                self.stdout.write("The part sums above will need --yes when the file is imported.")
             self.stdout.write("Dry run: nothing was written.")
         elif unchanged:
             self.stdout.write(
@@ -180,6 +182,8 @@ class Command(BaseCommand):
             )
             for figure in s["flagged"][:20]:
                 self.stdout.write(f"  FLAGGED {figure_line(figure)}: {figure['flag']}")
+        for sentence in s.get("incomplete", []):
+            self.stdout.write(f"PART SUM: {sentence}")
         for notice in s["notices"]:
             self.stdout.write(f"Note: {notice}")
         if s.get("unused_labels"):
