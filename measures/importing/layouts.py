@@ -298,6 +298,7 @@ def find_header(rows: list[list], requested: str = "", known=None) -> Header:
             if header.layout == "wide" and index > 0:
                 _offences_over_units(header, rows[index - 1])
                 _units_over_offences(header, rows[index - 1])
+                _periods_over_offences(header, rows[index - 1])
             header.title = " ".join(titles)
             if header.layout == "wide":
                 _units_in_headings(header)
@@ -464,6 +465,16 @@ def _units_over_offences(header: Header, above) -> None:
             and not is_unit_heading(label)
         ):
             header.column_units[i] = over[i]
+
+
+def _periods_over_offences(header: Header, above) -> None:
+    """Periods in the row above the header, each merged over its offence columns ("Year ending March
+    2012" over Violence and Criminal damage, then "Year ending March 2013" over them again): each
+    column is its offence for that period, never the periods' figures added up into one."""
+    over = carried_across(above, len(header.cells))
+    for i, _ in header.offence_columns:
+        if i not in header.column_periods and over[i] and parse_period(over[i]) is not None:
+            header.column_periods[i] = over[i]
 
 
 def _fits(found: str, requested: str) -> bool:

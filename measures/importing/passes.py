@@ -36,6 +36,7 @@ from measures.importing.period_labels import (
     parse_month,
     parse_period,
     period_label,
+    states_twelve_months,
     year_and_quarter,
 )
 from measures.importing.readers import ImportFileError, Workbook
@@ -74,7 +75,7 @@ from measures.importing.validate import (
     parse_value,
     text_of,
 )
-from measures.models import Measure, Period
+from measures.models import Measure, Period, normalise_label
 
 PROGRESS_EVERY = 20_000
 IDENTITIES_KEPT = 100_000  # distinct (area, line) cell combinations remembered in a long file
@@ -89,6 +90,16 @@ AREA_CONFLICT = "area conflict"  # a row whose code and name are two of our area
 RATE = "rate"  # a wide table's rate column, which no measure counted in numbers takes
 CHANGE = "change"  # a wide table's column of changes between periods ("% change")
 LONG_KINDS = (Period.Kind.ROLLING_YEAR, Period.Kind.YEAR)
+
+
+def twice_message(text: str, first: str) -> str:
+    """A wide table giving one line twice (a hidden copy, a heading with a note marker, or two periods
+    whose headings the importer cannot read as periods): adding them up would double the figure."""
+    return (
+        f"“{text[:80]}” is given twice: here and in {first}. Which one is meant cannot be told, and adding "
+        "them up would double the figure. Remove one of the columns (a hidden one counts too), or, if each "
+        "is for its own period, put the period over each (“Year ending March 2013”)."
+    )
 
 
 class ImportPass:
@@ -538,10 +549,23 @@ class ImportPass:
         file_period_index = None
         # Columns that are an offence for a period of their own ("Apr 2021 to Mar 2022" over or under
         # it): the table needs no period of its own when each of its offence columns has one.
-        column_periods = {
-            column: self._index_period(parse_period(text))
-            for column, text in self.header.column_periods.items()
-        }
+        twelve = states_twelve_months(self.header.title) or states_twelve_months(self.options.file_name)
+        column_periods = {}
+        for column, text in self.header.column_periods.items():
+            key = parse_period(text)
+            if twelve and key[0] in SHORT_KINDS:
+                # "Mar 2012" over the offences of a table of "12 months ending": the year to March 2012.
+                key = parse_period(f"year ending {text}")
+                if key is None:
+                    result.error(
+                        self.first_row + self.header.row_index - 1,
+                        self._cell(self.first_row + self.header.row_index - 1, column),
+                        f"The table says its figures are for twelve months, but “{text}” over this column "
+                        "is a quarter: a twelve-month figure is never stored as a quarter. Write the twelve "
+                        "months over the column (“Year ending March 2013”). Nothing was written.",
+                    )
+                    return
+            column_periods[column] = self._index_period(key)
         dated = column_periods and all(
             column in column_periods or is_change_heading(label)
             for column, label in self.header.offence_columns
@@ -569,15 +593,21 @@ class ImportPass:
         columns, unknown, skipped = [], [], []
         known = classification()
         given = {found.key for _, label in self.header.offence_columns if (found := known.find(label))}
+        header_row = self.first_row + self.header.row_index
+        first_of = {}  # (line, period, unit) -> the first column giving it
         for column, label in self.header.offence_columns:
             text = " ".join(str(label).split())
             if is_formula(text):
                 result.error(
-                    self.first_row + self.header.row_index,
-                    self._cell(self.first_row + self.header.row_index, column),
-                    f"The header {formula_refused(text)}",
+                    header_row, self._cell(header_row, column), f"The header {formula_refused(text)}"
                 )
                 continue
+            heading, found = text, known.find(text)
+            same = (
+                found.key if found else normalise_label(text),
+                self.header.column_periods.get(column, ""),
+                self.header.column_units.get(column, ""),
+            )
             kind, measures = mapper.label(label)
             if kind in (LABEL_IGNORED, LABEL_UNUSED):
                 broader = self._stands_in(text, given)
@@ -597,6 +627,12 @@ class ImportPass:
                 if not measures:
                     skipped.append((RATE, f"{text} ({unit})"))
                     continue
+            if same in first_of:
+                result.error(
+                    header_row, self._cell(header_row, column), twice_message(heading, first_of[same])
+                )
+                continue
+            first_of[same] = self._cell(header_row, column)
             line = lines.number(("column", column), text, measures)
             columns.append((column, text, measures, line, column_periods.get(column)))
         # A row with no column to stage still needs a row in the staging table: two rows for one area and

@@ -36,6 +36,9 @@ ROLLING = re.compile(
     rf"\b{ENDING}\s+(?:end\s+(?:of\s+)?)?(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+)?{MONTH}\.?(?:\s+|\s*-\s*){YEAR_OR_SHORT}\b"
 )
 SPAN = re.compile(rf"\b{MONTH}\.?\s*{YEAR}?\s*(?:-|–|to)\s*{MONTH}\.?\s+{YEAR}\b")
+# A heading of its own may give both years in two digits ("Apr 11 - Mar 12"); a title's text may not
+# (its "Apr 11" could be a day).
+SHORT_SPAN = re.compile(rf"^{MONTH}\.?[\s-]*(\d\d)\s*(?:-|–|to)\s*{MONTH}\.?[\s-]*(\d\d)$")
 QUARTER_AFTER = re.compile(rf"^(?:fy\s*)?{FY}\s*(?:,|-|–)?\s*(?:q|quarter\s*)([1-4])$")
 QUARTER_BEFORE = re.compile(rf"^(?:q|quarter\s*)([1-4])\s*(?:,|-|–)?\s*(?:fy\s*)?{FY}$")
 FINANCIAL_YEAR = re.compile(rf"^(?:fy|financial year)?\s*{FY}$")
@@ -162,6 +165,9 @@ def parse_period(value) -> PeriodKey | None:
         return _ending(match)
     if match := SPAN.fullmatch(text):
         return _span(*match.groups())
+    if match := SHORT_SPAN.match(text):
+        m1, y1, m2, y2 = match.groups()
+        return _span(m1, str(_year(y1)), m2, str(_year(y2)))
     return None
 
 
@@ -205,7 +211,8 @@ def states_twelve_months(text: str) -> bool:
 
 def parse_month(value) -> PeriodKey | None:
     """The month a data.police.uk Month cell gives, also once Excel has re-saved it: "2018-06", a date
-    cell, "Jun-18", "01/06/2018" (day first, as the UK writes dates) or "2018-06-01". Each crime's day
+    cell, "Jun-18", "01/06/2018" (day first, as the UK writes dates; "6/1/2018", a month's first day only
+    month first, as an American Excel writes it) or "2018-06-01". Each crime's day
     does not matter (data.police.uk gives none): only its month is counted."""
     parsed = parse_period(value)
     if parsed is not None:
@@ -213,6 +220,10 @@ def parse_month(value) -> PeriodKey | None:
     text = _clean(value)
     if match := UK_DATE.match(text):
         day, month, year = int(match.group(1)), int(match.group(2)), _year(match.group(3))
+        if day != 1 and month == 1 and day <= 12:
+            # A month re-saved as a date is its first day: "6/1/2018" read day first is 6 January, not a
+            # month's first day, so it was written month first (an American Excel): June 2018.
+            day, month = month, day
     elif match := ISO_DATE.match(text):
         year, month, day = (int(g) for g in match.groups())
     else:

@@ -1312,12 +1312,23 @@ def street_rows(month, n=3):
     return [STREET_HEADER] + [[f"a{i}", *crime[1:], "Robbery"] for i in range(n)]
 
 
-@pytest.mark.parametrize("month", ["Jun-18", "01/06/2018", "15/06/2018", "2018-06-01", "June 2018"])
+@pytest.mark.parametrize(
+    "month", ["Jun-18", "01/06/2018", "15/06/2018", "2018-06-01", "June 2018", "6/1/2018", "06/01/2018"]
+)
 def test_a_street_file_re_saved_by_excel_is_read_for_its_month(county, tmp_path, month):
     path = write_rows_csv(tmp_path, "street.csv", street_rows(month))
     batch = import_file(path=path)
     assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
     assert values()["acquisitive-crime", "Cherwell", "June 2018"] == 3
+
+
+def test_a_street_file_re_saved_month_first_keeps_january_as_january(county, tmp_path):
+    """ "1/1/2018" is January either way; "1/6/2018" day first is June's first day, as data.police.uk's
+    months are, so it stays June."""
+    for month, label in (("1/1/2018", "January 2018"), ("1/6/2018", "June 2018")):
+        batch = import_file(path=write_rows_csv(tmp_path, f"street-{label}.csv", street_rows(month)))
+        assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+        assert values()["acquisitive-crime", "Cherwell", label] == 3
 
 
 def test_a_street_month_that_cannot_be_read_is_one_error_naming_it_and_its_rows(county, tmp_path):

@@ -317,3 +317,72 @@ def test_once_a_sheet_is_chosen_the_sheets_offered_are_still_only_the_tables(cou
     # A sheet the importer would not pick may still be asked for by name; it is then offered too.
     notes = import_file(path=path, sheet="Notes", dry_run=True)
     assert notes.summary["sheets"] == ["Table 1", "Notes", "Table 2"]
+
+
+@pytest.mark.parametrize(
+    "title, first, second",
+    [
+        ("Police recorded crime by CSP area", "Year ending March 2012", "Year ending March 2013"),
+        ("Police recorded crime by CSP area", "YE Mar 12", "YE Mar 13"),
+        ("Police recorded crime by CSP area", "FYE March 2012", "FYE March 2013"),
+        ("Police recorded crime by CSP area", "12 months to March 2012", "12 months to March 2013"),
+        ("Police recorded crime by CSP area", "Apr 11 - Mar 12", "Apr 12 - Mar 13"),
+        ("Police recorded crime by CSP area", "2011/12", "2012/13"),
+        # A table of twelve months: "Mar 2012" over its columns is the year to March 2012, not March.
+        ("Police recorded crime by CSP area, 12 months ending", "Mar 2012", "Mar 2013"),
+    ],
+)
+def test_periods_in_the_row_above_the_header_give_each_column_its_period(
+    county, tmp_path, title, first, second
+):
+    """Issue 13's third sweep: the periods merged over the offences in the row above the header row
+    were not read, and each offence's two years were added up into one."""
+    rows = [
+        [title],
+        [],
+        ["", "", first, "", second, ""],
+        ["Area code", "Area name", VAP, DAMAGE, VAP, DAMAGE],
+        ["E07000177", "Cherwell", 1100, 450, 1200, 500],
+    ]
+    batch = import_file(path=write_xlsx(tmp_path, "years.xlsx", {"Table 1": rows}))
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {
+        ("violent-crime", "Cherwell", "2011/12"): 1100,
+        ("violent-crime", "Cherwell", "2012/13"): 1200,
+        ("criminal-damage", "Cherwell", "2011/12"): 450,
+        ("criminal-damage", "Cherwell", "2012/13"): 500,
+    }
+
+
+def test_a_quarter_over_a_twelve_month_table_s_column_is_refused(county, tmp_path):
+    rows = [
+        ["Police recorded crime, 12 months ending"],
+        ["", "", "Q4 2011/12", "Q4 2012/13"],
+        ["Area code", "Area name", VAP, VAP],
+        ["E07000177", "Cherwell", 1100, 1200],
+    ]
+    batch = import_file(path=write_rows_csv(tmp_path, "quarters.csv", rows))
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "a twelve-month figure is never stored as a quarter" in batch.summary["errors"][0]["message"]
+    assert not MeasureValue.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "top, heading",
+    [
+        (None, VAP),  # a hidden copy of the column
+        (None, f"{VAP} [note 2]"),  # the same line with a note marker
+        (["", "", "Previous year", "Current year"], VAP),  # periods the importer cannot read
+    ],
+)
+def test_a_wide_table_giving_a_line_twice_is_refused_not_added_up(county, tmp_path, top, heading):
+    rows = [["Police recorded crime by CSP area, year ending March 2013"]]
+    if top:
+        rows.append(top)
+    rows += [["Area code", "Area name", VAP, heading], ["E07000177", "Cherwell", 700, 1200]]
+    batch = import_file(path=write_xlsx(tmp_path, "twice.xlsx", {"Table 1": rows}))
+    assert batch.status == ImportBatch.Status.FAILED
+    error = batch.summary["errors"][0]
+    assert error["cell"] == f"D{len(rows) - 1}"
+    assert error["message"].startswith(f"“{heading}” is given twice: here and in C{len(rows) - 1}.")
+    assert not MeasureValue.objects.exists()
