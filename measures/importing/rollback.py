@@ -45,4 +45,24 @@ def rollback(batch) -> dict:
             [batch.pk, batch.pk],
         )
         removed = cursor.rowcount
+        # The cells a later import has written since stay as it left them; but the history that import
+        # keeps for its own rollback must no longer lead back to this one. Where this batch changed the
+        # cell, the later import's record of what it replaced becomes what this batch replaced; where
+        # this batch created it, the later import's record goes, so that rolling that one back removes
+        # the cell rather than bringing back a figure this rollback took away.
+        mine = same_cell.replace("c.", "mine.").replace("v.", "later.")
+        cursor.execute(
+            f"UPDATE {changes} AS later SET {qn('previous_value')} = mine.{qn('previous_value')}, "
+            f"{qn('previous_source')} = mine.{qn('previous_source')}, "
+            f"{qn('previous_batch_id')} = mine.{qn('previous_batch_id')} FROM {changes} AS mine "
+            f"WHERE mine.{qn('batch_id')} = %s AND later.{qn('previous_batch_id')} = %s AND {mine}",
+            [batch.pk, batch.pk],
+        )
+        cursor.execute(
+            f"DELETE FROM {changes} WHERE {qn('previous_batch_id')} = %s AND NOT EXISTS ("
+            f"SELECT 1 FROM {changes} AS mine WHERE mine.{qn('batch_id')} = %s AND "
+            + same_cell.replace("c.", "mine.").replace("v.", f"{changes}.")
+            + ")",
+            [batch.pk, batch.pk],
+        )
     return {"restored": restored, "removed": removed, "kept": changed - restored}

@@ -70,7 +70,29 @@ def test_rollback_leaves_values_a_later_import_changed(county, tmp_path):
     assert import_batch_rollback(batch=first, user=None) == {"restored": 0, "removed": 0, "kept": 0}
     assert MeasureValue.objects.get().value == 2
     import_batch_rollback(batch=second, user=None)
-    assert MeasureValue.objects.get().value == 1  # back to what the first import wrote
+    # The first import, which created the cell, is rolled back too: the cell goes (issue 13's third
+    # sweep: the first import's 1 came back, marked with a rolled-back batch).
+    assert not MeasureValue.objects.exists()
+
+
+def test_rolling_back_overlapping_imports_in_any_order_restores_the_figure_before_them(county, tmp_path):
+    """A (3000), then B (2300), then C (2999) on one cell: rolling back B (kept: C wrote the cell since),
+    then C, puts back A's 3000, as it was before either; and C's rollback of a cell B created removes it."""
+
+    def imported(name, rows):
+        return import_file(path=write_csv(tmp_path, name, HEADER + rows))
+
+    a = imported("a.csv", "Cherwell,Violent crime,2011/12 Q1,3000\n")
+    b = imported("b.csv", "Cherwell,Violent crime,2011/12 Q1,2300\nOxford,Violent crime,2011/12 Q1,40\n")
+    c = imported("c.csv", "Cherwell,Violent crime,2011/12 Q1,2999\nOxford,Violent crime,2011/12 Q1,41\n")
+    assert import_batch_rollback(batch=b, user=None) == {"restored": 0, "removed": 0, "kept": 1}
+    assert values(county.violent) == {
+        ("violent-crime", "Cherwell", "2011/12 Q1"): 2999,
+        ("violent-crime", "Oxford", "2011/12 Q1"): 41,
+    }
+    assert import_batch_rollback(batch=c, user=None) == {"restored": 1, "removed": 1, "kept": 0}
+    cell = MeasureValue.objects.get()
+    assert (cell.area.name, cell.value, cell.batch_id) == ("Cherwell", 3000, a.pk)
 
 
 def test_the_command_line_gives_the_same_figures_as_the_page(client, county, tmp_path):
