@@ -41,7 +41,7 @@ UNASSIGNED = "“Unassigned” rows (crimes not assigned to a partnership area)"
 COUNCIL_WORDS = re.compile(
     r"^(?:(?:royal|london|metropolitan) )?borough of "
     r"| (?:(?:district|borough|city|county|metropolitan borough) )?council$"
-    r"| (?:district|borough)$"
+    r"| (?:district|borough|city)$"
 )
 PARTNERSHIP_WORDS = re.compile(
     r" (?:community safety partnership|safer communities partnership|safety partnership|partnership|csp)$"
@@ -65,6 +65,20 @@ def area_spellings(name) -> list[str]:
     for folded in spellings[:2]:
         spellings.append(COUNCIL_WORDS.sub("", folded).strip())
     return [s for i, s in enumerate(spellings) if s and s not in spellings[:i]]
+
+
+def _may_name(name: str, area_name: str, code: str) -> bool:
+    """Whether a name the mapping does not know may still be the coded area's ("South Oxon" for South
+    Oxfordshire: a word of four letters or more in common), so that the code decides; "Wycombe" beside
+    West Oxfordshire's code may not, and the row is refused rather than filed under the wrong place."""
+
+    def words(text):
+        return {w for w in re.findall(r"[a-z]{4,}", normalise_area_name(text)) if w not in PLACE_WORDS}
+
+    return name.replace(" ", "").upper() == code or bool(words(name) & words(area_name))
+
+
+PLACE_WORDS = {"district", "borough", "city", "council", "county", "metropolitan", "royal", "community"}
 
 
 def partnership_spelling(name) -> str:
@@ -177,6 +191,21 @@ class Mapper:
                 )
         return reasons
 
+    def _districts_together(self, name: str) -> str:
+        """A row naming two or more of our areas together ("South Oxfordshire and Vale of White Horse"):
+        the reason it is skipped, or ""."""
+        parts = [p for p in re.split(r"\s*(?:,|&|\band\b|/|\+)\s*", name) if p.strip()]
+        if len(parts) < 2:
+            return ""
+        found = []
+        for part in parts:
+            area = next((self.names[s] for s in area_spellings(part) if s in self.names), None)
+            if area is None:
+                return ""
+            found.append(self.area_names[area])
+        listed = ", ".join(found[:-1]) + " and " + found[-1]
+        return f"“{name}” is {len(found)} of our districts together ({listed}): {PARTNERSHIP_ROWS}"
+
     def _find_area(self, code, name) -> tuple[int | None, str]:
         code = str(code or "").strip().upper()
         name = str(name or "").strip()
@@ -185,8 +214,20 @@ class Mapper:
         partnership = self.partnerships.get(partnership_spelling(name)) if name else None
         if by_name is None and isinstance(partnership, int):
             by_name = partnership  # "Cherwell Community Safety Partnership": a partnership of one area
+        together = self._districts_together(name) if by_name is None and not partnership else ""
         if code in self.codes:
             by_code = self.codes[code]
+            if by_name is None and (isinstance(partnership, str) or together):
+                # "South and Vale" with a district's code (its partnership's, before the merger): the
+                # row is the partnership's two districts together, never the one district's.
+                return None, partnership or together
+            if by_name is None and name and not _may_name(name, self.area_names[by_code], code):
+                return None, AreaError(
+                    f"The code {code} is {self.area_names[by_code]} but the name says {name}, which is not "
+                    f"one of {self.area_names[by_code]}'s spellings: correct whichever is wrong (or, if "
+                    f"{name} is another name for {self.area_names[by_code]}, add it as a spelling on the "
+                    "partnerships page), so that no other place's figures are filed under it"
+                )
             if by_name is not None and by_name != by_code:
                 return None, AreaError(
                     f"The code {code} is {self.area_names[by_code]} but the name says {name}"
@@ -196,8 +237,8 @@ class Mapper:
             return by_code, ""
         if by_name is not None:
             return by_name, ""
-        if partnership:
-            return None, partnership
+        if partnership or together:
+            return None, partnership or together
         folded = spellings[0] if spellings else ""
         if folded.startswith("unassigned"):
             return None, UNASSIGNED
