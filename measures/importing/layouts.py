@@ -214,6 +214,7 @@ def classify(cells: list, known=None) -> Header | None:
             "period": folded.index("month") if "month" in folded else None,
             "location": folded.index("location") if "location" in folded else None,
             "reported_by": folded.index("reported by") if "reported by" in folded else None,
+            "crime_id": folded.index("crime id") if "crime id" in folded else None,
         }
         return Header("street", 0, cells, columns)
 

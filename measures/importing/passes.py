@@ -737,7 +737,7 @@ class ImportPass:
         )
         if c_period is None:
             raise ImportFileError("A data.police.uk file needs its Month column.")
-        c_force = cols.get("reported_by")
+        c_force, c_crime = cols.get("reported_by"), cols.get("crime_id")
         width = max(c for c in cols.values() if c is not None) + 1
         lsoa_areas = {}
         # Crime type -> (kind, line number); a type no mapping knows -> [its first row, crimes].
@@ -783,8 +783,11 @@ class ImportPass:
                 typed = types[label] = (kind, lines.number(("type", label), label, measures))
             kind, line = typed
             # Every crime of our areas is staged: an area and month with crimes of other types only still
-            # counts zero for the measures.
-            stage(row, line, area, period, 1)
+            # counts zero for the measures. A street row's value is not a figure (each row is one crime):
+            # it holds its Crime ID's hash (0 for none: anti-social behaviour has none), so that a crime
+            # given twice is found in the database, whatever the file's size.
+            crime = text_of(cells[c_crime]) if c_crime is not None else ""
+            stage(row, line, area, period, hash(crime) if crime else 0)
             if kind in (LABEL_MEASURES, LABEL_DIRECT):
                 result.values_read += 1
                 result.rows_used += 1
@@ -794,6 +797,26 @@ class ImportPass:
                 first = unknown.setdefault(label, [row, 0])
                 first[1] += 1
         self._month_errors(c_period)
+
+    def _crimes_twice(self) -> bool:
+        """A data.police.uk file giving one crime (its Crime ID) in two rows, as two downloads put
+        together do: an error naming the first such rows, for its crimes would be counted twice."""
+        staging, column = self.staging, self.header.columns.get("crime_id")
+        twice = "SELECT value, MIN(row_no) AS first_row, MAX(row_no) AS again FROM {rows} WHERE value <> 0 "
+        twice += "GROUP BY value HAVING COUNT(*) > 1"
+        (n,) = staging.fetchone(f"SELECT COUNT(*) FROM ({twice}) d")
+        if not n:
+            return False
+        _, first, again = staging.fetchone(twice + " ORDER BY MIN(row_no) LIMIT 1")
+        self.result.error(
+            again,
+            self._cell(again, column),
+            f"This crime (its Crime ID) is in row {first} too: {n:,} crime{'s are' if n != 1 else ' is'} "
+            "given more than once in our areas, as when two downloads are put together. Each would be "
+            "counted twice: remove the repeated rows (or import each month's file on its own). Nothing "
+            "was written.",
+        )
+        return True
 
     def _finish(self):
         """Find rows given twice, add lines up into figures (street counts with zeros, partial sums
@@ -832,7 +855,7 @@ class ImportPass:
                     f"The crime type “{text_of(label)[:60]}” ({n} crimes in our areas) {UNMAPPED}",
                     label=text_of(label),
                 )
-            if self._street_unknown:
+            if self._street_unknown or self._crimes_twice():
                 return
             count_street_crimes(staging, result)
         if result.error_count == 0 and not result.figure_count:

@@ -1361,6 +1361,24 @@ def test_a_street_file_re_saved_month_first_keeps_january_as_january(county, tmp
         assert values()["acquisitive-crime", "Cherwell", label] == 3
 
 
+def test_a_street_file_giving_a_crime_twice_is_refused(county, tmp_path):
+    """Two downloads put together: each crime would be counted twice (issue 13's third sweep stored
+    Cherwell's July as 774, twice its 387). Rows with no Crime ID (anti-social behaviour) are not the
+    same crime however many there are."""
+    rows = street_rows("2018-06", n=3)
+    asb = ["", "2018-06", "Thames Valley Police", "Thames Valley Police", "E01028510", "Cherwell 001A"]
+    rows += [[*asb, "Anti-social behaviour"]] * 2
+    batch = import_file(path=write_rows_csv(tmp_path, "street.csv", rows))
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    MeasureValue.objects.all().delete()
+    doubled = import_file(path=write_rows_csv(tmp_path, "doubled.csv", rows + rows[1:3]))
+    assert doubled.status == ImportBatch.Status.FAILED
+    error = doubled.summary["errors"][0]
+    assert (error["row"], error["cell"]) == (7, "column A (Crime ID)")
+    assert error["message"].startswith("This crime (its Crime ID) is in row 2 too: 2 crimes are given more")
+    assert not MeasureValue.objects.exists()
+
+
 def test_a_street_month_that_cannot_be_read_is_one_error_naming_it_and_its_rows(county, tmp_path):
     path = write_rows_csv(tmp_path, "street.csv", street_rows("June the 6th", n=1500))
     batch = import_file(path=path)
