@@ -126,10 +126,20 @@ UNIT_HEADINGS = {
     "count",
     "counts",
     "number of offences",
+    "number of crimes",
     "offences",
+    "crimes",
+    "recorded",
+    "recorded offences",
+    "recorded crimes",
+    "total",
     "rate",
     "percentage",
+    "rank",
 }
+# How a column under an offence is counted when it is not the offence's number: "Outcome rate (%)",
+# "Proportion of all crime", "Rank". Never a figure a measure counted in numbers takes.
+NOT_A_COUNT = re.compile(r"\brates?\b|%|\bper\s*cent|\bproportion\b|\bshare\b|\brank(?:ing)?\b")
 
 
 UNIT_STARTS = ("rate ", "rates ", "per 1", "offences per ", "crimes per ", "number per ")
@@ -144,7 +154,14 @@ INLINE_UNIT = re.compile(
 def is_unit_heading(text) -> bool:
     """A heading that says how an offence is counted, not which offence: "Number", "Rate per 1,000"."""
     h = fold(text)
-    return h in UNIT_HEADINGS or h.startswith(UNIT_STARTS) or h in {"%", "per cent"}
+    if is_change_heading(text):
+        return False  # "% change": a change between periods, not a unit
+    return (
+        h in UNIT_HEADINGS
+        or h.startswith(UNIT_STARTS)
+        or h in {"%", "per cent"}
+        or bool(NOT_A_COUNT.search(h))
+    )
 
 
 # A title saying its figures are rates ("rates per 1,000 population", "per 100,000", "percentage of"), not a
@@ -179,7 +196,14 @@ def is_change_heading(text) -> bool:
 def is_rate(unit: str) -> bool:
     """A unit that is a rate or a share, which a measure counted in numbers never takes."""
     u = unit.lower()
-    return "rate" in u or "per 1" in u or "%" in u or "percent" in u or "per cent" in u
+    return (
+        "rate" in u
+        or "per 1" in u
+        or "%" in u
+        or "percent" in u
+        or "per cent" in u
+        or bool(NOT_A_COUNT.search(u))
+    )
 
 
 def classify(cells: list, known=None) -> Header | None:
@@ -424,13 +448,21 @@ def carried_across(cells, width: int) -> list[str]:
     return over
 
 
+def over_offences(header: Header, above) -> list[str]:
+    """The headings in the row above the header over each column, merged cells carried across, from
+    the first offence column on: a title above the area columns is not a heading over the offences."""
+    first = min((i for i, _ in header.offence_columns), default=len(header.cells))
+    cells = ["" if i < first else cell for i, cell in enumerate(above)]
+    return carried_across(cells, len(header.cells))
+
+
 def _offences_over_units(header: Header, above) -> None:
     """Offence headings in the row above the header (merged over two or more columns), and under them
     how each column counts ("Number", "Rate per 1,000 population"): each such column is that offence,
     in that unit."""
     if not any(is_unit_heading(label) for _, label in header.offence_columns):
         return
-    over = carried_across(above, len(header.cells))
+    over = over_offences(header, above)
     offence_columns = []
     for i, label in header.offence_columns:
         if is_unit_heading(label) and over[i]:
@@ -457,7 +489,7 @@ def _units_in_headings(header: Header) -> None:
 def _units_over_offences(header: Header, above) -> None:
     """A unit heading in the row above the header, merged over offence columns ("Rate per 1,000
     population" over Violence, Robbery, ...): each offence column under it is in that unit."""
-    over = carried_across(above, len(header.cells))
+    over = over_offences(header, above)
     for i, label in header.offence_columns:
         if (
             i not in header.column_units
@@ -472,7 +504,7 @@ def _periods_over_offences(header: Header, above) -> None:
     """Periods in the row above the header, each merged over its offence columns ("Year ending March
     2012" over Violence and Criminal damage, then "Year ending March 2013" over them again): each
     column is its offence for that period, never the periods' figures added up into one."""
-    over = carried_across(above, len(header.cells))
+    over = over_offences(header, above)
     for i, _ in header.offence_columns:
         if i not in header.column_periods and over[i] and parse_period(over[i]) is not None:
             header.column_periods[i] = over[i]

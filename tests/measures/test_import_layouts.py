@@ -386,3 +386,38 @@ def test_a_wide_table_giving_a_line_twice_is_refused_not_added_up(county, tmp_pa
     assert error["cell"] == f"D{len(rows) - 1}"
     assert error["message"].startswith(f"“{heading}” is given twice: here and in C{len(rows) - 1}.")
     assert not MeasureValue.objects.exists()
+
+
+@pytest.mark.parametrize("count", ["Recorded", "Total", "Number of crimes"])
+@pytest.mark.parametrize("other", ["Outcome rate (%)", "Proportion of all crime", "Rank", "Per 1,000"])
+def test_an_offence_merged_over_its_number_and_another_measure_of_it_stores_the_number(
+    county, tmp_path, count, other
+):
+    """Issue 13's third sweep: "Recorded" and "Outcome rate (%)" under a merged offence heading were
+    asked about as lines to map; mapping "Total" added two offences' totals up."""
+    rows = [
+        ["Police recorded crime by CSP area, year ending March 2014"],
+        [],
+        ["", "", VAP, "", DAMAGE, ""],
+        ["Area code", "Area name", count, other, count, other],
+        ["E07000177", "Cherwell", 1200, 30, 500, 12],
+    ]
+    batch = import_file(path=write_xlsx(tmp_path, "sub.xlsx", {"Table 1": rows}))
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {
+        ("violent-crime", "Cherwell", "2013/14"): 1200,
+        ("criminal-damage", "Cherwell", "2013/14"): 500,
+    }
+    assert cells(batch, UNIT_MISMATCH)["count"] == 2
+
+
+def test_a_title_just_above_the_header_is_no_heading_over_its_columns(county, tmp_path):
+    """A title in the first cell is not carried across the offence columns as a merged heading: a
+    "Total" column stays "Total" (asked about), never the title's name."""
+    rows = [
+        ["Police recorded crime by CSP area, year ending March 2014"],
+        ["Area code", "Area name", VAP, "Total"],
+        ["E07000177", "Cherwell", 1200, 3000],
+    ]
+    batch = import_file(path=write_xlsx(tmp_path, "total.xlsx", {"Table 1": rows}))
+    assert batch.summary["unknown_labels"] == ["Total"]
