@@ -11,6 +11,7 @@ with the database.
 
 import datetime
 import operator
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -90,6 +91,22 @@ AREA_CONFLICT = "area conflict"  # a row whose code and name are two of our area
 RATE = "rate"  # a wide table's rate column, which no measure counted in numbers takes
 CHANGE = "change"  # a wide table's column of changes between periods ("% change")
 LONG_KINDS = (Period.Kind.ROLLING_YEAR, Period.Kind.YEAR)
+
+
+def offence_named(texts, mapper) -> str:
+    """The offence line a sheet's name or a table's title names ("Violence against the person: police
+    recorded offences ...", "Robbery offences recorded by the police, by CSP area"), as written, or ""."""
+    known = classification()
+    for text in texts:
+        text = " ".join(str(text or "").split())
+        candidates = [text, *re.split(r"\s*[:,;(–]\s*|\s+-\s+", text)[:1]]
+        candidates += re.split(r"\s+(?:offences\s+)?(?:recorded|by|in|for)\b", text, flags=re.IGNORECASE)[:1]
+        for candidate in candidates:
+            if candidate and (
+                known.find(candidate) or mapper.label(candidate)[0] in (LABEL_MEASURES, LABEL_DIRECT)
+            ):
+                return candidate
+    return ""
 
 
 def twice_message(text: str, first: str) -> str:
@@ -542,11 +559,43 @@ class ImportPass:
                 found.append(text)
         return found
 
+    def _one_offence_over_periods(self, sheet_name) -> bool:
+        """A table of one offence with a column per period ("Apr 2010 to Mar 2011", "2012"): the
+        offence is the one its sheet or title names ("Violence against the person: police recorded
+        offences by CSP area, ..."), and each column is that offence for its period. False (with an
+        error) when neither names an offence; True otherwise, or for any other table."""
+        header = self.header
+        offences = [(i, label) for i, label in header.offence_columns if not is_change_heading(label)]
+        if not offences or any(
+            i in header.column_periods or parse_period(label) is None or classification().find(label)
+            for i, label in offences
+        ):
+            return True
+        named = offence_named([sheet_name if self.book.kind == "excel" else "", header.title], self.mapper)
+        if not named:
+            row = self.first_row + header.row_index
+            self.result.error(
+                row,
+                self._cell(row, offences[0][0]),
+                f"The columns are periods ({', '.join(str(label) for _, label in offences[:3])}): the table "
+                "gives one offence over several periods, but neither its title nor its sheet's name says "
+                "which offence. Name the sheet after the offence (“Violence against the person”), or use "
+                "our template. Nothing was written.",
+            )
+            return False
+        for i, label in offences:
+            header.column_periods[i] = str(label)
+        header.offence_columns = [(i, named if i in header.column_periods else label) for i, label in
+                                  header.offence_columns]  # fmt: skip
+        return True
+
     def _read_wide(self, body, start, sheet_name):
         cols = self.header.columns
         result, mapper, lines, stage = self.result, self.mapper, self.lines, self.staging.add
         c_code, c_name, c_period = cols["area_code"], cols["area_name"], cols["period"]
         file_period_index = None
+        if not self._one_offence_over_periods(sheet_name):
+            return
         # Columns that are an offence for a period of their own ("Apr 2021 to Mar 2022" over or under
         # it): the table needs no period of its own when each of its offence columns has one.
         twelve = states_twelve_months(self.header.title) or states_twelve_months(self.options.file_name)

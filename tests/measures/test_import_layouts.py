@@ -421,3 +421,44 @@ def test_a_title_just_above_the_header_is_no_heading_over_its_columns(county, tm
     ]
     batch = import_file(path=write_xlsx(tmp_path, "total.xlsx", {"Table 1": rows}))
     assert batch.summary["unknown_labels"] == ["Total"]
+
+
+@pytest.mark.parametrize(
+    "sheet, title, periods, stored",
+    [
+        (
+            "Violence against the person",
+            "Violence against the person: police recorded offences by CSP area",
+            ["Apr 2010 to Mar 2011", "Apr 2011 to Mar 2012"],
+            ["2010/11", "2011/12"],
+        ),
+        (
+            "Violence",
+            "Violence against the person offences recorded by the police, by CSP area, calendar years",
+            [2012, 2013],
+            ["12 months to Dec 2012", "12 months to Dec 2013"],
+        ),
+    ],
+)
+def test_a_table_of_one_offence_over_periods_reads_the_offence_from_its_sheet_or_title(
+    county, tmp_path, sheet, title, periods, stored
+):
+    """Issue 13's third sweep: a column per year of one offence was asked about as lines to map, and
+    mapping them added the years up into one."""
+    rows = [[title], ["Area code", "Area name", *periods], ["E07000177", "Cherwell", 1100, 1150]]
+    batch = import_file(path=write_xlsx(tmp_path, "series.xlsx", {sheet: rows}))
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {
+        ("violent-crime", "Cherwell", stored[0]): 1100,
+        ("violent-crime", "Cherwell", stored[1]): 1150,
+    }
+
+
+def test_a_table_of_periods_naming_no_offence_is_refused_saying_so(county, tmp_path):
+    rows = [["Police recorded crime by CSP area"], ["Area code", "Area name", "2011/12", "2012/13"]]
+    rows.append(["E07000177", "Cherwell", 1100, 1150])
+    batch = import_file(path=write_xlsx(tmp_path, "series.xlsx", {"Table 3": rows}))
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.summary["errors"][0]["message"].startswith(
+        "The columns are periods (2011/12, 2012/13): the table gives one offence over several periods"
+    )
