@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
+from measures.importing.classification import classification
 from measures.importing.period_labels import parse_period
 from measures.models import (
     LABEL_MAX_LENGTH,
@@ -128,10 +129,41 @@ class MappingForm(forms.Form):
         if target == NOT_USED:
             if IgnoredLabel.objects.filter(normalised=folded).exists():
                 raise forms.ValidationError(f"“{label}” is already marked not used.")
-        else:
-            existing = [c.label for c in MeasureComponent.objects.filter(measure_id=target)]
-            if folded in {normalise_label(x) for x in existing}:
-                raise forms.ValidationError("That measure already adds up this line.")
+            taken = next(
+                (
+                    c
+                    for c in MeasureComponent.objects.select_related("measure")
+                    if normalise_label(c.label) == folded
+                ),
+                None,
+            )
+            if taken is not None:
+                raise forms.ValidationError(
+                    f"“{label}” goes into {taken.measure.name}: a line a measure adds up cannot also be "
+                    "marked not used. Take it off the measure first (Admin, the measure's lines)."
+                )
+            return data
+        existing = [c.label for c in MeasureComponent.objects.filter(measure_id=target)]
+        if folded in {normalise_label(x) for x in existing}:
+            raise forms.ValidationError("That measure already adds up this line.")
+        if parse_period(label) is not None:
+            raise forms.ValidationError(
+                f"“{label}” is a period, not an offence line: a column headed by a period holds that "
+                "period's figures for the offence the table's title or sheet names. Name the sheet after "
+                "the offence (“Violence against the person”) and import the file again."
+            )
+        known = classification()
+        line = known.find(label)
+        for other in existing:
+            found = known.find(other)
+            if line and found and found.key in known.related(line.key):
+                part, whole = (
+                    (line, found) if found.key in {b.key for b in known.broader(label)} else (found, line)
+                )
+                raise forms.ValidationError(
+                    f"{part.name} is part of {whole.name}, and {Measure.objects.get(pk=target).name} adds up "
+                    f"“{other}”: a table giving both would count its crimes twice. Keep one of them."
+                )
         return data
 
     def save(self):

@@ -1507,3 +1507,34 @@ def test_the_browser_asks_for_the_tick_before_importing_part_sums(client, county
     assert not MeasureValue.objects.exists()
     client.post(reverse("measures:import_apply", args=[batch.pk]), {"confirm_flagged": "yes"})
     assert values() == {("acquisitive-crime", "Cherwell", "2012/13"): 30}
+
+
+@pytest.mark.parametrize(
+    "option, refusal",
+    [
+        (
+            ["--map", "Apr 2010 to Mar 2011=violent-crime"],
+            "“Apr 2010 to Mar 2011” is a period, not an offence line",
+        ),
+        (
+            ["--map", "Robbery of business property=acquisitive-crime"],
+            "Robbery of business property is part of Robbery, and Acquisitive crime adds up “Robbery”: a "
+            "table giving both would count its crimes twice",
+        ),
+        (
+            ["--ignore", "Robbery"],
+            "“Robbery” goes into Acquisitive crime: a line a measure adds up cannot also be marked not used",
+        ),
+    ],
+)
+def test_a_mapping_that_would_store_wrong_figures_is_refused_saying_why(county, tmp_path, option, refusal):
+    """Issue 13's third sweep: following the importer's advice to map a period heading added three
+    years up into one; mapping a part of a line a measure adds up counted its crimes twice; ignoring a
+    mapped line did nothing, silently."""
+    path = wide_csv(
+        tmp_path, "m.csv", "Year ending December 2024", ["Area name", "Robbery"], [["Cherwell", 5]]
+    )
+    code, out, err = run_command(str(path), *option)
+    assert code == 1
+    assert "Cannot map" in err and refusal in err
+    assert not MeasureValue.objects.exists()
