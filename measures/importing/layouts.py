@@ -385,8 +385,10 @@ def _is_heading_row(cells, header: Header) -> bool:
         return False
     for role in ("area_code", "area_name"):
         i = header.columns.get(role)
+        # Nothing in the area columns, or their heading again ("Area name" in both rows of the header).
         if i is not None and i < len(cells) and str(cells[i] or "").strip():
-            return False
+            if fold(cells[i]) != fold(header.cells[i] if i < len(header.cells) else ""):
+                return False
     return True
 
 

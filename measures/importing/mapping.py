@@ -242,7 +242,7 @@ class Mapper:
         folded = spellings[0] if spellings else ""
         if folded.startswith("unassigned"):
             return None, UNASSIGNED
-        if SUBTOTAL_CODE.match(code) or folded in TOTAL_NAMES:
+        if SUBTOTAL_CODE.match(code) or folded in TOTAL_NAMES or code.casefold() in TOTAL_NAMES:
             return None, SUBTOTAL
         return None, NOT_OURS
 

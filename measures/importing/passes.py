@@ -17,7 +17,7 @@ from pathlib import Path
 
 from measures.importing import layouts
 from measures.importing.classification import classification
-from measures.importing.layouts import is_change_heading, is_rate
+from measures.importing.layouts import fold, is_change_heading, is_rate
 from measures.importing.mapping import (
     LABEL_DIRECT,
     LABEL_IGNORED,
@@ -55,6 +55,7 @@ from measures.importing.validate import (
     INSTRUCTIONS,
     MAX_VALUE,
     NEGATIVE,
+    NO_AREA,
     NO_FIGURES,
     NO_LOCATION,
     NOT_DATA,
@@ -559,6 +560,19 @@ class ImportPass:
                 found.append(text)
         return found
 
+    def _repeats_header(self, cells) -> bool:
+        """Whether a row is the header again: its area headings and at least one offence heading."""
+        header, cols = self.header, self.header.columns
+        same = [
+            i
+            for i, heading in enumerate(header.cells)
+            if heading not in (None, "")
+            and i < len(cells)
+            and fold(text_of(cells[i])) == fold(text_of(heading))
+        ]
+        areas = {cols.get("area_code"), cols.get("area_name")} - {None}
+        return bool(areas) and areas <= set(same) and any(i in same for i, _ in header.offence_columns)
+
     def _one_offence_over_periods(self, sheet_name) -> bool:
         """A table of one offence with a column per period ("Apr 2010 to Mar 2011", "2012"): the
         offence is the one its sheet or title names ("Violence against the person: police recorded
@@ -701,12 +715,25 @@ class ImportPass:
                 result.rows_read += 1
                 continue
             if not code and not name:
+                if any(parse_value(cells[c])[0] is not None for c, *_ in columns if c < len(cells)):
+                    # Figures with no area ("Thames Valley total" in a column of its own, a total row):
+                    # read, and skipped for what they are, so that the rows read add up.
+                    result.rows_read += 1
+                    result.skip(NO_AREA)
+                    continue
                 result.blank(NOT_DATA)
                 continue
             area, reason = mapper.area(code, name)
             if area is None and reason == NOT_OURS and not any(text_of(c) for c in cells[identifying + 1 :]):
                 result.blank(NOT_DATA)  # a note below the table: text in the first column only
                 continue
+            if area is None and self._repeats_header(cells):
+                # Another table below this one ("Table 1b: ... rate per 1,000 population"): this table ends.
+                result.notices.append(
+                    f"Row {row} starts another table (its header repeats this one's): only the table above "
+                    "it was read. To import that one, put it on a sheet of its own."
+                )
+                break
             result.rows_read += 1
             self._tick(result.rows_read)
             for column in unheaded | set(range(len(self.header.cells), len(cells))):

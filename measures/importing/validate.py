@@ -73,6 +73,7 @@ UNIT_MISMATCH = "Rates or percentages not imported into measures counted in numb
 CHANGES = "Changes between periods (“% change”), not figures: not imported"
 TEXT_ONLY = "Columns of text with no figure in our areas' rows (notes, groupings): not imported"
 NOT_DATA = "Blank, title or note rows"
+NO_AREA = "Rows with figures but no area name or code (totals, notes): not ours to count"
 NO_FIGURES = "Rows for our areas with no figure (every cell suppressed or blank)"
 NOT_STORED = "Rows whose figures are not stored (a line of the measure is missing there: see the cells below)"
 INSTRUCTIONS = "Instruction lines (from our template)"

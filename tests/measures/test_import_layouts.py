@@ -462,3 +462,41 @@ def test_a_table_of_periods_naming_no_offence_is_refused_saying_so(county, tmp_p
     assert batch.summary["errors"][0]["message"].startswith(
         "The columns are periods (2011/12, 2012/13): the table gives one offence over several periods"
     )
+
+
+def test_a_second_table_below_the_first_ends_it_with_a_note(county, tmp_path):
+    """Issue 13's third sweep: a rates table stacked under the numbers' was read on, its header as an
+    area called "Area name" and its rates as Cherwell's second row."""
+    header = ["Area code", "Area name", VAP]
+    rows = [["Table 1a: numbers, year ending March 2013"], header, ["E07000177", "Cherwell", 1200], [], []]
+    rows += [["Table 1b: rate per 1,000 population, year ending March 2013"], header]
+    rows += [["E07000177", "Cherwell", 8]]
+    batch = import_file(path=write_xlsx(tmp_path, "stacked.xlsx", {"Table 1": rows}))
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {("violent-crime", "Cherwell", "2012/13"): 1200}
+    assert any(n.startswith("Row 7 starts another table") for n in batch.summary["notices"])
+    assert batch.summary["rows_read"] == 1
+
+
+def test_the_area_heading_repeated_in_a_header_s_second_row_is_part_of_the_header(county, tmp_path):
+    """"Area name" in both rows of a two-row header (its cell merged down, or written twice) with the
+    offence groups above the lines: the second row is the header's, not 26 rows of errors."""
+    rows = [
+        ["Table 1: Police recorded crime by CSP area, year ending March 2012"],
+        ["Area name", "", "Victim-based crime", ""],
+        ["Area name", "Total recorded crime (excluding fraud)", VAP, DAMAGE],
+        ["England and Wales", 99999, 99999, 99999],
+        ["    Cherwell", 7455, 3000, 680],
+        ["Thames Valley total", "", "", ""],
+        ["", 55555, 5555, 555],
+    ]
+    batch = import_file(path=write_xlsx(tmp_path, "groups.xlsx", {"Table 1": rows}))
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {
+        ("violent-crime", "Cherwell", "2011/12"): 3000,
+        ("criminal-damage", "Cherwell", "2011/12"): 680,
+    }
+    # A row of figures with no area is read and skipped for what it is: the rows read add up.
+    summary = batch.summary
+    assert summary["rows_read"] == summary["rows_used"] + summary["rows_skipped"]
+    assert any(s["reason"].startswith("Rows with figures but no area") for s in summary["skipped"])
