@@ -479,7 +479,7 @@ def test_a_second_table_below_the_first_ends_it_with_a_note(county, tmp_path):
 
 
 def test_the_area_heading_repeated_in_a_header_s_second_row_is_part_of_the_header(county, tmp_path):
-    """"Area name" in both rows of a two-row header (its cell merged down, or written twice) with the
+    """ "Area name" in both rows of a two-row header (its cell merged down, or written twice) with the
     offence groups above the lines: the second row is the header's, not 26 rows of errors."""
     rows = [
         ["Table 1: Police recorded crime by CSP area, year ending March 2012"],
