@@ -634,6 +634,16 @@ class ImportBatch(models.Model):
     def can_rollback(self) -> bool:
         return self.status == self.Status.APPLIED
 
+    @property
+    def waiting_for_answer(self) -> bool:
+        """The file can be read once the person answers a question (which sheet, which period)."""
+        return self.status == self.Status.FAILED and bool((self.summary or {}).get("needs"))
+
+    @property
+    def status_label(self) -> str:
+        """The status in plain words, the same on every page and on the command line."""
+        return "Waiting for your answer" if self.waiting_for_answer else self.get_status_display()
+
     def needs_confirmation(self) -> bool:
         """Its preview flagged figures far outside their areas' history, or part sums (a measure given
         only some of its lines): importing needs a yes."""

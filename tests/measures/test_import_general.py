@@ -684,6 +684,12 @@ def test_which_sheet_and_which_period_are_asked_as_questions_not_errors(client, 
     assert "Which period are these figures for?" in page
     assert "Waiting for your answer" in page and "Cannot be imported" not in page
     assert 'id="errors-title"' not in page  # no red error box: a question
+    # The list of imports and the command line say the same (issue 13's third sweep).
+    listed = client.get(reverse("measures:imports")).content.decode()
+    assert "Waiting for your answer" in listed and "Cannot be imported" not in listed
+    listing = io.StringIO()
+    call_command("import_batches", stdout=listing)
+    assert f"#{batch.pk}\tWaiting for your answer" in listing.getvalue()
     code, out, err = run_command(str(tmp_path / "q.xlsx"))
     assert code == 1 and "--period" in err
 

@@ -17,7 +17,7 @@ class Command(BaseCommand):
             self.stdout.write("No imports yet.")
         for b in batches:
             self.stdout.write(
-                f"#{b.pk}\t{b.get_status_display()}\t{b.created_at:%Y-%m-%d %H:%M}\t"
+                f"#{b.pk}\t{b.status_label}\t{b.created_at:%Y-%m-%d %H:%M}\t"
                 f"{b.created_by or 'command line'}\t{b.file_name}\t"
                 f"{b.new_count} new, {b.changed_count} changed, {b.unchanged_count} unchanged"
             )
