@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from measures.importing.classification import ONS_SOURCE, classification
 from measures.importing.mapping import Mapper
 from measures.importing.period_labels import period_label
-from measures.importing.staging import SCALE, Staging
+from measures.importing.staging import SCALE, Staging, unscaled
 from measures.importing.validate import PARTIAL, PassResult
 
 PARTIAL_SHOWN = 50  # partial sums named in the preview (all are counted)
@@ -233,6 +233,24 @@ def make_figures(
             f"Another row already gives {mapper.measures[measure].name} for {mapper.area_names[area]}, "
             f"{period_label(result.periods[period])}",
         )
+    # A row naming the measure itself beside rows for its lines (our template), whose sum differs: the
+    # measure's own row would win, and the lines be dropped without a word.
+    if direct:
+        inner = GROUPS[GROUPS.index("FROM (") + len("FROM (") : GROUPS.rindex(") g")]
+        differ = (
+            f"SELECT measure, area, period, first_row, direct_value, line_value FROM ({inner}) g "
+            "WHERE direct_rows > 0 AND present > 0 AND present = wanted AND line_value <> direct_value "
+            "ORDER BY first_row"
+        )
+        for measure, area, period, row, own, summed in staging.fetchall(differ + " LIMIT 20"):
+            result.error(
+                row,
+                cell(row, "label"),
+                f"This file gives {mapper.measures[measure].name} for {mapper.area_names[area]}, "
+                f"{period_label(result.periods[period])} itself ({unscaled(own).normalize():f}), and its "
+                f"lines add up to {unscaled(summed).normalize():f}: which is meant cannot be told. Give the "
+                "measure or its lines, not both.",
+            )
     partial = "FROM {figures} WHERE present > 0 AND present < wanted"
     (n_partial,) = staging.fetchone("SELECT COUNT(*) " + partial)
     if n_partial:

@@ -500,3 +500,26 @@ def test_the_area_heading_repeated_in_a_header_s_second_row_is_part_of_the_heade
     summary = batch.summary
     assert summary["rows_read"] == summary["rows_used"] + summary["rows_skipped"]
     assert any(s["reason"].startswith("Rows with figures but no area") for s in summary["skipped"])
+
+
+@pytest.mark.parametrize("own, stored", [(310, None), (300, 300)])
+def test_a_template_giving_a_measure_and_its_lines_must_agree(county, tmp_path, own, stored):
+    """Issue 13's third sweep: the measure's own row won and its lines' sum was dropped, unsaid."""
+    path = write_csv(
+        tmp_path,
+        "template.csv",
+        "area,measure or offence,period,value\n"
+        f"Cherwell,Violent crime,2012/13 Q1,{own}\n"
+        "Cherwell,Violence against the person,2012/13 Q1,300\n",
+    )
+    batch = import_file(path=path)
+    if stored is None:
+        assert batch.status == ImportBatch.Status.FAILED
+        assert batch.summary["errors"][0]["message"] == (
+            "This file gives Violent crime for Cherwell, 2012/13 Q1 itself (310), and its lines add up to "
+            "300: which is meant cannot be told. Give the measure or its lines, not both."
+        )
+        assert not MeasureValue.objects.exists()
+    else:
+        assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+        assert values() == {("violent-crime", "Cherwell", "2012/13 Q1"): stored}
