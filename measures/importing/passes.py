@@ -657,7 +657,7 @@ class ImportPass:
         known = classification()
         given = {found.key for _, label in self.header.offence_columns if (found := known.find(label))}
         header_row = self.first_row + self.header.row_index
-        first_of = {}  # (line, period, unit) -> the first column giving it
+        first_of = {}  # (line, unit) -> {period ("" for none of its own): the first column giving it}
         for column, label in self.header.offence_columns:
             text = " ".join(str(label).split())
             if is_formula(text):
@@ -666,11 +666,9 @@ class ImportPass:
                 )
                 continue
             heading, found = text, known.find(text)
-            same = (
-                found.key if found else normalise_label(text),
-                self.header.column_periods.get(column, ""),
-                self.header.column_units.get(column, ""),
-            )
+            unit = self.header.column_units.get(column, "")
+            same = (found.key if found else normalise_label(text), is_rate(unit) if unit else False)
+            own = self.header.column_periods.get(column, "")
             kind, measures = mapper.label(label)
             if kind in (LABEL_IGNORED, LABEL_UNUSED):
                 broader = self._stands_in(text, given)
@@ -690,12 +688,15 @@ class ImportPass:
                 if not measures:
                     skipped.append((RATE, f"{text} ({unit})"))
                     continue
-            if same in first_of:
-                result.error(
-                    header_row, self._cell(header_row, column), twice_message(heading, first_of[same])
-                )
+            # Given twice (as a count, or as a rate): for the same period, or where either column has no
+            # period of its own (it is the table's then: "Previous year" over one, "Year ending March
+            # 2013" over the other).
+            seen = first_of.setdefault(same, {})
+            clash = seen.get(own) or (next(iter(seen.values()), None) if not own or "" in seen else None)
+            if clash:
+                result.error(header_row, self._cell(header_row, column), twice_message(heading, clash))
                 continue
-            first_of[same] = self._cell(header_row, column)
+            seen[own] = self._cell(header_row, column)
             line = lines.number(("column", column), text, measures)
             columns.append((column, text, measures, line, column_periods.get(column)))
         # A row with no column to stage still needs a row in the staging table: two rows for one area and
@@ -761,7 +762,11 @@ class ImportPass:
                         wordy.discard(column)
             used = False
             if no_line is not None:
-                stage(row, no_line, area, period, None)
+                # Two rows for one area and period are found there; a table whose every column has a
+                # period of its own (all of them skipped: rates) is staged under the first of them.
+                stage(
+                    row, no_line, area, period if period is not None else min(column_periods.values()), None
+                )
             for column, _label, measures, line, own_period in columns:
                 at = period if own_period is None else own_period
                 cell = cells[column] if column < len(cells) else None

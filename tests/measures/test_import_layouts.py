@@ -373,6 +373,8 @@ def test_a_quarter_over_a_twelve_month_table_s_column_is_refused(county, tmp_pat
         (None, VAP),  # a hidden copy of the column
         (None, f"{VAP} [note 2]"),  # the same line with a note marker
         (["", "", "Previous year", "Current year"], VAP),  # periods the importer cannot read
+        (["", "", "Previous year", "Year ending March 2013"], VAP),  # one copy with the table's period
+        (["", "", "Number of offences", "Year ending March 2013"], VAP),  # a unit over one copy
     ],
 )
 def test_a_wide_table_giving_a_line_twice_is_refused_not_added_up(county, tmp_path, top, heading):
@@ -523,3 +525,13 @@ def test_a_template_giving_a_measure_and_its_lines_must_agree(county, tmp_path, 
     else:
         assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
         assert values() == {("violent-crime", "Cherwell", "2012/13 Q1"): stored}
+
+
+def test_a_rates_table_of_one_offence_over_periods_is_refused_without_a_crash(county, tmp_path):
+    """Every column a rate (the title says so) and each with its own period: nothing to import, said
+    plainly (it was a database error, and a batch left "Reading" in the browser)."""
+    rows = [["Violence against the person: rate per 1,000 population"], ["Area code", "Area name", "2011/12"]]
+    rows.append(["E07000177", "Cherwell", 8])
+    batch = import_file(path=write_xlsx(tmp_path, "rates.xlsx", {VAP: rows}))
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "no figure to import" in batch.summary["errors"][0]["message"]
