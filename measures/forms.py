@@ -156,10 +156,10 @@ class MappingForm(forms.Form):
         line = known.find(label)
         for other in existing:
             found = known.find(other)
-            if line and found and found.key in known.related(line.key):
-                part, whole = (
-                    (line, found) if found.key in {b.key for b in known.broader(label)} else (found, line)
-                )
+            if not (line and found):
+                continue
+            if found.key in known.contains(line.key) or line.key in known.contains(found.key):
+                part, whole = (found, line) if found.key in known.contains(line.key) else (line, found)
                 raise forms.ValidationError(
                     f"{part.name} is part of {whole.name}, and {Measure.objects.get(pk=target).name} adds up "
                     f"“{other}”: a table giving both would count its crimes twice. Keep one of them."

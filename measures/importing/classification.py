@@ -67,6 +67,19 @@ class Classification:
         found.update(known.key for known in self.lines if key in (known.parent, known.group))
         return found - {key}
 
+    def contains(self, key: str) -> set[str]:
+        """The keys of every line a line takes in, however deep: its parts, its group's lines, and what
+        it covers (victim-based crime: violence against the person, ..., and their parts)."""
+        found, todo = set(), [key]
+        while todo:
+            current = todo.pop()
+            line = next((known for known in self.lines if known.key == current), None)
+            parts = {k.key for k in self.lines if current in (k.parent, k.group) and k.key != current}
+            parts |= set(line.covers if line else ())
+            todo += parts - found
+            found |= parts
+        return found - {key}
+
     def wordings(self, line: Line) -> set[str]:
         """Every folded wording of a line."""
         return {normalise_label(w) for w in (line.name, *line.wordings)}

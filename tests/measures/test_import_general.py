@@ -1528,6 +1528,14 @@ def test_the_browser_asks_for_the_tick_before_importing_part_sums(client, county
             "table giving both would count its crimes twice",
         ),
         (
+            ["--map", "Victim-based crime=violent-crime"],
+            "Violence against the person is part of Victim-based crime, and Violent crime adds up",
+        ),
+        (
+            ["--map", "Total recorded crime (excluding fraud)=acquisitive-crime"],
+            "is part of Total recorded crime (excluding fraud), and Acquisitive crime adds up",
+        ),
+        (
             ["--ignore", "Robbery"],
             "“Robbery” goes into Acquisitive crime: a line a measure adds up cannot also be marked not used",
         ),
