@@ -57,15 +57,19 @@ class Classification:
             found.append(group)
         return found
 
-    def related(self, key: str) -> set[str]:
-        """The keys of the lines a line is part of (its parents and its group's line) and of those that
-        are part of it (the lines whose parent or group it is)."""
-        line = next((known for known in self.lines if known.key == key), None)
-        if line is None:
-            return set()
-        found = {broader.key for broader in self.broader(line.name)}
-        found.update(known.key for known in self.lines if key in (known.parent, known.group))
-        return found - {key}
+    def covered(self, key: str, have: set[str]) -> bool:
+        """Whether a file reporting the lines ``have`` reports the line ``key`` whole: itself, or a line
+        it is part of, or every one of its parts (robbery's two, vehicle offences' three), or, below a
+        group (whose lines have changed between releases), any of the group's lines."""
+        if key in have or any(broader.key in have for broader in self.broader(self.name_of(key))):
+            return True
+        parts = [known.key for known in self.lines if known.parent == key]
+        if parts:
+            return all(self.covered(part, have) for part in parts)
+        return any(known.key in have for known in self.lines if known.group == key and known.key != key)
+
+    def name_of(self, key: str) -> str:
+        return next((known.name for known in self.lines if known.key == key), key)
 
     def contains(self, key: str) -> set[str]:
         """The keys of every line a line takes in, however deep: its parts, its group's lines, and what

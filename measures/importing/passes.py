@@ -434,7 +434,9 @@ class ImportPass:
                 line = lines[0]
                 if line is None:
                     # Rows give the same figure twice when they share label, qualifier, area and period.
-                    line = lines[0] = self.lines.number(dupkey, label, measures, direct=direct)
+                    line = lines[0] = self.lines.number(
+                        dupkey, label, measures, direct=direct, source=dupkey[0]
+                    )
                 values_read += 1
                 if value is None:
                     result.skip(SUPPRESSED_REASON)
@@ -697,7 +699,7 @@ class ImportPass:
                 result.error(header_row, self._cell(header_row, column), twice_message(heading, clash))
                 continue
             seen[own] = self._cell(header_row, column)
-            line = lines.number(("column", column), text, measures)
+            line = lines.number(("column", column), text, measures, source=heading)
             columns.append((column, text, measures, line, column_periods.get(column)))
         # A row with no column to stage still needs a row in the staging table: two rows for one area and
         # period are found there.
