@@ -324,6 +324,7 @@ def find_header(rows: list[list], requested: str = "", known=None) -> Header:
                 _offences_over_units(header, rows[index - 1])
                 _units_over_offences(header, rows[index - 1])
                 _periods_over_offences(header, rows[index - 1])
+                _offences_over_periods(header, rows[index - 1])
             header.title = " ".join(titles)
             if header.layout == "wide":
                 _units_in_headings(header)
@@ -510,6 +511,25 @@ def _periods_over_offences(header: Header, above) -> None:
     for i, _ in header.offence_columns:
         if i not in header.column_periods and over[i] and parse_period(over[i]) is not None:
             header.column_periods[i] = over[i]
+
+
+def _offences_over_periods(header: Header, above) -> None:
+    """Offence headings in the row above the header, each merged over a column per period ("Violence
+    against the person" over "Year ending March 2012", "Year ending March 2013", "% change"): each
+    period column is that offence for that period (the change is left out as a change)."""
+    over = over_offences(header, above)
+    offence_columns = []
+    for i, label in header.offence_columns:
+        if over[i] and i not in header.column_periods and parse_period(label) is not None:
+            if (
+                parse_period(over[i]) is None
+                and not is_unit_heading(over[i])
+                and not is_change_heading(over[i])
+            ):
+                header.column_periods[i] = str(label).strip()
+                label = over[i]
+        offence_columns.append((i, label))
+    header.offence_columns = offence_columns
 
 
 def _fits(found: str, requested: str) -> bool:

@@ -535,3 +535,32 @@ def test_a_rates_table_of_one_offence_over_periods_is_refused_without_a_crash(co
     batch = import_file(path=write_xlsx(tmp_path, "rates.xlsx", {VAP: rows}))
     assert batch.status == ImportBatch.Status.FAILED
     assert "no figure to import" in batch.summary["errors"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    "periods, stored",
+    [
+        (["2011/12", "2012/13"], ["2011/12", "2012/13"]),
+        (["Q1 2012/13", "Q2 2012/13"], ["2012/13 Q1", "2012/13 Q2"]),
+    ],
+)
+def test_offences_merged_over_period_columns_in_the_row_above_give_each_column_its_period(
+    county, tmp_path, periods, stored
+):
+    """The header row holds the periods (beside "Area code"), the offences merged over them above: each
+    column is its offence for its period (issue 13's re-check: refused, saying no offence was named)."""
+    rows = [
+        ["Police recorded crime by CSP area"],
+        [],
+        ["", "", VAP, "", "", DAMAGE, "", ""],
+        ["Area code", "Area name", *periods, "% change", *periods, "% change"],
+        ["E07000177", "Cherwell", 1100, 1200, 9, 400, 450, 12],
+    ]
+    batch = import_file(path=write_xlsx(tmp_path, "over.xlsx", {"Table 1": rows}))
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {
+        ("violent-crime", "Cherwell", stored[0]): 1100,
+        ("violent-crime", "Cherwell", stored[1]): 1200,
+        ("criminal-damage", "Cherwell", stored[0]): 400,
+        ("criminal-damage", "Cherwell", stored[1]): 450,
+    }
