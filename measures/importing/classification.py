@@ -27,7 +27,9 @@ class Line:
     source: str
     wordings: tuple[str, ...]
     parent: str = ""  # the line this is part of, below its group (residential burglary: burglary)
-    covers: tuple[str, ...] = ()  # a data.police.uk type: the tables' lines it takes in (vehicle crime)
+    # The lines it takes in besides its parts: a data.police.uk type's table lines (vehicle crime: vehicle
+    # offences), a total's groups (victim-based crime: violence against the person, ...).
+    covers: tuple[str, ...] = ()
 
 
 class Classification:
@@ -35,6 +37,7 @@ class Classification:
         self.lines = lines
         self.police_uk_types = police_uk_types
         self.by_wording = {}
+        self.by_key = {line.key: line for line in lines}
         for line in lines:
             for wording in (line.name, *line.wordings):
                 self.by_wording.setdefault(normalise_label(wording), line)
@@ -46,8 +49,7 @@ class Classification:
     def broader(self, label) -> list[Line]:
         """The lines a heading's line is part of, narrowest first: its parent lines, then its group's
         line ("Residential burglary": Burglary, then Theft offences)."""
-        line, found = self.find(label), []
-        by_key = {known.key: known for known in self.lines}
+        line, found, by_key = self.find(label), [], self.by_key
         while line is not None and line.parent in by_key and by_key[line.parent] not in found:
             line = by_key[line.parent]
             found.append(line)
@@ -69,7 +71,7 @@ class Classification:
         return any(known.key in have for known in self.lines if known.group == key and known.key != key)
 
     def name_of(self, key: str) -> str:
-        return next((known.name for known in self.lines if known.key == key), key)
+        return self.by_key[key].name if key in self.by_key else key
 
     def contains(self, key: str) -> set[str]:
         """The keys of every line a line takes in, however deep: its parts, its group's lines, and what
@@ -77,7 +79,7 @@ class Classification:
         found, todo = set(), [key]
         while todo:
             current = todo.pop()
-            line = next((known for known in self.lines if known.key == current), None)
+            line = self.by_key.get(current)
             parts = {k.key for k in self.lines if current in (k.parent, k.group) and k.key != current}
             parts |= set(line.covers if line else ())
             todo += parts - found
