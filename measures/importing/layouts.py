@@ -10,6 +10,7 @@ Layouts:
 import re
 from dataclasses import dataclass, field
 
+from measures.importing.classification import classification
 from measures.importing.period_labels import find_period_in_text, parse_period
 from measures.importing.readers import ImportFileError
 from measures.models import strip_note_markers
@@ -325,6 +326,7 @@ def find_header(rows: list[list], requested: str = "", known=None) -> Header:
                 _units_over_offences(header, rows[index - 1])
                 _periods_over_offences(header, rows[index - 1])
                 _offences_over_periods(header, rows[index - 1])
+                _offences_over_parts(header, rows[index - 1])
             header.title = " ".join(titles)
             if header.layout == "wide":
                 _units_in_headings(header)
@@ -422,6 +424,8 @@ def _combine_header_rows(header: Header, rows, index: int, requested: str, known
                 new.append(lower[i])
             elif text and over[i] and is_change_heading(over[i]) and not is_change_heading(text):
                 new.append(f"{text} ({over[i]})")  # an offence under a merged "% change": its change
+            elif text and over[i] and (whole := qualified(over[i], text)):
+                new.append(whole)  # "With injury" under a merged "Violence against the person"
             else:
                 new.append((lower[i] if text else None) or upper)
         combined = new
@@ -473,6 +477,29 @@ def _offences_over_units(header: Header, above) -> None:
             label = over[i]
         offence_columns.append((i, label))
     header.offence_columns = offence_columns
+
+
+def qualified(over, text) -> str:
+    """A sub-heading that names a line only with the heading merged over it ("With injury" under
+    "Violence against the person", "Business property" under "Robbery"): the line's wording the
+    classification knows, or "" (also when the sub-heading is a line on its own: "Arson")."""
+    lines = classification()
+    over, text = str(over).strip(), str(text).strip()
+    if lines.find(text) is not None:
+        return ""
+    for whole in (f"{over} {text}", f"{over} - {text}", f"{over} of {text}", f"{text} {over}"):
+        if lines.find(whole) is not None:
+            return whole
+    return ""
+
+
+def _offences_over_parts(header: Header, above) -> None:
+    """Offence headings in the row above the header, merged over sub-headings that name their lines
+    only with them ("Violence against the person" over "With injury" and "Without injury")."""
+    over = over_offences(header, above)
+    header.offence_columns = [
+        (i, (over[i] and qualified(over[i], label)) or label) for i, label in header.offence_columns
+    ]
 
 
 def _units_in_headings(header: Header) -> None:

@@ -77,6 +77,7 @@ from measures.importing.validate import (
     parse_value,
     text_of,
 )
+from measures.importing.xlsx import NoResult
 from measures.models import Measure, Period, normalise_label
 
 PROGRESS_EVERY = 20_000
@@ -760,7 +761,7 @@ class ImportPass:
                 self._skip_label(kind, skipped_label, cell=True)
             if wordy:
                 for column in [c for c in wordy if c < len(cells) and cells[c] not in (None, "")]:
-                    if parse_value(cells[column])[0] is not None:
+                    if parse_value(cells[column])[0] is not None or isinstance(cells[column], NoResult):
                         wordy.discard(column)
             used = False
             if no_line is not None:

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from measures.importing.xlsx import NoResult
 from partnerships.formulas import looks_like_formula
 
 MAX_ERRORS_KEPT = 200
@@ -45,6 +46,10 @@ SPREADSHEET_ERROR = re.compile(
 FORMULA_FAILED = (
     "is a spreadsheet error, not a figure: the formula behind it could not be worked out. Put the figure "
     "in, or leave the cell blank if it is not known."
+)
+NO_RESULT = (
+    "the file was written by a program that does not work formulas out. Open it in Excel or LibreOffice, "
+    "save it, and import it again."
 )
 # A figure may start with a sign ("-5", "+5"): parse_value refuses it only when it does not read as a number.
 SIGNS = ("+", "-")
@@ -198,6 +203,8 @@ def parse_value(cell) -> tuple[Decimal | int | None, str]:
         return Decimal(repr(cell)), ""
     if isinstance(cell, datetime.date | datetime.time | datetime.timedelta):
         return None, "is a date, not a number"
+    if isinstance(cell, NoResult):
+        return None, f"holds the formula “{cell[:40]}” with no saved result: {NO_RESULT}"
     text = str(cell).strip()
     if text.isdigit() and text.isascii():
         return int(text), ""

@@ -23,7 +23,7 @@ from xml.sax.saxutils import unescape
 
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import from_excel, from_ISO8601
-from openpyxl.worksheet._reader import WorkSheetParser, _cast_number
+from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser, _cast_number
 
 CHUNK = 1 << 16  # bytes of the sheet's XML read at a time (64 KB: faster than 1 MB, and less held)
 HEAD_LIMIT = 16 << 20  # no <sheetData> in the first 16 MB: openpyxl reads the sheet
@@ -32,13 +32,13 @@ MAIN_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 HEAD = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:<\?xml([^<>]*)\?>)?\s*(<worksheet\s[^<>]*>)")
 ENCODING = re.compile(rb'encoding\s*=\s*["\']([^"\']*)["\']')
 SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b([^<>]*)>")
-# One token a match: a cell (groups 1-6: column, style, type, value, inline string, and "</row>" if the
-# row ends after it), a row's start (group 7 its number, group 8 ">" if it stays open), or any other tag
-# (no group), which makes the chunk one for openpyxl. A cell's own row number is not kept: openpyxl
+# One token a match: a cell (groups 1-7: column, style, type, formula, value, inline string, "</row>"
+# if the row ends after it), a row's start (group 8 its number, group 9 ">" if it stays open), or any
+# other tag (no group), which makes the chunk one for openpyxl. A cell's own row number is not kept: openpyxl
 # puts a cell in the row it is in (but refuses a row 0, which the expression does not match).
 TOKEN = re.compile(
     rb'<c r="([A-Z]{1,3})0*[1-9]\d*"(?: s="(\d+)")?(?: t="(\w+)")?'
-    rb"(?:/>|>(?:<f(?: [^<>]*)?(?:/>|>[^<]*</f>))?"
+    rb"(?:/>|>(<f(?: [^<>]*)?(?:/>|>[^<]*</f>))?"
     rb'(?:<v>([^<]*)</v>|<v ?/>|<is><t(?: xml:space="preserve")?>([^<]+)</t></is>)?</c>)(</row>)?'
     rb'|<row r="(\d+)"[^<>/]*(/>|>(?:</row>)?)'
     rb"|<"
@@ -175,9 +175,26 @@ def _last_row_end(buffer):
     return cut
 
 
+class NoResult(str):
+    """A formula cell with no saved result (the file was written by a program that does not calculate,
+    and never opened and saved in a spreadsheet): its formula, never a missing figure."""
+
+
+class _Parser(WorkSheetParser):
+    """openpyxl's parser (values only), but a formula with no saved result is a ``NoResult``, not None."""
+
+    def parse_cell(self, element):
+        cell = super().parse_cell(element)
+        if cell["value"] is None and cell["data_type"] not in ("str", "inlineStr"):
+            formula = element.find(FORMULA_TAG)
+            if formula is not None:
+                cell["value"] = NoResult("=" + (formula.text or ""))
+        return cell
+
+
 def _parser(worksheet, source):
     parent = worksheet.parent
-    return WorkSheetParser(
+    return _Parser(
         source,
         worksheet._shared_strings,
         data_only=True,
@@ -310,11 +327,13 @@ class _Reader:
         new_row = cells = None
         fixed = bool(max_col)
         idx = 0
-        for col, s, t, v, inline, row_end, r, opened in tokens:
+        for col, s, t, formula, v, inline, row_end, r, opened in tokens:
             if col:
                 if row_r is None:
                     raise _NotSimple  # a cell outside a row
                 if not v:
+                    if formula and t != b"str":
+                        raise _NotSimple  # a formula never worked out: openpyxl's parser (below) says so
                     v = None
                     if inline and t == b"inlineStr":
                         v = inline.decode("ascii") if plain else _text(inline)

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from measures.importing.validate import parse_value
+from measures.importing.validate import NO_RESULT, parse_value
 from measures.models import ImportBatch, MeasureValue
 from measures.services import import_file
 from tests.measures.conftest import write_csv, write_xlsx
@@ -162,3 +162,27 @@ def test_whole_numbers_are_read_as_int_and_other_digits_are_refused(cell, expect
     value, problem = parse_value(cell)
     assert (value, problem) == expected
     assert type(value) is type(expected[0])
+
+
+def test_a_formula_with_no_saved_result_is_an_error_naming_its_cell_not_a_missing_figure(county, tmp_path):
+    # openpyxl (like other programs that write files without a spreadsheet) saves a formula with no result:
+    # it used to be read as a blank, so a measure's figure went missing without a word.
+    rows = [["area", "measure or offence", "period", "value"], ["Oxford", "Violent crime", "2011/12", 9]]
+    rows.append(["Cherwell", "Violent crime", "2011/12", "=4+1"])
+    batch = import_file(path=write_xlsx(tmp_path, "formula.xlsx", {"Data": rows}))
+    assert batch.status == ImportBatch.Status.FAILED
+    [error] = batch.summary["errors"]
+    assert (error["row"], error["cell"]) == (3, "D3")
+    assert error["message"] == f"The value holds the formula “=4+1” with no saved result: {NO_RESULT}"
+    assert not MeasureValue.objects.exists()
+
+
+def test_a_column_of_formulas_with_no_saved_results_is_not_taken_for_a_column_of_notes(county, tmp_path):
+    header = ["Area code", "Area name", "Robbery", "Violent and robbery"]
+    rows = [header, ["E07000177", "Cherwell", 5, "=C2+1"], ["E07000178", "Oxford", 9, "=C3+1"]]
+    batch = import_file(path=write_xlsx(tmp_path, "wide.xlsx", {"Data": rows}), period="2011/12")
+    assert batch.status == ImportBatch.Status.FAILED
+    assert [e["message"] for e in batch.summary["errors"]] == [
+        "The column “Violent and robbery” is not mapped to any measure: map it (or mark it not used) on the "
+        "mappings page"
+    ]

@@ -564,3 +564,30 @@ def test_offences_merged_over_period_columns_in_the_row_above_give_each_column_i
         ("criminal-damage", "Cherwell", stored[0]): 400,
         ("criminal-damage", "Cherwell", stored[1]): 450,
     }
+
+
+@pytest.mark.parametrize(
+    "areas_row", ["under", "over"], ids=["area headings beside the offences", "beside the parts"]
+)
+def test_sub_headings_that_name_a_line_only_with_the_offence_merged_over_them(county, tmp_path, areas_row):
+    """Issue 13's leftover: "With injury" and "Without injury" under a merged "Violence against the
+    person" (and "Residential" under "Burglary", "Business property" under "Robbery") were asked about
+    as unknown lines. Each is the line the two headings name together; a line on its own ("Arson"
+    under "Criminal damage and arson") keeps its own name."""
+    over = ["", "", VAP, "", "Burglary", "", "Robbery", "", DAMAGE]
+    parts = ["", "", "With injury", "Without injury", "Residential", "Non-residential", "Business property",
+             "Personal property", "Arson"]  # fmt: skip
+    codes = ["Area code", "Area name"]
+    rows = [["Police recorded crime by CSP area, year ending March 2014"], []]
+    if areas_row == "under":
+        rows += [codes + over[2:], parts]
+    else:
+        rows += [over, codes + parts[2:]]
+    rows.append(["E07000177", "Cherwell", 700, 500, 120, 80, 3, 9, 40])
+    batch = import_file(path=write_xlsx(tmp_path, "parts.xlsx", {"Table 1": rows}), confirmed=True)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert not batch.summary["unknown_labels"]
+    stored = values()
+    assert stored["violent-crime", "Cherwell", "2013/14"] == 1200
+    assert stored["acquisitive-crime", "Cherwell", "2013/14"] == 212  # burglary's and robbery's parts
+    assert stored["criminal-damage", "Cherwell", "2013/14"] == 40
