@@ -111,6 +111,12 @@ def offence_named(texts, mapper) -> str:
     return ""
 
 
+def _line_of(text: str) -> str:
+    """What a heading names, whatever its wording: the classification's line, else the heading folded."""
+    line = classification().find(text)
+    return line.key if line is not None else normalise_label(text)
+
+
 def twice_message(text: str, first: str) -> str:
     """A wide table giving one line twice (a hidden copy, a heading with a note marker, or two periods
     whose headings the importer cannot read as periods): adding them up would double the figure."""
@@ -588,7 +594,18 @@ class ImportPass:
             for i, label in offences
         ):
             return True
-        named = offence_named([sheet_name if self.book.kind == "excel" else "", header.title], self.mapper)
+        by_sheet = offence_named([sheet_name if self.book.kind == "excel" else ""], self.mapper)
+        by_title = offence_named([header.title], self.mapper)
+        if by_sheet and by_title and _line_of(by_sheet) != _line_of(by_title):
+            self.result.error(
+                self.first_row,
+                "",
+                f"The sheet's name says its figures are {by_sheet}, but its title says {by_title}: which "
+                "offence they are cannot be told. Correct the sheet's name or its title. Nothing was "
+                "written.",
+            )
+            return False
+        named = by_sheet or by_title
         if not named:
             row = self.first_row + header.row_index
             self.result.error(

@@ -50,7 +50,13 @@ def choose_sheet(book, options: Options, known, result: PassResult) -> str | Non
         chosen = next((name for name in names if " ".join(name.split()).casefold() == wanted), None)
         if chosen is None:
             raise ImportFileError(f"There is no sheet “{options.sheet}”. The sheets are: {', '.join(names)}.")
-    candidates = [name for name in names if name == chosen or holds_table(book, name, options, known)]
+    held = {name: holds_table(book, name, options, known) for name in names if name != chosen}
+    # A wide table naming no line anybody knows is offered only when no sheet names one: a contents
+    # sheet's rows ("Table 3 | Police recorded crime by CSP area | ...") can look like a header.
+    strong = TABLE in held.values()
+    candidates = [
+        name for name in names if name == chosen or held[name] == TABLE or held[name] and not strong
+    ]
     result.sheets = candidates
     if chosen or len(candidates) == 1:
         return chosen or candidates[0]
@@ -64,13 +70,19 @@ def choose_sheet(book, options: Options, known, result: PassResult) -> str | Non
     return None
 
 
-def holds_table(book, name: str, options: Options, known) -> bool:
-    """Whether the sheet's first rows hold a header row the importer recognises."""
+TABLE, MAYBE = 2, 1  # what a sheet holds: a table, perhaps a table (a wide one naming no known line)
+
+
+def holds_table(book, name: str, options: Options, known) -> int:
+    """Whether the sheet's first rows hold a header row the importer recognises: TABLE, or MAYBE when it
+    is a wide table none of whose columns is a line the mapping or the classification knows, or 0."""
     try:
-        layouts.find_header(head_of(book.sheet(name).rows), options.layout, known)
+        header = layouts.find_header(head_of(book.sheet(name).rows), options.layout, known)
     except ImportFileError:
-        return False
-    return True
+        return 0
+    if header.layout == "wide" and not any(known(label) for _, label in header.offence_columns):
+        return MAYBE
+    return TABLE
 
 
 def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodKey | None:

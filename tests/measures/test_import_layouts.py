@@ -306,6 +306,12 @@ def test_once_a_sheet_is_chosen_the_sheets_offered_are_still_only_the_tables(cou
         "book.xlsx",
         {
             "Cover": [["About this release"]],
+            # ONS's contents sheet: its rows look like a wide table's header ("CSP" in a heading)
+            "Contents": [
+                ["Contents"],
+                ["Worksheet name", "Worksheet title", "Geography", "Period"],
+                ["Table 1", "Police recorded crime by CSP area", "Community Safety Partnership", "2023/24"],
+            ],
             "Table 1": rows,
             "Notes": [["Note 1", "Figures are provisional"]],
             "Table 2": rows,
@@ -317,6 +323,19 @@ def test_once_a_sheet_is_chosen_the_sheets_offered_are_still_only_the_tables(cou
     # A sheet the importer would not pick may still be asked for by name; it is then offered too.
     notes = import_file(path=path, sheet="Notes", dry_run=True)
     assert notes.summary["sheets"] == ["Table 1", "Notes", "Table 2"]
+    asked = import_file(path=path, dry_run=True)
+    assert asked.summary["sheets"] == ["Table 1", "Table 2"]
+
+
+def test_wide_tables_naming_no_known_line_are_offered_when_no_sheet_names_one(county, tmp_path):
+    own = [["Area name", "Crimes in parks", "Crimes on buses"], ["Cherwell", 5, 7]]
+    contents = [
+        ["Worksheet name", "Worksheet title", "Geography"],
+        ["Parks", "Crimes in parks by CSP", "CSP"],
+    ]
+    path = write_xlsx(tmp_path, "own.xlsx", {"Contents": contents, "Parks": own, "Buses": own})
+    asked = import_file(path=path, dry_run=True)
+    assert asked.summary["sheets"] == ["Contents", "Parks", "Buses"]  # none known: each might be the table
 
 
 @pytest.mark.parametrize(
@@ -454,6 +473,21 @@ def test_a_table_of_one_offence_over_periods_reads_the_offence_from_its_sheet_or
         ("violent-crime", "Cherwell", stored[0]): 1100,
         ("violent-crime", "Cherwell", stored[1]): 1150,
     }
+
+
+def test_a_table_of_periods_whose_sheet_and_title_name_different_offences_is_refused(county, tmp_path):
+    """Issue 13's leftover: the sheet's name won without a word when the title named another offence."""
+    title = "Violence against the person offences recorded by the police, by CSP area"
+    rows = [[title], ["Area code", "Area name", "2011/12", "2012/13"], ["E07000177", "Cherwell", 1100, 1150]]
+    batch = import_file(path=write_xlsx(tmp_path, "series.xlsx", {"Robbery": rows}))
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.summary["errors"][0]["message"].startswith(
+        "The sheet's name says its figures are Robbery, but its title says Violence against the person:"
+    )
+    assert not MeasureValue.objects.exists()
+    # The same offence in another wording is no disagreement.
+    batch = import_file(path=write_xlsx(tmp_path, "series.xlsx", {"Total violence against the person": rows}))
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
 
 
 def test_a_table_of_periods_naming_no_offence_is_refused_saying_so(county, tmp_path):
