@@ -30,6 +30,9 @@ class Line:
     # The lines it takes in besides its parts: a data.police.uk type's table lines (vehicle crime: vehicle
     # offences), a total's groups (victim-based crime: violence against the person, ...).
     covers: tuple[str, ...] = ()
+    # A group's lines as releases have given them in full: (the lines, "YYYY-MM" or ""), a set counting
+    # only in files whose figures end before that month (with and without injury: until 2013).
+    complete: tuple[tuple[tuple[str, ...], str], ...] = ()
 
 
 class Classification:
@@ -59,16 +62,34 @@ class Classification:
             found.append(group)
         return found
 
-    def covered(self, key: str, have: set[str]) -> bool:
+    def covered(self, key: str, have: set[str], last: str = "") -> bool:
         """Whether a file reporting the lines ``have`` reports the line ``key`` whole: itself, or a line
-        it is part of, or every one of its parts (robbery's two, vehicle offences' three), or, below a
-        group (whose lines have changed between releases), any of the group's lines."""
+        it is part of, or every one of its parts (robbery's two, vehicle offences' three), or, for a
+        group, every line of one of the sets that made it whole in a release of the file's time (its
+        figures ending in the month ``last``, "YYYY-MM"; any release when not known); a group with no
+        such sets, by any of its lines."""
+        return not self.lacking(key, have, last)
+
+    def lacking(self, key: str, have: set[str], last: str = "") -> list[str]:
+        """The names of the lines a file reporting ``have`` lacks to report ``key`` whole (see
+        ``covered``): [] when it is whole, or the fewest of the parts or of a set's lines."""
         if key in have or any(broader.key in have for broader in self.broader(self.name_of(key))):
-            return True
+            return []
+        line = self.by_key.get(key)
         parts = [known.key for known in self.lines if known.parent == key]
         if parts:
-            return all(self.covered(part, have) for part in parts)
-        return any(known.key in have for known in self.lines if known.group == key and known.key != key)
+            options = [parts]
+        elif line is not None and line.complete:
+            options = [lines for lines, before in line.complete if not (before and last and last >= before)]
+        else:
+            members = [known.key for known in self.lines if known.group == key and known.key != key]
+            return [] if any(m in have for m in members) else [self.name_of(key)]
+        best = None
+        for lines in options:
+            lacked = [name for part in lines for name in self.lacking(part, have, last)]
+            if best is None or len(lacked) < len(best):
+                best = lacked
+        return best if best is not None else [self.name_of(key)]
 
     def name_of(self, key: str) -> str:
         return self.by_key[key].name if key in self.by_key else key
@@ -103,6 +124,7 @@ def classification() -> Classification:
             tuple(d["wordings"]),
             d.get("parent", ""),
             tuple(d.get("covers", ())),
+            tuple((tuple(c["lines"]), c.get("before", "")) for c in d.get("complete", ())),
         )
         for d in data["lines"]
     ]

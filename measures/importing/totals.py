@@ -281,6 +281,8 @@ def note_lines_missing(result: PassResult, mapper: Mapper, lines: Lines):
             continue
         for m in line.measures:
             reported.setdefault(m, set()).update((found.key, *found.covers))
+    ends = [end for _, _, end in result.periods]
+    last = f"{max(ends):%Y-%m}" if ends else ""  # the month the file's figures end: which release's lines
     for m in sorted(reported, key=lambda pk: (mapper.measures[pk].order, mapper.measures[pk].name)):
         mapped = {}  # each of the tables' lines the measure adds up -> its name
         for label, measures in mapper.lines.items():
@@ -288,16 +290,24 @@ def note_lines_missing(result: PassResult, mapper: Mapper, lines: Lines):
             if found is not None and found.source == ONS_SOURCE:
                 mapped.setdefault(found.key, found.name)
         have = reported[m]
-        missing = sorted(
-            f"part of {name}" if known.contains(key) & have else name
-            for key, name in mapped.items()
-            if not known.covered(key, have)
-        )
-        if missing and len(missing) < len(mapped):
+        missing, partly = [], False
+        for key, name in mapped.items():
+            lacked = known.lacking(key, have, last)
+            if lacked and known.contains(key) & have:
+                partly = True  # some of its lines, not all: violence with and without injury, no homicide
+                missing.append(f"part of {name} (no {', '.join(lacked)})")
+            elif lacked:
+                missing.append(name)
+        missing.sort()
+        if missing and (len(missing) < len(mapped) or partly):
+            whole = len(mapped) - len(missing)
+            reports = f"{whole} of them{' whole' if partly else ''}"
+            if len(mapped) == 1:
+                reports = "only part of it"
             result.incomplete.append(
-                f"{mapper.measures[m].name} adds up {len(mapped)} lines; this file reports "
-                f"{len(mapped) - len(missing)} of them. Not in this file: {', '.join(missing)}. Its "
-                f"figures from this file would be part sums."
+                f"{mapper.measures[m].name} adds up {len(mapped)} line{'' if len(mapped) == 1 else 's'}; "
+                f"this file reports {reports}. Not in this file: {', '.join(missing)}. Its figures from "
+                "this file would be part sums."
             )
 
 
