@@ -111,6 +111,10 @@ def offence_named(texts, mapper) -> str:
     return ""
 
 
+STRAY_MIN_ROWS = 1000  # a data.police.uk file with fewer crimes with a location is not judged for strays
+STRAY_SHARE = 0.005  # our areas' crimes under 0.5 % of such a file: a neighbouring force's file
+
+
 def _line_of(text: str) -> str:
     """What a heading names, whatever its wording: the classification's line, else the heading folded."""
     line = classification().find(text)
@@ -841,6 +845,7 @@ class ImportPass:
         c_force, c_crime = cols.get("reported_by"), cols.get("crime_id")
         width = max(c for c in cols.values() if c is not None) + 1
         lsoa_areas = {}
+        located, ours_by_area, force = 0, Counter(), ""  # crimes with a location; ours, per area
         # Crime type -> (kind, line number); a type no mapping knows -> [its first row, crimes].
         types = {}
         unknown = self._street_unknown = {}
@@ -868,10 +873,15 @@ class ImportPass:
                     found = (area, reason, district)
                 lsoa_areas[lsoa] = found
             area, reason, district = found
+            if reason != NO_LOCATION:
+                located += 1
             if area is None:
                 result.skip(reason, district)
                 continue
             self._ours += 1
+            ours_by_area[area] += 1
+            if not force and c_force is not None:
+                force = text_of(cells[c_force])
             period = self._month(cells[c_period], row, c_period)
             if period is None:
                 continue
@@ -898,6 +908,27 @@ class ImportPass:
                 first = unknown.setdefault(label, [row, 0])
                 first[1] += 1
         self._month_errors(c_period)
+        self._strays(located, ours_by_area, force)
+
+    def _strays(self, located: int, ours_by_area: Counter, force: str):
+        """A question when our areas' crimes are a sliver of a force's file (under STRAY_SHARE of its
+        crimes with a location): a neighbouring force's crimes just over the border, which would be
+        stored as the district's whole month (1 for Cherwell, not 387). A district is several per
+        cent of its own force's file."""
+        ours = sum(ours_by_area.values())
+        if located < STRAY_MIN_ROWS or not ours or ours >= STRAY_SHARE * located:
+            return
+        names = self.mapper.area_names
+        each = ", ".join(
+            f"{names[a]} {n:,}" for a, n in sorted(ours_by_area.items(), key=lambda x: names[x[0]])
+        )
+        by = f" reported by {force}" if force else ""
+        self.result.incomplete.append(
+            f"Only {ours:,} of this file's {located:,} crimes with a location ({ours / located:.1%}) are in "
+            f"our areas ({each}). A district is a far larger share of its own force's file: these are "
+            f"probably crimes just over the border{by}, and each district's month would be stored as only "
+            "these. Import the file of the force that covers the district instead."
+        )
 
     def _crimes_twice(self) -> bool:
         """A data.police.uk file giving one crime (its Crime ID) in two rows, as two downloads put

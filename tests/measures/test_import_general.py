@@ -1615,3 +1615,30 @@ def test_a_group_of_fixed_lines_given_in_part_is_a_part_sum(county, tmp_path):
         "Not in this file: part of Criminal damage and arson (no Criminal damage)." in text
         for text in batch.summary["incomplete"]
     )
+
+
+@pytest.mark.parametrize("ours, theirs, asked", [(4, 996, True), (5, 995, False), (1, 500, False)])
+def test_a_neighbouring_force_s_few_crimes_in_our_districts_are_a_part_sum_to_confirm(
+    county, tmp_path, ours, theirs, asked
+):
+    """Issue 13's sweep: Northamptonshire's file, with a crime or two just over the border in Cherwell,
+    stored Cherwell's month as 1. Our areas' crimes under half a per cent of a file of a thousand or
+    more crimes with a location are asked about; a district is several per cent of its own force's."""
+    force = ["2018-06", "Northamptonshire Police", "Northamptonshire Police"]
+    rows = street_rows("2018-06", n=ours)
+    rows[1:] = [[row[0], *force, *row[4:]] for row in rows[1:]]
+    rows += [[f"n{i}", *force, "E01027000", "Daventry 001A", "Robbery"] for i in range(theirs)]
+    rows.append(["", *force, "", "", "Robbery"])  # no location: not counted either way
+    batch = import_file(path=write_rows_csv(tmp_path, "northants.csv", rows), dry_run=True)
+    assert bool(batch.summary["incomplete"]) is asked
+    if asked:
+        assert batch.summary["incomplete"] == [
+            f"Only {ours} of this file's 1,000 crimes with a location (0.4%) are in our areas (Cherwell "
+            f"{ours}). A district is a far larger share of its own force's file: these are probably crimes "
+            "just over the border reported by Northamptonshire Police, and each district's month would be "
+            "stored as only these. Import the file of the force that covers the district instead."
+        ]
+        refused = import_file(path=write_rows_csv(tmp_path, "northants.csv", rows))
+        assert refused.status == ImportBatch.Status.FAILED and not MeasureValue.objects.exists()
+        confirmed = import_file(path=write_rows_csv(tmp_path, "northants.csv", rows), confirmed=True)
+        assert confirmed.status == ImportBatch.Status.APPLIED
