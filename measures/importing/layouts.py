@@ -482,11 +482,9 @@ def _offences_over_units(header: Header, above) -> None:
 def qualified(over, text) -> str:
     """A sub-heading that names a line only with the heading merged over it ("With injury" under
     "Violence against the person", "Business property" under "Robbery"): the line's wording the
-    classification knows, or "" (also when the sub-heading is a line on its own: "Arson")."""
+    classification knows, or "" (a line on its own, "Arson" under "Criminal damage and arson", stays)."""
     lines = classification()
     over, text = str(over).strip(), str(text).strip()
-    if lines.find(text) is not None:
-        return ""
     for whole in (f"{over} {text}", f"{over} - {text}", f"{over} of {text}", f"{text} {over}"):
         if lines.find(whole) is not None:
             return whole
