@@ -42,6 +42,8 @@ COUNCIL_WORDS = re.compile(
     r"^(?:(?:royal|london|metropolitan) )?borough of "
     r"| (?:(?:district|borough|city|county|metropolitan borough) )?council$"
     r"| (?:district|borough|city)$"
+    r"| (?:dc|bc|cc|mbc)$"  # "Cherwell DC", "Reading BC"
+    r"| (?:[rpxzuce]|revised|provisional)$"  # a note marker, its brackets gone: "South Oxfordshire (r)"
 )
 PARTNERSHIP_WORDS = re.compile(
     r" (?:community safety partnership|safer communities partnership|safety partnership|partnership|csp)$"
@@ -265,11 +267,11 @@ class Mapper:
             elif folded in self.measure_names:
                 found = (LABEL_DIRECT, (self.measure_names[folded],))
             else:
-                found = self._classified(text)
+                found = self.classified(text)
             self._labels[text] = found
         return found
 
-    def _classified(self, text) -> tuple[str, tuple[int, ...]]:
+    def classified(self, text) -> tuple[str, tuple[int, ...]]:
         known = classification()
         line = known.find(text)
         if line is None:

@@ -855,7 +855,15 @@ class ImportPass:
                 if not any(text_of(c) for c in cells):
                     result.blank(NOT_DATA)
                     continue
-                cells = list(cells) + [""] * (width - len(cells))
+                result.rows_read += 1
+                result.error(
+                    row,
+                    "",
+                    f"This row has {len(cells)} of the file's {len(self.header.cells)} columns, so its crime "
+                    "cannot be placed: the file looks cut short (a download that did not finish) or "
+                    "damaged. Download it again. Nothing was written.",
+                )
+                continue
             result.rows_read += 1
             self._tick(result.rows_read)
             if c_force is not None and text_of(cells[c_force]).casefold() == TRANSPORT_POLICE.casefold():
@@ -889,6 +897,10 @@ class ImportPass:
             typed = types.get(label)
             if typed is None:
                 kind, measures = mapper.label(label)
+                if kind == LABEL_DIRECT and classification().find(label) is not None:
+                    # A crime type is a line, never a measure of the same name: data.police.uk's
+                    # "Violent crime" (until 2013) was violence and sexual offences, not Violent crime.
+                    kind, measures = mapper.classified(label)
                 if kind not in (LABEL_MEASURES, LABEL_DIRECT):
                     measures = ()
                 typed = types[label] = (kind, lines.number(("type", label), label, measures))

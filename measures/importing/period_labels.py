@@ -209,15 +209,23 @@ def states_twelve_months(text: str) -> bool:
     return bool(TWELVE_MONTHS.search(_clean(str(text).replace("_", " "))))
 
 
+STREET_MONTH = re.compile(r"^((?:19|20)\d\d)-(\d\d)$")
+
+
 def parse_month(value) -> PeriodKey | None:
     """The month a data.police.uk Month cell gives, also once Excel has re-saved it: "2018-06", a date
     cell, "Jun-18", "01/06/2018" (day first, as the UK writes dates; "6/1/2018", a month's first day only
     month first, as an American Excel writes it) or "2018-06-01". Each crime's day
     does not matter (data.police.uk gives none): only its month is counted."""
+    text = _clean(value)
+    if match := STREET_MONTH.match(text):
+        # data.police.uk's own form first: "2011-12" is December 2011 here, never the financial year.
+        year, month = int(match.group(1)), int(match.group(2))
+        if 1 <= month <= 12:
+            return (Period.Kind.MONTH, datetime.date(year, month, 1), periods.month_end(year, month))
     parsed = parse_period(value)
     if parsed is not None:
         return parsed if parsed[0] == Period.Kind.MONTH else None
-    text = _clean(value)
     if match := UK_DATE.match(text):
         day, month, year = int(match.group(1)), int(match.group(2)), _year(match.group(3))
         if day != 1 and month == 1 and day <= 12:

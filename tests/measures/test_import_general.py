@@ -1642,3 +1642,31 @@ def test_a_neighbouring_force_s_few_crimes_in_our_districts_are_a_part_sum_to_co
         assert refused.status == ImportBatch.Status.FAILED and not MeasureValue.objects.exists()
         confirmed = import_file(path=write_rows_csv(tmp_path, "northants.csv", rows), confirmed=True)
         assert confirmed.status == ImportBatch.Status.APPLIED
+
+
+def test_street_findings_of_the_fourth_sweep(county, tmp_path):
+    """Issue 13's fourth sweep: data.police.uk's December 2011 ("2011-12") was read as the financial
+    year and refused; the pre-2013 type "Violent crime" (violence and sexual offences) was stored as
+    the Violent crime measure, whose name it shares; a download cut short stored a part month."""
+    rows = street_rows("2011-12", n=2)
+    rows += [["v1", *rows[1][1:6], "Violent crime"]]
+    batch = import_file(path=write_rows_csv(tmp_path, "street.csv", rows))
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {("acquisitive-crime", "Cherwell", "December 2011"): 2}  # and no violent crime
+    cut = write_csv(
+        tmp_path,
+        "cut.csv",
+        "\n".join(",".join(r) for r in street_rows("2012-01", n=3)) + "\na9,2012-01,Tha\n",
+    )
+    refused = import_file(path=cut)
+    assert refused.status == ImportBatch.Status.FAILED
+    assert refused.summary["errors"][0]["row"] == 5
+    assert "the file looks cut short" in refused.summary["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("name", ["Cherwell DC", "Cherwell (r)", "Cherwell [p]"])
+def test_a_district_with_a_council_abbreviation_or_note_marker_is_ours(county, tmp_path, name):
+    rows = [["Area name", VAP], [name, 1200], ["Oxford", 900]]
+    batch = import_file(path=write_rows_csv(tmp_path, "wide.csv", rows), period="2013/14")
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values()["violent-crime", "Cherwell", "2013/14"] == 1200

@@ -128,7 +128,7 @@ def test_a_part_of_a_months_crimes_is_flagged_before_it_replaces_the_whole(count
     lines = STREET.read_text(encoding="utf-8-sig").splitlines(keepends=True)
     part = tmp_path / "extract.csv"
     part.write_text(
-        lines[0] + "".join(line for line in lines[1:] if ",Cherwell 0" in line)[:2000], encoding="utf-8"
+        lines[0] + "".join([line for line in lines[1:] if ",Cherwell 0" in line][:20]), encoding="utf-8"
     )
     preview = import_file(path=part, dry_run=True)
     assert preview.summary["flagged_count"] >= 1
