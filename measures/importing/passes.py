@@ -111,6 +111,8 @@ def offence_named(texts, mapper) -> str:
     return ""
 
 
+# A title giving its figures in thousands: "(numbers in thousands)", "Numbers (thousands)", "(000s)".
+THOUSANDS = re.compile(r"\bthousands\b|\(\s*'?000s?\s*\)|'000s?\b", re.IGNORECASE)
 STRAY_MIN_ROWS = 1000  # a data.police.uk file with fewer crimes with a location is not judged for strays
 STRAY_SHARE = 0.005  # our areas' crimes under 0.5 % of such a file: a neighbouring force's file
 
@@ -632,6 +634,14 @@ class ImportPass:
         result, mapper, lines, stage = self.result, self.mapper, self.lines, self.staging.add
         c_code, c_name, c_period = cols["area_code"], cols["area_name"], cols["period"]
         file_period_index = None
+        if THOUSANDS.search(self.header.title or ""):
+            self.result.error(
+                self.first_row,
+                "",
+                "The title says the figures are in thousands: the importer stores counts of crimes, and "
+                "would store 2 for 2,000. Import a table of the counts themselves. Nothing was written.",
+            )
+            return
         if not self._one_offence_over_periods(sheet_name):
             return
         # Columns that are an offence for a period of their own ("Apr 2021 to Mar 2022" over or under

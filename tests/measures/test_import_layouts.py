@@ -625,3 +625,15 @@ def test_sub_headings_that_name_a_line_only_with_the_offence_merged_over_them(co
     assert stored["violent-crime", "Cherwell", "2013/14"] == 1200
     assert stored["acquisitive-crime", "Cherwell", "2013/14"] == 212  # burglary's and robbery's parts
     assert stored["criminal-damage", "Cherwell", "2013/14"] == 40
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Police recorded crime by CSP area (numbers in thousands)", "Numbers (thousands)", "Offences ('000s)"],
+)
+def test_a_table_in_thousands_is_refused_not_stored_as_counts(county, tmp_path, title):
+    rows = [[title], ["Area name", VAP], ["Cherwell", 1.2]]
+    batch = import_file(path=write_rows_csv(tmp_path, "thousands.csv", rows), period="2013/14")
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.summary["errors"][0]["message"].startswith("The title says the figures are in thousands")
+    assert not MeasureValue.objects.exists()
