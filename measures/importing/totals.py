@@ -23,6 +23,7 @@ from measures.importing.mapping import Mapper
 from measures.importing.period_labels import period_label
 from measures.importing.staging import SCALE, Staging, unscaled
 from measures.importing.validate import PARTIAL, PassResult
+from measures.models import normalise_label
 
 PARTIAL_SHOWN = 50  # partial sums named in the preview (all are counted)
 DUPLICATES_SHOWN = 200
@@ -159,6 +160,59 @@ def find_duplicates(staging: Staging, result: PassResult, mapper: Mapper, layout
     return n
 
 
+def overlapping(lines: Lines) -> list[tuple[int, int, int]]:
+    """Pairs of the file's lines, one taking the other in, that go into one measure: (line, line,
+    measure). A part and its whole ("Homicide" beside "Violence against the person"), or a line and the
+    data.police.uk type that takes it in ("Vehicle offences" and "Vehicle crime": one publisher's name
+    and the other's, both mapped so that either file can be read)."""
+    known, keys = classification(), []
+    for line in lines.lines:
+        # A description counted under its line (the open data's "Harassment" and "Stalking", both under
+        # stalking and harassment) is a part of a table that gives only parts: never a total of them.
+        counted_under = line.source and normalise_label(line.source) != normalise_label(line.label)
+        found = None if line.direct or counted_under else known.find(line.label)
+        keys.append(found.key if found is not None else None)
+    pairs = []
+    for a, first in enumerate(lines.lines):
+        for b in range(a + 1, len(lines.lines)):
+            common = set(first.measures) & set(lines.lines[b].measures)
+            # Two wordings of one line are not judged: a release's old name for a line can be the name
+            # of a part of it in another's ("Harassment", of stalking and harassment).
+            if common and None not in (keys[a], keys[b]) and keys[a] != keys[b]:
+                if keys[b] in known.contains(keys[a]) or keys[a] in known.contains(keys[b]):
+                    pairs.append((a, b, min(common)))
+    return pairs
+
+
+def find_overlaps(staging: Staging, result: PassResult, mapper: Mapper, lines: Lines, cell) -> bool:
+    """An error for two lines that count the same crimes given for one area and period and added up
+    into one measure: the crimes would be counted twice. One scan per such pair (rare: none for most
+    files), grouped by area and period."""
+    found = False
+    for a, b, measure in overlapping(lines):
+        both = staging.fetchone(
+            "SELECT MIN(row_no), MAX(row_no), area, period, COUNT(*) OVER () FROM {rows} "
+            f"WHERE line IN ({a}, {b}) AND value IS NOT NULL GROUP BY area, period "
+            "HAVING COUNT(DISTINCT line) = 2 ORDER BY MIN(row_no) LIMIT 1"
+        )
+        if both is None:
+            continue
+        found = True
+        first, row, area, period, cells = both
+        one, other = (lines.lines[i].source or lines.lines[i].label for i in (a, b))
+        more = f", and {cells - 1:,} more" if cells > 1 else ""
+        where = f"rows {first} and {row}" if first != row else f"row {row}"
+        result.error(
+            row,
+            cell(row, "label"),
+            f"“{one}” and “{other}” count the same crimes (one takes in the other), and "
+            f"{mapper.measures[measure].name} adds both up, so they would be counted twice: "
+            f"{mapper.area_names[area]}, {period_label(result.periods[period])} ({where}){more}. Give one "
+            "of them. Nothing was written.",
+        )
+    return found
+
+
 # One GROUP BY over the staged rows: each measure, area and period's lines added up, how many of its
 # lines are there with a value (present) against how many the file reports anywhere (wanted), and a
 # value the file gives for the measure itself (direct), which wins over its lines.
@@ -213,6 +267,8 @@ def make_figures(
     ``once``: the pass saw each line, area and period at most once (so no row is given twice)."""
     simple = lines.simple()
     if not simple and find_duplicates(staging, result, mapper, layout, cell):
+        return
+    if find_overlaps(staging, result, mapper, lines, cell):
         return
     if simple and once:
         staging.execute(SIMPLE_ROWS)

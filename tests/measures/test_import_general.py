@@ -22,7 +22,7 @@ from measures.importing.validate import UNUSED
 from measures.models import IgnoredLabel, ImportBatch, MeasureComponent, MeasureValue, Period, normalise_label
 from measures.services import import_file
 from tests import factories
-from tests.measures.conftest import values, write_csv, write_rows_csv, write_xlsx
+from tests.measures.conftest import ACQUISITIVE_LINES, values, write_csv, write_rows_csv, write_xlsx
 
 DEC_2024 = "12 months to Dec 2024"
 
@@ -83,9 +83,12 @@ def test_headings_are_read_without_note_markers_in_every_style(heading):
 
 
 def test_a_renamed_line_goes_where_its_old_wording_is_mapped(county, tmp_path):
-    """Year ending December 2024: "illegal driving"; the mapping only knows "unlawful driving"."""
+    """Year ending December 2024: "illegal driving"; the mapping only knows "unlawful driving". (The
+    line goes into a measure of its own: violent crime, adding up violence against the person, which
+    takes it in, would count it twice, and is refused: ``test_lines_counting_the_same_crimes...``.)"""
+    roads = factories.MeasureFactory(name="Road deaths and injuries", slug="roads", order=9)
     factories.MeasureComponentFactory(
-        measure=county.violent, label="Death or serious injury caused by unlawful driving"
+        measure=roads, label="Death or serious injury caused by unlawful driving"
     )
     path = wide_csv(
         tmp_path,
@@ -101,7 +104,8 @@ def test_a_renamed_line_goes_where_its_old_wording_is_mapped(county, tmp_path):
     )
     batch = import_file(path=path)
     assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
-    assert values()["violent-crime", "Cherwell", DEC_2024] == 4003
+    assert values()["violent-crime", "Cherwell", DEC_2024] == 4000
+    assert values()["roads", "Cherwell", DEC_2024] == 3
 
 
 def test_a_recognised_line_no_measure_uses_is_skipped_and_listed_not_an_error(county, tmp_path):
@@ -1670,3 +1674,31 @@ def test_a_district_with_a_council_abbreviation_or_note_marker_is_ours(county, t
     batch = import_file(path=write_rows_csv(tmp_path, "wide.csv", rows), period="2013/14")
     assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
     assert values()["violent-crime", "Cherwell", "2013/14"] == 1200
+
+
+@pytest.mark.parametrize("layout", ["template", "wide"])
+def test_lines_counting_the_same_crimes_are_not_added_up_twice(county, tmp_path, layout):
+    """Issue 13's fourth sweep: a template giving "Vehicle crime" (data.police.uk's name) beside "Vehicle
+    offences" (the tables') for one cell, both mapped into acquisitive crime so that either file can be
+    read, stored them added up. So would a line beside a total that takes it in."""
+    factories.MeasureComponentFactory(measure=county.violent, label="Homicide")  # for releases giving parts
+    if layout == "template":
+        rows = [["area", "measure or offence", "period", "value"]]
+        rows += [["Oxford", line, "2012/13 Q1", 100] for line in ACQUISITIVE_LINES[:7]]  # the tables' lines
+        rows += [
+            ["Oxford", "Vehicle crime", "2012/13 Q1", 100],
+            ["Cherwell", "Vehicle crime", "2012/13 Q2", 9],
+        ]
+        path = write_rows_csv(tmp_path, "template.csv", rows)
+        pair = "“Vehicle offences” and “Vehicle crime”"
+    else:
+        rows = [["Area name", VAP, "Homicide"], ["Oxford", 900, 1], ["Cherwell", 800, 2]]
+        path = write_rows_csv(tmp_path, "wide.csv", rows)
+        pair = "“Violence against the person” and “Homicide”"
+    batch = import_file(path=path, period="" if layout == "template" else "2012/13", confirmed=True)
+    assert batch.status == ImportBatch.Status.FAILED
+    [error] = batch.summary["errors"]
+    assert error["message"].startswith(f"{pair} count the same crimes")
+    assert "Oxford, 2012/13" in error["message"]
+    assert ("and 1 more" in error["message"]) is (layout == "wide")  # Cherwell's vehicle crime alone: none
+    assert not MeasureValue.objects.exists()
