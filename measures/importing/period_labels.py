@@ -209,6 +209,61 @@ def states_twelve_months(text: str) -> bool:
     return bool(TWELVE_MONTHS.search(_clean(str(text).replace("_", " "))))
 
 
+NUMBER_WORDS = {
+    w: n for n, w in enumerate("one two three four five six seven eight nine ten eleven".split(), start=1)
+}
+# Words saying a title's figures are for part of a year, with a span the importer does not read as a
+# period: "3 months to December 2012", "April 2012 to December 2012", "year to date".
+PART_YEAR = re.compile(
+    rf"\b(?P<n>\d{{1,2}}|{'|'.join(NUMBER_WORDS)})\s+months?\s+(?:to|ending|ended|up\s+to)\s+{MONTH}\.?\s+"
+    r"(?P<year>(?:19|20)\d\d)\b"
+    r"|\b(?:financial\s+)?year[\s-]+to[\s-]+date\b|\bytd\b|\bto\s+date\b"
+    r"|\b(?:q|quarter\s*)(?P<q>[1-4])\b.*?\b(?P<fy>(?:19|20)\d\d\s*[/-]\s*\d\d)\b"
+    r"|\bcalendar\s+year\s+(?P<cal>(?:19|20)\d\d)\b"
+    rf"|\b{MONTH}\.?\s+(?:to|-|–)\s+{MONTH}\b(?!\.?\s+(?:19|20)\d\d)"
+    rf"|\b{MONTH}\.?\s+(?:(?:19|20)\d\d\s+)?(?:to|-|–)\s+{MONTH}\.?\s+(?:19|20)\d\d\b"
+)
+
+
+MONTH_SPAN = re.compile(rf"{MONTH}\.?\s+(?:((?:19|20)\d\d)\s+)?(?:to|-|–)\s+{MONTH}\.?\s+((?:19|20)\d\d)")
+
+
+def states_part_of_a_year(text: str) -> tuple[str, PeriodKey | None]:
+    """A title's words giving a span the title's period is not otherwise read from, and the period
+    when it is one the tracker keeps: "3 months to December 2012" and "Quarter 3 2012/13" (2012/13 Q3),
+    "calendar year 2012" (twelve months to December); ("year to date", None), ("April to December",
+    None) for part of a year that is no such period; ("", None) when the title says none of these."""
+    text = _clean(str(text).replace("_", " "))
+    found = PART_YEAR.search(text)
+    if not found:
+        return "", None
+    if found.group("q"):  # "Quarter 3 2012/13", "Q3 (Oct-Dec) 2012/13": that quarter
+        return found.group(0), parse_period(f"{found.group('fy')} Q{found.group('q')}")
+    if found.group("cal"):  # "calendar year 2012": the twelve months to December
+        return found.group(0), parse_period(found.group(0))
+    if found.group("n"):
+        n = NUMBER_WORDS.get(found.group("n")) or int(found.group("n"))
+        end_month, year = MONTHS[found.group(2)], int(found.group("year"))
+    elif span := MONTH_SPAN.match(found.group(0)):
+        m1, y1, end_month, year = (
+            MONTHS[span.group(1)],
+            span.group(2),
+            MONTHS[span.group(3)],
+            int(span.group(4)),
+        )
+        y1 = int(y1) if y1 else year if m1 <= end_month else year - 1
+        n = (year - y1) * 12 + end_month - m1 + 1
+    else:
+        return found.group(0), None  # "year to date"
+    if not 1 <= n <= 11:
+        return "", None  # twelve months (or more): not part of a year
+    first = datetime.date(year, end_month, 1)
+    for _ in range(n - 1):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    kind = Period.Kind.MONTH if n == 1 else Period.Kind.QUARTER if n == 3 and end_month % 3 == 0 else ""
+    return found.group(0), (kind, first, periods.month_end(year, end_month)) if kind else None
+
+
 STREET_MONTH = re.compile(r"^((?:19|20)\d\d)-(\d\d)$")
 
 

@@ -13,6 +13,7 @@ from measures.importing.period_labels import (
     find_period_in_text,
     parse_period,
     period_label,
+    states_part_of_a_year,
     states_twelve_months,
 )
 from measures.importing.readers import ImportFileError
@@ -94,7 +95,21 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
     is never stored as a month or a quarter.
     """
     stated = find_period_in_text(stated_in)
+    part, span = ("", None) if stated else states_part_of_a_year(stated_in)
+    stated = stated or span  # "3 months to December 2012": 2012/13 Q3
     asked = parse_period(options.period) if options.period else None
+    if part and not span:
+        # "6 months to September 2012", "April to December 2012", "year to date": no period the
+        # tracker keeps, and storing them as one (a year, a quarter) would be a wrong figure.
+        result.error(
+            None,
+            "",
+            f"The file's title says its figures are for “{part}”: part of a year, and not a month or a "
+            "quarter, so no period the tracker stores"
+            + (f" (the period given is {period_label(asked)})" if asked else "")
+            + ". Import a table for a month, a quarter or twelve months. Nothing was written.",
+        )
+        return None
     if options.period and asked is None:
         result.error(
             None,

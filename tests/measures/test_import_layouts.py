@@ -637,3 +637,38 @@ def test_a_table_in_thousands_is_refused_not_stored_as_counts(county, tmp_path, 
     assert batch.status == ImportBatch.Status.FAILED
     assert batch.summary["errors"][0]["message"].startswith("The title says the figures are in thousands")
     assert not MeasureValue.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "title, stored",
+    [
+        ("3 months to December 2012", "2012/13 Q3"),
+        ("three months ending December 2012", "2012/13 Q3"),
+        ("Quarter 3 2012/13", "2012/13 Q3"),
+        ("Q3 (Oct-Dec) 2012/13", "2012/13 Q3"),
+        ("calendar year 2012", "12 months to Dec 2012"),
+        ("April 2012 to December 2012", ""),
+        ("year to date (April to December 2012)", ""),
+        ("financial year to date 2012/13", ""),
+        ("2012/13 (provisional, April to December)", ""),
+        ("6 months to September 2012", ""),
+    ],
+)
+def test_a_title_giving_part_of_a_year_is_read_or_refused_never_stored_as_the_year(
+    county, tmp_path, title, stored
+):
+    """Issue 13's fourth sweep: "3 months to December 2012" with the period 2012/13 given by hand stored
+    a quarter's figures as the year's. A span the tracker keeps is read from the title (and a period
+    given by hand must agree with it); part of a year that is no such period is refused."""
+    rows = [[f"Police recorded crime by CSP, {title}"], ["Area name", VAP], ["Cherwell", 301]]
+    path = write_rows_csv(tmp_path, "part.csv", rows)
+    given = import_file(path=path, period="2012/13")
+    assert given.status == ImportBatch.Status.FAILED
+    assert not MeasureValue.objects.exists()
+    batch = import_file(path=path)
+    if stored:
+        assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+        assert values() == {("violent-crime", "Cherwell", stored): 301}
+    else:
+        assert batch.status == ImportBatch.Status.FAILED
+        assert "part of a year, and not a month or a quarter" in batch.summary["errors"][0]["message"]
