@@ -14,6 +14,8 @@ import xml.etree.ElementTree as ElementTree
 import zipfile
 from collections.abc import Iterator
 
+from measures.importing.xlsx import Percent
+
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -122,10 +124,12 @@ def row_cells(row) -> list:
 
 
 def cell_value(cell):
-    """A cell's value as python-calamine gives it: numbers as float, dates as date or datetime."""
+    """A cell's value as python-calamine gives it: numbers as float (a percentage as ``Percent``), dates
+    as date or datetime."""
     kind = cell.get(VALUE_TYPE)
     if kind in NUMBERS and cell.get(VALUE) is not None:
-        return float(cell.get(VALUE))
+        value = float(cell.get(VALUE))
+        return Percent(value) if kind == "percentage" else value  # "27.4%" is 27.4, as shown
     if kind == "date" and cell.get(DATE_VALUE):
         text = cell.get(DATE_VALUE)
         try:

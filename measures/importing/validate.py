@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from measures.importing.xlsx import NoResult
+from measures.importing.xlsx import NoResult, Percent
 from partnerships.formulas import looks_like_formula
 
 MAX_ERRORS_KEPT = 200
@@ -193,6 +193,9 @@ def parse_value(cell) -> tuple[Decimal | int | None, str]:
         return None, ""
     if isinstance(cell, bool):
         return None, "is TRUE/FALSE, not a number"
+    if isinstance(cell, Percent):  # shown as "27.4%": the figure is 27.4, as the person sees it
+        cell = (Decimal(repr(float(cell))) * 100).normalize()
+        return (int(cell) if cell == cell.to_integral_value() else cell), ""
     if isinstance(cell, int):
         return cell, ""
     if isinstance(cell, float):

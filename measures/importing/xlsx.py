@@ -21,6 +21,7 @@ import itertools
 import re
 from xml.sax.saxutils import unescape
 
+from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser, _cast_number
@@ -183,8 +184,14 @@ class NoResult(str):
 class _Parser(WorkSheetParser):
     """openpyxl's parser (values only), but a formula with no saved result is a ``NoResult``, not None."""
 
+    styles = None  # the workbook's _Styles, for the numbers shown as percentages
+
     def parse_cell(self, element):
         cell = super().parse_cell(element)
+        value = cell["value"]
+        if cell["data_type"] == "n" and isinstance(value, int | float) and not isinstance(value, bool):
+            if self.styles is not None and self.styles[cell["style_id"]] is PERCENT:
+                cell["value"] = Percent(value)
         if cell["value"] is None and cell["data_type"] not in ("str", "inlineStr"):
             formula = element.find(FORMULA_TAG)
             if formula is not None:
@@ -194,7 +201,7 @@ class _Parser(WorkSheetParser):
 
 def _parser(worksheet, source):
     parent = worksheet.parent
-    return _Parser(
+    parser = _Parser(
         source,
         worksheet._shared_strings,
         data_only=True,
@@ -202,6 +209,8 @@ def _parser(worksheet, source):
         date_formats=parent._date_formats,
         timedelta_formats=parent._timedelta_formats,
     )
+    parser.styles = _Styles(parent)
+    return parser
 
 
 def _check(worksheet, document):
@@ -236,18 +245,40 @@ class _Joined:
         return self.rest.read(size)
 
 
+class Percent(float):
+    """A number shown as a percentage (0.274 shown "27.4%"): what a person typed and sees is 27.4."""
+
+
+PERCENT = "%"
+
+
 class _Styles(dict):
-    """Style id (as written) -> None (not a date), False (a date) or True (a duration)."""
+    """Style id (as written) -> None (a plain number), False (a date), True (a duration) or PERCENT."""
 
     def __init__(self, parent):
         super().__init__()
+        self.parent = parent
         self.dates, self.durations = parent._date_formats, parent._timedelta_formats
 
     def __missing__(self, s):
         style = int(s) if s else 0
         kind = (style in self.durations) if style in self.dates else None
+        if kind is None and PERCENT in _number_format(self.parent, style):
+            kind = PERCENT
         self[s] = kind
         return kind
+
+
+def _number_format(parent, style: int) -> str:
+    """The number format of a style, as written ("0.0%"), or ""."""
+    try:
+        fmt_id = parent._cell_styles[style].numFmtId
+    except (IndexError, AttributeError):
+        return ""
+    if fmt_id in BUILTIN_FORMATS:
+        return BUILTIN_FORMATS[fmt_id]
+    custom = getattr(parent, "_number_formats", [])
+    return custom[fmt_id - 164] if 0 <= fmt_id - 164 < len(custom) else ""
 
 
 class _Shared(dict):
@@ -347,7 +378,9 @@ class _Reader:
                     else:
                         v = float(v) if b"." in v or b"E" in v or b"e" in v else int(v)  # openpyxl's cast
                     kind = styles[s]
-                    if kind is not None:
+                    if kind is PERCENT:
+                        v = Percent(v)
+                    elif kind is not None:
                         try:
                             v = from_excel(v, epoch, timedelta=kind)
                         except (OverflowError, ValueError):
@@ -397,6 +430,8 @@ class _Reader:
         if not t or t == b"n":
             v = _cast_number(v)
             kind = self.styles[s]
+            if kind is PERCENT:
+                return Percent(v)
             if kind is not None:
                 try:
                     v = from_excel(v, self.epoch, timedelta=kind)

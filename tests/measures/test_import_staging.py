@@ -544,3 +544,37 @@ def test_the_medians_of_the_outlier_rule_are_spread_of_on_either_database():
         }
     expected = {key: writing.spread_of(figures) for key, figures in groups.items() if len(figures) > 4}
     assert found == expected
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "ods"])
+def test_a_figure_shown_as_a_percentage_is_stored_as_shown(county, tmp_path, kind):
+    """Issue 13's fourth sweep: 27.4 typed into a cell formatted as a percentage is 0.274 in the file,
+    and was stored as 0.274 (a year's figure has too little history to be flagged)."""
+    if kind == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.append(["area", "measure or offence", "period", "value"])
+        sheet.append(["Cherwell", "Violent crime", "2011/12", 0.274])
+        sheet.append(["Oxford", "Violent crime", "2011/12", 1])
+        sheet["D2"].number_format = "0.0%"
+        sheet["D3"].number_format = "0%"  # built-in format 9
+        path = tmp_path / "percent.xlsx"
+        book.save(path)
+    else:
+        row = "<table:table-row>{}</table:table-row>"
+        header = row.format("".join(text_cell(t) for t in ("area", "measure or offence", "period", "value")))
+        cells = [
+            text_cell(area) + text_cell("Violent crime") + text_cell("2011/12")
+            + f'<table:table-cell office:value-type="percentage" office:value="{value}"><text:p>x</text:p>'
+            "</table:table-cell>"
+            for area, value in (("Cherwell", 0.274), ("Oxford", 1))
+        ]  # fmt: skip
+        path = ods_file(tmp_path, header + "".join(row.format(c) for c in cells))
+    batch = import_file(path=path, sheet="" if kind == "xlsx" else "Table & 1")
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {
+        ("violent-crime", "Cherwell", "2011/12"): Decimal("27.4"),
+        ("violent-crime", "Oxford", "2011/12"): 100,
+    }
