@@ -156,6 +156,8 @@ def import_batch_apply(
     Figures far outside their area's history are written only when ``confirmed`` (a ticked box in the
     browser, ``--yes`` on the command line).
     """
+    # A batch previewed in the browser is written only if it would still write what its preview showed.
+    previewed = (batch.new_count, batch.changed_count) if batch.summary else None
     batch.status = ImportBatch.Status.APPLYING
     batch.progress = 0
     batch.save(update_fields=["status", "progress"])
@@ -186,6 +188,7 @@ def import_batch_apply(
                     source=source_label(result, batch.file_name),
                     confirmed=confirmed,
                     one_figure_per_row=reader.one_figure_per_row,
+                    previewed=previewed,
                 )
                 batch.applied_at = timezone.now()
                 _record(batch, result, outcome, ImportBatch.Status.APPLIED)

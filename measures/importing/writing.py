@@ -64,6 +64,13 @@ FLAGGED_REFUSAL = (
     "or add --yes on the command line). Nothing was written."
 )
 
+# The figures stored changed between the preview and the import (another import, a rollback): the
+# preview's figures are not what would be written.
+STALE_PREVIEW = (
+    "The stored figures have changed since this preview (another import or a rollback since): it showed "
+    "{} new and {} changed, and importing now would write {} new and {} changed. Nothing was written: "
+    "upload the file again to see what it would change now."
+)
 INCOMPLETE_REFUSAL = (
     "{} Check that this is the whole table; if those figures are what you want, confirm them (tick "
     "“These figures are right” in the browser, or add --yes on the command line). Nothing was written."
@@ -271,6 +278,7 @@ def compare_and_write(
     source: str = "",
     confirmed: bool = False,
     one_figure_per_row: bool = True,
+    previewed: tuple[int, int] | None = None,
 ) -> Outcome:
     """Compare the staged figures with the database; with a batch, write them too.
 
@@ -325,6 +333,8 @@ def compare_and_write(
     ]
     if not write:
         return outcome
+    if previewed is not None and previewed != (outcome.new, outcome.changed):
+        raise ImportFileError(STALE_PREVIEW.format(*previewed, outcome.new, outcome.changed))
     too_large = staging.fetchone(
         f"SELECT value FROM {{compared}} WHERE status <> {UNCHANGED} AND (value > %s OR value < %s)",
         [int(MAX_VALUE) * SCALE, -int(MAX_VALUE) * SCALE],

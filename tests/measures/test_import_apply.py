@@ -212,3 +212,26 @@ def test_rolling_back_keeps_the_cells_a_later_import_wrote(county, tmp_path):
         (cherwell.pk, q1.pk): (1, None),  # changed by the first only: put back
         (oxford.pk, q2.pk): (6, later.pk),  # created by the first, changed later: stays
     }  # Cherwell Q2 and Oxford Q3, created by the first and untouched since, are gone
+
+
+def test_a_preview_the_stored_figures_changed_under_is_not_imported(county, tmp_path):
+    """Issue 13's fourth sweep: a preview saying "importing it changes nothing", then a rollback on the
+    command line, then Import in the browser wrote 5 new figures the preview never showed."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from measures.services import import_batch_apply, import_batch_create, import_batch_preview
+
+    street = DATA / "2018-06-thames-valley-street-cut.csv"
+    first = import_file(path=street)
+    assert first.status == ImportBatch.Status.APPLIED
+    upload = SimpleUploadedFile(street.name, street.read_bytes())
+    batch = import_batch_preview(batch=import_batch_create(user=county.admin, uploaded_file=upload))
+    assert (batch.status, batch.new_count, batch.changed_count) == (ImportBatch.Status.PREVIEWED, 0, 0)
+    import_batch_rollback(batch=first, user=county.admin)
+    batch = import_batch_apply(batch=batch)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.summary["errors"][0]["message"].startswith(
+        "The stored figures have changed since this preview (another import or a rollback since): it "
+        "showed 0 new and 0 changed, and importing now would write"
+    )
+    assert not MeasureValue.objects.exists()
