@@ -32,6 +32,11 @@ SUBTOTAL_CODE = re.compile(r"^(E23|W15|E12|E92|W92|K02|K03|K04|E10|E11|E13|E47)\
 TOTAL_NAMES = {"total", "england", "wales", "england and wales", "all areas", "grand total", "all forces"}
 
 NOT_OURS = "Areas outside the county (not ours)"
+# An LSOA or MSOA ("Cherwell 001A", "Cherwell 001", E01... or E02... codes): a district's small areas,
+# whose figures are not a district's (data.police.uk street files are counted per district instead).
+SMALL_AREAS = "Small areas (LSOAs, MSOAs) inside a district, not districts: figures are stored per district"
+SMALL_AREA = re.compile(r"(.+?)\s+\d{3}[A-Z]?", re.IGNORECASE)
+SMALL_AREA_CODES = ("E01", "E02", "W01", "W02")
 SUBTOTAL = "Force, regional or national subtotals"
 PARTNERSHIP_ROWS = "figures are stored for each district; give the districts' rows"  # ends such a reason
 UNASSIGNED = "“Unassigned” rows (crimes not assigned to a partnership area)"
@@ -246,6 +251,9 @@ class Mapper:
             return None, UNASSIGNED
         if SUBTOTAL_CODE.match(code) or folded in TOTAL_NAMES or code.casefold() in TOTAL_NAMES:
             return None, SUBTOTAL
+        small = SMALL_AREA.fullmatch(name)
+        if small and self._find_area("", small.group(1))[0] is not None or code.startswith(SMALL_AREA_CODES):
+            return None, SMALL_AREAS
         return None, NOT_OURS
 
     def label(self, text) -> tuple[str, tuple[int, ...]]:

@@ -26,6 +26,7 @@ from measures.importing.mapping import (
     LABEL_UNUSED,
     NOT_OURS,
     PARTNERSHIP_ROWS,
+    SMALL_AREAS,
     SUBTOTAL,
     UNASSIGNED,
     AreaError,
@@ -111,6 +112,13 @@ def offence_named(texts, mapper) -> str:
     return ""
 
 
+# A dashboard's own table (a partnership's or a measure's download): judgements, not figures to import.
+DASHBOARD_COLUMNS = {"better when", "direction of travel"}
+DASHBOARD_TABLE = (
+    "This is one of the tracker's own dashboard tables (baselines, latest figures, direction of travel), "
+    "not figures to import. To correct figures, download the “figures as stored” from the measure's page, "
+    "edit them and import that. Nothing was written."
+)
 # A title giving its figures in thousands: "(numbers in thousands)", "Numbers (thousands)", "(000s)".
 THOUSANDS = re.compile(r"\bthousands\b|\(\s*'?000s?\s*\)|'000s?\b", re.IGNORECASE)
 STRAY_MIN_ROWS = 1000  # a data.police.uk file with fewer crimes with a location is not judged for strays
@@ -176,6 +184,8 @@ class ImportPass:
             rows = sheet.rows
             head = head_of(rows)
             header = layouts.find_header(head, self.options.layout, self._known)
+            if any(DASHBOARD_COLUMNS <= {fold(cell) for cell in row} for row in head[: header.row_index + 1]):
+                raise ImportFileError(DASHBOARD_TABLE)
             self.result.layout = header.layout
             self.header = header
             body = self._chain(head[header.row_index + 1 :], rows)
@@ -1066,6 +1076,14 @@ def nothing_ours_message(result: PassResult) -> str:
     rows = result.rows_read
     if not rows:
         return "The file has no rows of figures under its header: nothing to import."
+    if result.skipped.get(SMALL_AREAS):
+        small = result.skipped[SMALL_AREAS]
+        return (
+            f"This file's rows are small areas (LSOAs or MSOAs, such as “Cherwell 001A”) inside our "
+            f"districts ({small:,} of {rows:,}), and none is a district: figures are stored per district. "
+            "Import a table by district (community safety partnership), or data.police.uk's "
+            "street-level crimes, which are counted per district. Nothing was written."
+        )
     if result.skipped.get(TRANSPORT_POLICE_REASON) == rows:
         return (
             f"This file holds British Transport Police crimes ({rows} row{'s' if rows != 1 else ''}): crimes "

@@ -253,6 +253,11 @@ PASSWORD_MESSAGE = (
 )
 
 
+WEB_PAGE = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<!doctype\s+html|<html[\s>]|<\?xml[^>]*>\s*<html)", re.IGNORECASE
+)
+
+
 def sniff(path: Path) -> tuple[str, str]:
     """("csv", encoding) or ("excel", ""), or ImportFileError with a reason a person can act on."""
     with open(path, "rb") as f:
@@ -280,6 +285,17 @@ def sniff(path: Path) -> tuple[str, str]:
     ):
         if head.startswith(bom):
             return "csv", encoding
+    if head.startswith(b"%PDF"):
+        raise ImportFileError(
+            "This is a PDF, not a spreadsheet: its tables cannot be read. Download the table as CSV or "
+            "XLSX (the ONS and data.police.uk publish both), or copy it into a spreadsheet."
+        )
+    if WEB_PAGE.match(head):
+        raise ImportFileError(
+            "This is a web page (HTML), not a spreadsheet, whatever its name says: a page saved from a "
+            "browser, or a download that returned a web page. Download the table itself as CSV or XLSX, "
+            "or open this in Excel and save it as XLSX."
+        )
     if b"\x00" in head or _looks_binary(head):
         raise ImportFileError("This is not a spreadsheet. Upload a CSV, XLSX, XLS or ODS file.")
     return "csv", "utf-8" if _is_utf8(path) else "cp1252"

@@ -44,6 +44,12 @@ def bad_files(tmp_path):
             b"E01028594,Oxford 001A,Under investigation\n",
             "data.police.uk outcomes file",
         ),
+        "a web page saved as a spreadsheet": (
+            b"<html><head><meta charset='utf-8'><title>Crime by CSP</title></head><body><table><tr><td>Area"
+            b"</td><td>Robbery</td></tr><tr><td>Cherwell</td><td>5</td></tr></table></body></html>",
+            "This is a web page (HTML), not a spreadsheet",
+        ),
+        "a PDF": (b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "This is a PDF, not a spreadsheet"),
         "a data.police.uk stop and search file": (
             b"Type,Date,Part of a policing operation,Policing operation,Latitude,Longitude,Gender,Age range,"
             b"Self-defined ethnicity,Officer-defined ethnicity,Legislation,Object of search,Outcome\n"
@@ -56,7 +62,7 @@ def bad_files(tmp_path):
 
 CASES = ["empty", "blank lines only", "an image", "a zip of other things", "a truncated xlsx",
          "a password-protected xlsx", "wrong columns", "no header row", "a data.police.uk outcomes file",
-         "a data.police.uk stop and search file"]  # fmt: skip
+         "a data.police.uk stop and search file", "a web page saved as a spreadsheet", "a PDF"]  # fmt: skip
 
 
 @pytest.mark.parametrize("case", CASES)

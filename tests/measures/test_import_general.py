@@ -864,11 +864,17 @@ def test_every_dashboard_download_in_the_long_shape_re_imports_as_nothing_change
                     layout = find_header(rows).layout
                 except ImportFileError:
                     layout = ""
-                if layout not in ("template", "long"):
-                    other.append((slug, table, fmt))
-                    continue
                 path = tmp_path / f"{slug}-{table}.{fmt}"
                 path.write_bytes(response.content)
+                if layout not in ("template", "long"):
+                    # Not importable, and saying so plainly (issue 13's fourth sweep: a partnership's
+                    # table was refused as "twelve months over a quarter").
+                    refused = import_file(path=path)
+                    assert refused.status == ImportBatch.Status.FAILED
+                    message = refused.summary["errors"][0]["message"]
+                    assert "dashboard" in message or len(rows) == 1 and "no rows of figures" in message
+                    other.append((slug, table, fmt))
+                    continue
                 batch = import_file(path=path)
                 data_rows = len(rows) - 1
                 assert data_rows > 0
@@ -1702,3 +1708,17 @@ def test_lines_counting_the_same_crimes_are_not_added_up_twice(county, tmp_path,
     assert "Oxford, 2012/13" in error["message"]
     assert ("and 1 more" in error["message"]) is (layout == "wide")  # Cherwell's vehicle crime alone: none
     assert not MeasureValue.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name, code", [("Cherwell 001", ""), ("Oxford 012A", "E01028520"), ("Area", "E02005930")]
+)
+def test_small_areas_inside_our_districts_are_said_to_be_so(county, tmp_path, name, code):
+    """Issue 13's fourth sweep: MSOA and LSOA rows were "outside the county", with advice to add them."""
+    rows = [["Area code", "Area name", VAP], [code, name, 12]]
+    batch = import_file(path=write_rows_csv(tmp_path, "small.csv", rows), period="2013/14")
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.summary["errors"][0]["message"].startswith(
+        "This file's rows are small areas (LSOAs or MSOAs, such as “Cherwell 001A”) inside our districts "
+        "(1 of 1)"
+    )
