@@ -38,7 +38,12 @@ def summarise(result: PassResult, outcome: Outcome | None) -> dict:
         "needs": result.needs,
         "question": result.question,
         "period_note": result.period_note,
-        "periods": sorted({period_label(k) for k in result.periods})
+        # In time order, not the labels' ("January 2012" before "February 2012"), a year after its quarters
+        "periods": list(
+            dict.fromkeys(
+                period_label(k) for k in sorted(result.periods, key=lambda k: (k[2], -k[1].toordinal()))
+            )
+        )
         if len(result.periods) <= 200
         else [f"{len(result.periods)} periods"],
         # rows_read = rows_used + rows_skipped; once compared with the database (no error),

@@ -11,7 +11,7 @@ from python_calamine import CalamineWorkbook
 
 from measures.models import IgnoredLabel, ImportBatch, MeasureComponent, MeasureValue
 from tests import factories
-from tests.measures.conftest import DATA
+from tests.measures.conftest import DATA, write_csv
 
 
 def upload(client, path, **data):
@@ -47,8 +47,19 @@ def test_a_second_confirm_does_not_apply_twice(client, county):
     batch = ImportBatch.objects.get()
     client.post(reverse("measures:import_apply", args=[batch.pk]))
     response = client.post(reverse("measures:import_apply", args=[batch.pk]), follow=True)
-    assert "cannot be applied" in response.content.decode()
+    assert "This import has already been applied." in response.content.decode()
     assert ImportBatch.objects.get().status == ImportBatch.Status.APPLIED
+
+
+def test_confirming_a_batch_waiting_for_an_answer_says_to_answer_first(client, county, tmp_path):
+    """Issue 13's fourth sweep: "it has errors, or it was applied already" for a question unanswered."""
+    client.force_login(county.admin)
+    upload(client, write_csv(tmp_path, "noperiod.csv", "Area name,Robbery\nCherwell,5\n"))
+    batch = ImportBatch.objects.get()
+    assert batch.waiting_for_answer
+    response = client.post(reverse("measures:import_apply", args=[batch.pk]), follow=True)
+    assert "first answer the question on this page (which sheet, which period)" in response.content.decode()
+    assert not MeasureValue.objects.exists()
 
 
 def test_large_files_run_in_the_background_with_progress(
