@@ -228,23 +228,33 @@ class Workbook:
         with open(self.path, encoding=self.encoding, errors="replace", newline="") as f:
             sample = f.read(8192)
         dialect = csv.excel
+        hint = SEPARATOR_HINT.match(sample)  # "sep=;": Excel's own line naming the separator
         tabs, commas, semicolons = sample.count("\t"), sample.count(","), sample.count(";")
-        if tabs > commas and tabs > semicolons:
+        if hint:
+            dialect = {"\t": csv.excel_tab, ";": ExcelSemicolon}.get(hint.group(1), csv.excel)
+        elif tabs > commas and tabs > semicolons:
             dialect = csv.excel_tab
         elif semicolons > commas:
-            try:
-                dialect = csv.Sniffer().sniff(sample, delimiters=";,")
-            except csv.Error:
-                pass
+            dialect = ExcelSemicolon  # as Excel writes where the decimal mark is a comma
         raw = open(self.path, "rb", buffering=0)  # noqa: SIM115 - closed when the rows are read
         self._counter = CountingReader(raw)
         text = io.TextIOWrapper(io.BufferedReader(self._counter, CHUNK), encoding=self.encoding, newline="")
         try:
-            yield from csv.reader(text, dialect)
+            rows = csv.reader(text, dialect)
+            if hint:
+                next(rows, None)  # Excel hides the line: the rows are numbered as it shows them
+            yield from rows
         except (csv.Error, UnicodeDecodeError) as error:
             raise ImportFileError(f"The CSV file is malformed ({error}).") from error
         finally:
             text.close()
+
+
+SEPARATOR_HINT = re.compile(r"\A\ufeff?sep=([,;\t|])[ \t]*\r?\n")
+
+
+class ExcelSemicolon(csv.excel):
+    delimiter = ";"
 
 
 PASSWORD_MESSAGE = (

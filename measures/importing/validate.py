@@ -51,6 +51,11 @@ NO_RESULT = (
     "the file was written by a program that does not work formulas out. Open it in Excel or LibreOffice, "
     "save it, and import it again."
 )
+DECIMAL_COMMA = (
+    "is not a number: a comma separates thousands (“1,234”); write a decimal with a point (“12.5”)"
+)
+# Thousands separated by commas, as the ONS writes them: "1,234", "12,345.6".
+GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 # A figure may start with a sign ("-5", "+5"): parse_value refuses it only when it does not read as a number.
 SIGNS = ("+", "-")
 PERIOD_EXAMPLES = "e.g. 2023/24, 2023/24 Q1, June 2024, year ending December 2024"
@@ -219,7 +224,11 @@ def parse_value(cell) -> tuple[Decimal | int | None, str]:
         return None, f"“{text}” {FORMULA_FAILED}"
     if looks_like_formula(text) and not text.startswith(SIGNS):
         return None, f"starts with “{text[0]}”: formulas are refused"
-    text = re.sub(r"\[[^\]]*\]", "", text).replace(",", "").replace(" ", "").replace("\u00a0", "")
+    text = re.sub(r"\[[^\]]*\]", "", text).replace(" ", "").replace("\u00a0", "")
+    if "," in text and not GROUPED.fullmatch(text):
+        # "12,5" or "1,23": a decimal comma (or a slip), never twelve thousand five hundred
+        return None, f"“{str(cell).strip()[:40]}” {DECIMAL_COMMA}"
+    text = text.replace(",", "")
     if text.lower() in SUPPRESSED or not text:
         return None, ""
     try:

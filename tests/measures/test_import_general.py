@@ -1736,3 +1736,19 @@ def test_the_preview_lists_a_file_s_periods_in_time_order(county, tmp_path):
         "2011/12 Q4",
         "2011/12",
     ]
+
+
+@pytest.mark.parametrize("first", ["sep=;\n", "", "\ufeffsep=;\r\n"])
+def test_a_semicolon_csv_with_a_title_is_read(county, tmp_path, first):
+    """Issue 13's fourth sweep: a semicolon CSV (as Excel writes where the decimal mark is a comma)
+    with a title row, or Excel's "sep=;" line, was "No header row found"."""
+    text = first + '"Police recorded crime by CSP, year ending March 2015"\n'
+    text += "Area code;Area name;Violence against the person\nE07000177;Cherwell;2401\n"
+    batch = import_file(path=write_csv(tmp_path, "semicolons.csv", text))
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {("violent-crime", "Cherwell", "2014/15"): 2401}
+    # A decimal comma is refused, never read as a number a hundred times larger.
+    MeasureValue.objects.all().delete()
+    comma = import_file(path=write_csv(tmp_path, "comma.csv", text.replace(";2401", ";24,5")))
+    assert comma.status == ImportBatch.Status.FAILED
+    assert comma.summary["errors"][0]["row"] == 3  # as Excel numbers it: the "sep=" line hidden

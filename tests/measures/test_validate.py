@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from measures.importing.validate import (
+    DECIMAL_COMMA,
     FORMULA_FAILED,
     MAX_ERRORS_KEPT,
     PassResult,
@@ -57,6 +58,11 @@ from measures.importing.validate import (
         ("#name?", (None, f"“#name?” {FORMULA_FAILED}")),
         ("Err:502", (None, f"“Err:502” {FORMULA_FAILED}")),  # LibreOffice's
         ("#5", (None, "“#5” is not a number")),
+        ("12,5", (None, f"“12,5” {DECIMAL_COMMA}")),  # a decimal comma: never 125
+        ("1,23", (None, f"“1,23” {DECIMAL_COMMA}")),
+        ("1,2345", (None, f"“1,2345” {DECIMAL_COMMA}")),
+        ("12,345.5", (Decimal("12345.5"), "")),
+        ("1,234,567", (Decimal(1234567), "")),
         ("[note 1]", (None, "")),  # only a note marker: nothing there
         ("[x] [note 2]", (None, "")),
         ("x [note 2]", (None, "")),
