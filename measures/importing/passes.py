@@ -72,6 +72,7 @@ from measures.importing.validate import (
     UNUSED,
     Options,
     PassResult,
+    Percentage,
     column_letter,
     formula_refused,
     is_formula,
@@ -339,6 +340,15 @@ class ImportPass:
         if value > MAX_VALUE or value < -MAX_VALUE:
             self.result.error(row, self._cell(row, column), f"The value {value} {TOO_LARGE}")
             return True
+        if isinstance(value, Percentage) and self._counted(measures):
+            names = " and ".join(self.mapper.measures[m].name for m in measures)
+            self.result.error(
+                row,
+                self._cell(row, column),
+                f"The value {value:f}% is a percentage (the cell is shown as one), but {names} "
+                f"{'is' if len(measures) == 1 else 'are'} {NOT_WHOLE}",
+            )
+            return True
         if whole and type(value) is not int and scaled(value) % SCALE and self._counted(measures):
             names = " and ".join(self.mapper.measures[m].name for m in measures)
             self.result.error(
@@ -450,7 +460,7 @@ class ImportPass:
                     continue
                 if (
                     value is not None
-                    and (value < 0 or value > MAX_WHOLE)
+                    and (value < 0 or value > MAX_WHOLE or type(value) is Percentage)
                     and self._refused(value, measures, row, c_value)
                 ):
                     continue

@@ -56,6 +56,12 @@ DECIMAL_COMMA = (
 )
 # Thousands separated by commas, as the ONS writes them: "1,234", "12,345.6".
 GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+class Percentage(Decimal):
+    """A figure read from a cell shown as a percentage: never a count of crimes."""
+
+
 # A figure may start with a sign ("-5", "+5"): parse_value refuses it only when it does not read as a number.
 SIGNS = ("+", "-")
 PERIOD_EXAMPLES = "e.g. 2023/24, 2023/24 Q1, June 2024, year ending December 2024"
@@ -199,8 +205,7 @@ def parse_value(cell) -> tuple[Decimal | int | None, str]:
     if isinstance(cell, bool):
         return None, "is TRUE/FALSE, not a number"
     if isinstance(cell, Percent):  # shown as "27.4%": the figure is 27.4, as the person sees it
-        cell = (Decimal(repr(float(cell))) * 100).normalize()
-        return (int(cell) if cell == cell.to_integral_value() else cell), ""
+        return Percentage((Decimal(repr(float(cell))) * 100).normalize()), ""
     if isinstance(cell, int):
         return cell, ""
     if isinstance(cell, float):

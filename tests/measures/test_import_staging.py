@@ -21,7 +21,7 @@ from measures.importing import writing
 from measures.importing.mapping import NOT_OURS
 from measures.importing.staging import staged_tables
 from measures.importing.validate import IGNORED, NOT_STORED, PARTIAL, SUPPRESSED_REASON
-from measures.models import ImportBatch, ImportChange, MeasureValue, Period
+from measures.models import ImportBatch, ImportChange, Measure, MeasureValue, Period
 from measures.services import import_file
 from tests import factories
 from tests.measures.conftest import values, write_csv, write_xlsx
@@ -572,6 +572,15 @@ def test_a_figure_shown_as_a_percentage_is_stored_as_shown(county, tmp_path, kin
             for area, value in (("Cherwell", 0.274), ("Oxford", 1))
         ]  # fmt: skip
         path = ods_file(tmp_path, header + "".join(row.format(c) for c in cells))
+    batch = import_file(path=path, sheet="" if kind == "xlsx" else "Table & 1")
+    assert batch.status == ImportBatch.Status.FAILED  # violent crime counts crimes: a percentage is no count
+    message = "The value 27.4% is a percentage (the cell is shown as one), but Violent crime is counted"
+    assert batch.summary["errors"][0]["message"].startswith(message)
+    county.violent.unit, county.violent.aggregation = (
+        Measure.Unit.PERCENT,
+        Measure.Aggregation.POPULATION_WEIGHTED,
+    )
+    county.violent.save()
     batch = import_file(path=path, sheet="" if kind == "xlsx" else "Table & 1")
     assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
     assert values() == {
