@@ -33,6 +33,9 @@ class Line:
     # A group's lines as releases have given them in full: (the lines, "YYYY-MM" or ""), a set counting
     # only in files whose figures end before that month (with and without injury: until 2013).
     complete: tuple[tuple[tuple[str, ...], str], ...] = ()
+    # Wordings that name only a part of the line in some release ("Harassment", "Stalking"): two of its
+    # wordings side by side are the line given twice, unless one of them is such a part.
+    parts_as_wordings: tuple[str, ...] = ()
 
 
 class Classification:
@@ -125,6 +128,7 @@ def classification() -> Classification:
             d.get("parent", ""),
             tuple(d.get("covers", ())),
             tuple((tuple(c["lines"]), c.get("before", "")) for c in d.get("complete", ())),
+            tuple(d.get("parts_as_wordings", ())),
         )
         for d in data["lines"]
     ]

@@ -39,6 +39,14 @@ class Line:
     source: str = ""  # the heading or description as the file wrote it, when the line stands for it
 
 
+def _folded(dupkey):
+    """A line's key with its wording folded (case, "&", note markers), so that two spellings of one
+    heading are the same line given twice, never two lines added up."""
+    if isinstance(dupkey, tuple):
+        return tuple(normalise_label(part) if isinstance(part, str) else part for part in dupkey)
+    return normalise_label(dupkey) if isinstance(dupkey, str) else dupkey
+
+
 @dataclass
 class Lines:
     """The lines a pass staged rows for: each gets a number when its first row is staged."""
@@ -57,7 +65,8 @@ class Lines:
             found = self.numbers[key] = len(self.lines)
             self.lines.append(
                 Line(
-                    self.dupkeys.setdefault(dupkey, len(self.dupkeys)),
+                    # "Criminal damage & arson" and "Criminal damage and arson" are one line given twice
+                    self.dupkeys.setdefault(_folded(dupkey), len(self.dupkeys)),
                     self.bits.setdefault(label, len(self.bits)),
                     str(label),
                     measures,
@@ -160,27 +169,31 @@ def find_duplicates(staging: Staging, result: PassResult, mapper: Mapper, layout
     return n
 
 
-def overlapping(lines: Lines) -> list[tuple[int, int, int]]:
-    """Pairs of the file's lines, one taking the other in, that go into one measure: (line, line,
-    measure). A part and its whole ("Homicide" beside "Violence against the person"), or a line and the
-    data.police.uk type that takes it in ("Vehicle offences" and "Vehicle crime": one publisher's name
-    and the other's, both mapped so that either file can be read)."""
-    known, keys = classification(), []
+def overlapping(lines: Lines) -> list[tuple[int, int, int, str]]:
+    """Pairs of the file's lines that count the same crimes and go into one measure: (line, line,
+    measure, how). One line in two wordings ("Bicycle theft" and "Theft of a pedal cycle"), a part and
+    its whole ("Homicide" beside "Violence against the person"), or a line and the data.police.uk type
+    that takes it in ("Vehicle offences" and "Vehicle crime": one publisher's name and the other's,
+    both mapped so that either file can be read)."""
+    known, found = classification(), []
     for line in lines.lines:
         # A description counted under its line (the open data's "Harassment" and "Stalking", both under
         # stalking and harassment) is a part of a table that gives only parts: never a total of them.
         counted_under = line.source and normalise_label(line.source) != normalise_label(line.label)
-        found = None if line.direct or counted_under else known.find(line.label)
-        keys.append(found.key if found is not None else None)
+        found.append(None if line.direct or counted_under else known.find(line.label))
     pairs = []
     for a, first in enumerate(lines.lines):
         for b in range(a + 1, len(lines.lines)):
             common = set(first.measures) & set(lines.lines[b].measures)
-            # Two wordings of one line are not judged: a release's old name for a line can be the name
-            # of a part of it in another's ("Harassment", of stalking and harassment).
-            if common and None not in (keys[a], keys[b]) and keys[a] != keys[b]:
-                if keys[b] in known.contains(keys[a]) or keys[a] in known.contains(keys[b]):
-                    pairs.append((a, b, min(common)))
+            one, other = found[a], found[b]
+            if not common or one is None or other is None:
+                continue
+            if one.key == other.key:
+                parts = {normalise_label(w) for w in one.parts_as_wordings}
+                if not {normalise_label(first.label), normalise_label(lines.lines[b].label)} & parts:
+                    pairs.append((a, b, min(common), "one line in two wordings"))
+            elif other.key in known.contains(one.key) or one.key in known.contains(other.key):
+                pairs.append((a, b, min(common), "one takes in the other"))
     return pairs
 
 
@@ -189,7 +202,7 @@ def find_overlaps(staging: Staging, result: PassResult, mapper: Mapper, lines: L
     into one measure: the crimes would be counted twice. One scan per such pair (rare: none for most
     files), grouped by area and period."""
     found = False
-    for a, b, measure in overlapping(lines):
+    for a, b, measure, how in overlapping(lines):
         both = staging.fetchone(
             "SELECT MIN(row_no), MAX(row_no), area, period, COUNT(*) OVER () FROM {rows} "
             f"WHERE line IN ({a}, {b}) AND value IS NOT NULL GROUP BY area, period "
@@ -205,7 +218,7 @@ def find_overlaps(staging: Staging, result: PassResult, mapper: Mapper, lines: L
         result.error(
             row,
             cell(row, "label"),
-            f"“{one}” and “{other}” count the same crimes (one takes in the other), and "
+            f"“{one}” and “{other}” count the same crimes ({how}), and "
             f"{mapper.measures[measure].name} adds both up, so they would be counted twice: "
             f"{mapper.area_names[area]}, {period_label(result.periods[period])} ({where}){more}. Give one "
             "of them. Nothing was written.",

@@ -1752,3 +1752,27 @@ def test_a_semicolon_csv_with_a_title_is_read(county, tmp_path, first):
     comma = import_file(path=write_csv(tmp_path, "comma.csv", text.replace(";2401", ";24,5")))
     assert comma.status == ImportBatch.Status.FAILED
     assert comma.summary["errors"][0]["row"] == 3  # as Excel numbers it: the "sep=" line hidden
+
+
+def test_one_line_in_two_wordings_for_one_cell_is_not_added_up_twice(county, tmp_path):
+    """Issue 13's re-check: "Bicycle theft" beside "Theft of a pedal cycle", and "Criminal damage & arson"
+    beside "Criminal damage and arson", were added up. A wording that names only a part of the line in
+    some release ("Harassment" and "Stalking", of stalking and harassment) is not the line twice."""
+    rows = [["area", "measure or offence", "period", "value"], ["Oxford", "Bicycle theft", "2012/13 Q1", 200]]
+    rows.append(["Oxford", "Theft of a pedal cycle", "2012/13 Q1", 200])
+    batch = import_file(path=write_rows_csv(tmp_path, "two.csv", rows), confirmed=True)
+    assert batch.summary["errors"][0]["message"].startswith(
+        "“Bicycle theft” and “Theft of a pedal cycle” count the same crimes (one line in two wordings)"
+    )
+    rows = [rows[0], ["Oxford", "Criminal damage and arson", "2012/13 Q1", 300]]
+    rows.append(["Oxford", "Criminal damage & arson", "2012/13 Q1", 300])
+    batch = import_file(path=write_rows_csv(tmp_path, "amp.csv", rows))
+    assert batch.summary["errors"][0]["message"].startswith(
+        "Another row already gives Criminal damage & arson"
+    )
+    factories.MeasureComponentFactory(measure=county.violent, label="Stalking and harassment")
+    rows = [rows[0], ["Oxford", "Harassment", "2012/13 Q1", 30], ["Oxford", "Stalking", "2012/13 Q1", 4]]
+    batch = import_file(path=write_rows_csv(tmp_path, "parts.csv", rows), confirmed=True)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values()["violent-crime", "Oxford", "2012/13 Q1"] == 34
+    assert not MeasureValue.objects.filter(measure=county.acquisitive).exists()
