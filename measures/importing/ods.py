@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ElementTree
 import zipfile
 from collections.abc import Iterator
 
-from measures.importing.xlsx import Percent
+from measures.importing.xlsx import NoResult, Percent
 
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -25,6 +25,7 @@ NAME = f"{{{TABLE_NS}}}name"
 ROWS_REPEATED = f"{{{TABLE_NS}}}number-rows-repeated"
 COLUMNS_REPEATED = f"{{{TABLE_NS}}}number-columns-repeated"
 VALUE_TYPE, VALUE = f"{{{OFFICE_NS}}}value-type", f"{{{OFFICE_NS}}}value"
+FORMULA = f"{{{TABLE_NS}}}formula"  # "of:=[.B2]+[.C2]"
 DATE_VALUE, BOOLEAN_VALUE = f"{{{OFFICE_NS}}}date-value", f"{{{OFFICE_NS}}}boolean-value"
 PARAGRAPHS = {f"{{{TEXT_NS}}}p", f"{{{TEXT_NS}}}h"}
 SPACE, TAB, LINE_BREAK = f"{{{TEXT_NS}}}s", f"{{{TEXT_NS}}}tab", f"{{{TEXT_NS}}}line-break"
@@ -141,6 +142,9 @@ def cell_value(cell):
     if kind == "boolean":
         return cell.get(BOOLEAN_VALUE) == "true"
     text = "\n".join(inline_text(p) for p in cell if p.tag in PARAGRAPHS)
+    if not text and (not kind or kind in NUMBERS) and cell.get(FORMULA):
+        # A formula never worked out (no value): never a blank figure.
+        return NoResult("=" + cell.get(FORMULA).split(":=", 1)[-1].lstrip("="))
     return text or None
 
 

@@ -205,6 +205,8 @@ def parse_value(cell) -> tuple[Decimal | int | None, str]:
     if isinstance(cell, bool):
         return None, "is TRUE/FALSE, not a number"
     if isinstance(cell, Percent):  # shown as "27.4%": the figure is 27.4, as the person sees it
+        if cell != cell or cell in (float("inf"), float("-inf")):
+            return None, "is not a number"
         return Percentage((Decimal(repr(float(cell))) * 100).normalize()), ""
     if isinstance(cell, int):
         return cell, ""
@@ -217,7 +219,8 @@ def parse_value(cell) -> tuple[Decimal | int | None, str]:
     if isinstance(cell, datetime.date | datetime.time | datetime.timedelta):
         return None, "is a date, not a number"
     if isinstance(cell, NoResult):
-        return None, f"holds the formula “{cell[:40]}” with no saved result: {NO_RESULT}"
+        formula = f"the formula “{cell[:40]}”" if len(cell) > 1 else "a formula (shared with the cells above)"
+        return None, f"holds {formula} with no saved result: {NO_RESULT}"
     text = str(cell).strip()
     if text.isdigit() and text.isascii():
         return int(text), ""
@@ -236,6 +239,12 @@ def parse_value(cell) -> tuple[Decimal | int | None, str]:
     text = text.replace(",", "")
     if text.lower() in SUPPRESSED or not text:
         return None, ""
+    if text.endswith("%") and len(text) > 1:  # "55%", "27.5 %": a percentage, written as text
+        try:
+            value = Decimal(text[:-1])
+        except InvalidOperation:
+            return None, f"“{str(cell).strip()[:40]}” is not a number"
+        return (Percentage(value), "") if value.is_finite() else (None, "is not a number")
     try:
         value = Decimal(text)
     except InvalidOperation:

@@ -24,7 +24,7 @@ from xml.sax.saxutils import unescape
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import from_excel, from_ISO8601
-from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser, _cast_number
+from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser, _cast_number
 
 CHUNK = 1 << 16  # bytes of the sheet's XML read at a time (64 KB: faster than 1 MB, and less held)
 HEAD_LIMIT = 16 << 20  # no <sheetData> in the first 16 MB: openpyxl reads the sheet
@@ -33,14 +33,15 @@ MAIN_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 HEAD = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:<\?xml([^<>]*)\?>)?\s*(<worksheet\s[^<>]*>)")
 ENCODING = re.compile(rb'encoding\s*=\s*["\']([^"\']*)["\']')
 SHEET_DATA = re.compile(rb"<(\w+:)?sheetData\b([^<>]*)>")
-# One token a match: a cell (groups 1-7: column, style, type, formula, value, inline string, "</row>"
-# if the row ends after it), a row's start (group 8 its number, group 9 ">" if it stays open), or any
-# other tag (no group), which makes the chunk one for openpyxl. A cell's own row number is not kept: openpyxl
-# puts a cell in the row it is in (but refuses a row 0, which the expression does not match).
+# One token a match: a cell (groups 1-8: column, style, type, formula, the value's element, its value,
+# inline string, "</row>" if the row ends after it), a row's start (group 9 its number, group 10 ">" if
+# it stays open), or any other tag (no group), which makes the chunk one for openpyxl. A cell's own row
+# number is not kept: openpyxl puts a cell in the row it is in (but refuses a row 0, which the
+# expression does not match).
 TOKEN = re.compile(
     rb'<c r="([A-Z]{1,3})0*[1-9]\d*"(?: s="(\d+)")?(?: t="(\w+)")?'
     rb"(?:/>|>(<f(?: [^<>]*)?(?:/>|>[^<]*</f>))?"
-    rb'(?:<v>([^<]*)</v>|<v ?/>|<is><t(?: xml:space="preserve")?>([^<]+)</t></is>)?</c>)(</row>)?'
+    rb'(?:(<v>([^<]*)</v>|<v ?/>)|<is><t(?: xml:space="preserve")?>([^<]+)</t></is>)?</c>)(</row>)?'
     rb'|<row r="(\d+)"[^<>/]*(/>|>(?:</row>)?)'
     rb"|<"
 )
@@ -192,9 +193,11 @@ class _Parser(WorkSheetParser):
         if cell["data_type"] == "n" and isinstance(value, int | float) and not isinstance(value, bool):
             if self.styles is not None and self.styles[cell["style_id"]] is PERCENT:
                 cell["value"] = Percent(value)
-        if cell["value"] is None and cell["data_type"] not in ("str", "inlineStr"):
+        if cell["value"] is None and cell["data_type"] != "inlineStr":
             formula = element.find(FORMULA_TAG)
-            if formula is not None:
+            # An empty text result is written <v></v>; a formula never worked out has no <v> at all
+            # (or <v/>, as openpyxl writes one, with no type).
+            if formula is not None and (cell["data_type"] != "str" or element.find(VALUE_TAG) is None):
                 cell["value"] = NoResult("=" + (formula.text or ""))
         return cell
 
@@ -252,6 +255,10 @@ class Percent(float):
 PERCENT = "%"
 
 
+# Text a number format shows as written ('0.0"%"', '0.0\%'): a "%" there is not a percentage.
+LITERALS = re.compile(r'"[^"]*"|\\.')
+
+
 class _Styles(dict):
     """Style id (as written) -> None (a plain number), False (a date), True (a duration) or PERCENT."""
 
@@ -263,7 +270,7 @@ class _Styles(dict):
     def __missing__(self, s):
         style = int(s) if s else 0
         kind = (style in self.durations) if style in self.dates else None
-        if kind is None and PERCENT in _number_format(self.parent, style):
+        if kind is None and PERCENT in LITERALS.sub("", _number_format(self.parent, style)):
             kind = PERCENT
         self[s] = kind
         return kind
@@ -358,12 +365,12 @@ class _Reader:
         new_row = cells = None
         fixed = bool(max_col)
         idx = 0
-        for col, s, t, formula, v, inline, row_end, r, opened in tokens:
+        for col, s, t, formula, v_element, v, inline, row_end, r, opened in tokens:
             if col:
                 if row_r is None:
                     raise _NotSimple  # a cell outside a row
                 if not v:
-                    if formula and t != b"str":
+                    if formula and (t != b"str" or not v_element):
                         raise _NotSimple  # a formula never worked out: openpyxl's parser (below) says so
                     v = None
                     if inline and t == b"inlineStr":

@@ -587,3 +587,36 @@ def test_a_figure_shown_as_a_percentage_is_stored_as_shown(county, tmp_path, kin
         ("violent-crime", "Cherwell", "2011/12"): Decimal("27.4"),
         ("violent-crime", "Oxford", "2011/12"): 100,
     }
+
+
+def test_an_ods_formula_never_worked_out_is_an_error_not_a_blank(county, tmp_path):
+    row = "<table:table-row>{}</table:table-row>"
+    header = row.format("".join(text_cell(t) for t in ("area", "measure or offence", "period", "value")))
+    cherwell = text_cell("Cherwell") + text_cell("Violent crime") + text_cell("2011/12")
+    cherwell += '<table:table-cell table:formula="of:=[.B9]+1" office:value-type="float"/>'
+    batch = import_file(path=ods_file(tmp_path, header + row.format(cherwell)), sheet="Table & 1")
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.summary["errors"][0]["message"].startswith(
+        "The value holds the formula “=[.B9]+1” with no saved"
+    )
+
+
+def test_a_percent_sign_written_into_a_number_format_is_no_percentage(county, tmp_path):
+    """Issue 13's re-check: a format '0"%"' shows 27 as "27%" without making it a fraction: 27 was stored
+    as 2700."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["area", "measure or offence", "period", "value"])
+    sheet.append(["Cherwell", "Violent crime", "2011/12", 27])
+    sheet.append(["Oxford", "Violent crime", "2011/12", 30])
+    sheet["D2"].number_format = '0"%"'
+    sheet["D3"].number_format = "0\\%"
+    book.save(tmp_path / "literal.xlsx")
+    batch = import_file(path=tmp_path / "literal.xlsx")
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {
+        ("violent-crime", "Cherwell", "2011/12"): 27,
+        ("violent-crime", "Oxford", "2011/12"): 30,
+    }

@@ -12,12 +12,14 @@ from measures.importing.validate import (
     FORMULA_FAILED,
     MAX_ERRORS_KEPT,
     PassResult,
+    Percentage,
     column_letter,
     formula_refused,
     is_formula,
     parse_value,
     text_of,
 )
+from measures.importing.xlsx import Percent
 
 
 @pytest.mark.parametrize(
@@ -59,6 +61,11 @@ from measures.importing.validate import (
         ("Err:502", (None, f"“Err:502” {FORMULA_FAILED}")),  # LibreOffice's
         ("#5", (None, "“#5” is not a number")),
         ("12,5", (None, f"“12,5” {DECIMAL_COMMA}")),  # a decimal comma: never 125
+        ("55%", (Percentage("55"), "")),  # a percentage written as text: 55, and never a count
+        ("27.5 %", (Percentage("27.5"), "")),
+        ("%", (None, "“%” is not a number")),
+        (Percent(0.274), (Percentage("27.4"), "")),  # a cell shown as a percentage: as shown
+        (Percent(float("nan")), (None, "is not a number")),
         ("1,23", (None, f"“1,23” {DECIMAL_COMMA}")),
         ("1,2345", (None, f"“1,2345” {DECIMAL_COMMA}")),
         ("12,345.5", (Decimal("12345.5"), "")),
