@@ -121,7 +121,11 @@ DASHBOARD_TABLE = (
     "edit them and import that. Nothing was written."
 )
 # A title giving its figures in thousands: "(numbers in thousands)", "Numbers (thousands)", "(000s)".
-THOUSANDS = re.compile(r"\bthousands\b|\(\s*'?000s?\s*\)|'000s?\b", re.IGNORECASE)
+THOUSANDS = re.compile(
+    r"(?<!per )(?<!per one )\bthousands?\b(?!\s+(?:population|people|residents|households|head))"
+    r"|\(\s*'?000s?\s*\)|'000s?\b|\b000s\b|\b1,?000s\b|\(\s*x\s*1,?000\s*\)",
+    re.IGNORECASE,
+)
 STRAY_MIN_ROWS = 1000  # a data.police.uk file with fewer crimes with a location is not judged for strays
 STRAY_SHARE = 0.005  # our areas' crimes under 0.5 % of such a file: a neighbouring force's file
 

@@ -629,8 +629,9 @@ def test_sub_headings_that_name_a_line_only_with_the_offence_merged_over_them(co
 
 @pytest.mark.parametrize(
     "title",
-    ["Police recorded crime by CSP area (numbers in thousands)", "Numbers (thousands)", "Offences ('000s)"],
-)
+    ["Police recorded crime by CSP area (numbers in thousands)", "Numbers (thousands)", "Offences ('000s)",
+     "Figures in 000s", "(thousand offences)", "(numbers in 1,000s)", "Offences (x1,000)"],
+)  # fmt: skip
 def test_a_table_in_thousands_is_refused_not_stored_as_counts(county, tmp_path, title):
     rows = [[title], ["Area name", VAP], ["Cherwell", 1.2]]
     batch = import_file(path=write_rows_csv(tmp_path, "thousands.csv", rows), period="2013/14")
@@ -672,3 +673,9 @@ def test_a_title_giving_part_of_a_year_is_read_or_refused_never_stored_as_the_ye
     else:
         assert batch.status == ImportBatch.Status.FAILED
         assert "part of a year, and not a month or a quarter" in batch.summary["errors"][0]["message"]
+
+
+def test_a_rate_per_thousand_in_the_title_is_no_table_in_thousands(county, tmp_path):
+    rows = [["Police recorded crime, rate per thousand population"], ["Area name", VAP], ["Cherwell", 8.1]]
+    batch = import_file(path=write_rows_csv(tmp_path, "rates.csv", rows), period="2013/14")
+    assert not any("thousands" in e["message"] for e in batch.summary["errors"])
