@@ -56,7 +56,7 @@ FY_IN_TEXT = re.compile(rf"(?<![\d/-]){FY}(?![\d/-])")
 # them is not the figures' period ("Q3 2023/24", "April to December 2022/23", "2021/22 and 2022/23").
 PART_OF_A_YEAR = re.compile(
     rf"\b(?:q[1-4]|quarters?|(?<!12 )(?<!twelve )months?|monthly|weeks?|weekly|half|to date|ytd"
-    rf"|{MONTH.replace('|may|', '|')})\b"
+    rf"|fortnights?|fortnightly|winter|spring|summer|autumn|{MONTH.replace('|may|', '|')})\b"
 )
 # Words saying a title's figures are twelve months' worth, whether or not its date can be read.
 TWELVE_MONTHS = re.compile(
@@ -215,17 +215,49 @@ NUMBER_WORDS = {
 # Words saying a title's figures are for part of a year, with a span the importer does not read as a
 # period: "3 months to December 2012", "April 2012 to December 2012", "year to date".
 PART_YEAR = re.compile(
-    rf"\b(?P<n>\d{{1,2}}|{'|'.join(NUMBER_WORDS)})\s+months?\s+(?:to|ending|ended|up\s+to)\s+{MONTH}\.?\s+"
-    r"(?P<year>(?:19|20)\d\d)\b"
-    r"|\b(?:financial\s+)?year[\s-]+to[\s-]+date\b|\bytd\b|\bto\s+date\b"
+    rf"\b(?P<n>\d{{1,2}}|{'|'.join(NUMBER_WORDS)})\s+months?\s+(?:to|ending|ended|up\s+to)\s+"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH}\.?\s+(?P<year>(?:19|20)\d\d)\b"
     r"|\b(?:q|quarter\s*)(?P<q>[1-4])\b.*?\b(?P<fy>(?:19|20)\d\d\s*[/-]\s*\d\d)\b"
-    r"|\bcalendar\s+year\s+(?P<cal>(?:19|20)\d\d)\b"
-    rf"|\b{MONTH}\.?\s+(?:to|-|–)\s+{MONTH}\b(?!\.?\s+(?:19|20)\d\d)"
-    rf"|\b{MONTH}\.?\s+(?:(?:19|20)\d\d\s+)?(?:to|-|–)\s+{MONTH}\.?\s+(?:19|20)\d\d\b"
+    r"|\bcalendar\s+year\s+(?P<cal>(?:19|20)\d\d)\b|\b(?P<cal2>(?:19|20)\d\d)\s+calendar\s+year\b"
+    rf"|\b{MONTH}\.?\s*(?:(?:19|20)\d\d\s*)?(?:to|-|–)\s*{MONTH}\.?\s+(?:19|20)\d\d\b"
 )
+# Words saying a title's figures are for part of a year that is no period the tracker keeps (or one it
+# cannot place: "Q3 2012", a calendar or a financial year's third quarter?). Looked for first, so that
+# "Q3 year to date 2012/13" is never read as the quarter, nor "Half year ending March 2013" as the year.
+NO_PERIOD = re.compile(
+    r"\b(?:half[\s-]+year|first\s+half|second\s+half)\b|\bh[12]\s+(?:19|20)\d\d"
+    r"|\b(?:(?:financial\s+)?year|quarter|month)[\s-]+to[\s-]+date\b|\bytd\b|\bcumulative\b"
+    r"|\b(?:19|20)\d\d(?:\s*[/-]\s*\d\d)?\s+to\s+date\b"
+    r"|\bq[1-4]\s*(?:-|–|to)\s*q[1-4]\b|\bquarters\s+[1-4]\s*(?:-|–|to|and)\s*[1-4]\b"
+    r"|\bq[1-4]\b[^;]*?\bto\s+q[1-4]\b"
+    r"|\bq[1-4]\s+(?:19|20)\d\d\b(?!\s*[/-]\s*\d)"
+    r"|\bweek(?:ly|s)?\b|\bfortnight(?:ly|s)?\b|\b(?:winter|spring|summer|autumn)\b"
+)
+# Words a title gives a period shorter than twelve months in, read or not: a hand-given twelve months is
+# refused beside them ("Quarter ending December 2012", "Dec 2012", "2012 Q3").
+SHORTER = re.compile(rf"\b(?:quarters?|q[1-4]|months?|(?P<month>{MONTH})\.?\s+(?:\d\d\b|(?:19|20)\d\d))")
+RELEASE = re.compile(r"\s+(?:release|edition|publication|update|bulletin)\b")
+NOT_THE_PERIOD = re.compile(
+    r"(?:published|updated|released|issued|extracted|produced|as\s+at|on)\s+(?:\d{1,2}\s+)?$"
+)
+# "April to December" with no year of its own (the year elsewhere: "2012/13 (April to December)").
+BARE_MONTHS = re.compile(rf"\b{MONTH}\.?\s+(?:to|-|–)\s+{MONTH}\b(?!\.?\s+(?:19|20)\d\d)")
 
 
-MONTH_SPAN = re.compile(rf"{MONTH}\.?\s+(?:((?:19|20)\d\d)\s+)?(?:to|-|–)\s+{MONTH}\.?\s+((?:19|20)\d\d)")
+MONTH_SPAN = re.compile(rf"{MONTH}\.?\s*(?:((?:19|20)\d\d)\s*)?(?:to|-|–)\s*{MONTH}\.?\s+((?:19|20)\d\d)")
+
+
+def names_a_shorter_period(text: str) -> str:
+    """The words in a title that give a period shorter than twelve months ("quarter", "Dec 2012"), even
+    when the importer cannot read it, or "": not a date it was published or extracted on."""
+    text = _clean(str(text).replace("_", " "))
+    if TWELVE_MONTHS.search(text):
+        return ""
+    for found in SHORTER.finditer(text):
+        published = NOT_THE_PERIOD.search(text[: found.start()]) or RELEASE.match(text[found.end() :])
+        if not (found.group("month") and published):
+            return found.group(0)
+    return ""
 
 
 def states_part_of_a_year(text: str) -> tuple[str, PeriodKey | None]:
@@ -234,13 +266,17 @@ def states_part_of_a_year(text: str) -> tuple[str, PeriodKey | None]:
     "calendar year 2012" (twelve months to December); ("year to date", None), ("April to December",
     None) for part of a year that is no such period; ("", None) when the title says none of these."""
     text = _clean(str(text).replace("_", " "))
+    if unplaced := NO_PERIOD.search(text):
+        return unplaced.group(0), None
+    if (bare := BARE_MONTHS.search(text)) and (MONTHS[bare.group(2)] - MONTHS[bare.group(1)]) % 12 != 11:
+        return bare.group(0), None  # "April to March" is a whole year
     found = PART_YEAR.search(text)
     if not found:
         return "", None
     if found.group("q"):  # "Quarter 3 2012/13", "Q3 (Oct-Dec) 2012/13": that quarter
         return found.group(0), parse_period(f"{found.group('fy')} Q{found.group('q')}")
-    if found.group("cal"):  # "calendar year 2012": the twelve months to December
-        return found.group(0), parse_period(found.group(0))
+    if found.group("cal") or found.group("cal2"):  # "calendar year 2012": the twelve months to December
+        return found.group(0), parse_period(f"calendar year {found.group('cal') or found.group('cal2')}")
     if found.group("n"):
         n = NUMBER_WORDS.get(found.group("n")) or int(found.group("n"))
         end_month, year = MONTHS[found.group(2)], int(found.group("year"))
@@ -254,7 +290,7 @@ def states_part_of_a_year(text: str) -> tuple[str, PeriodKey | None]:
         y1 = int(y1) if y1 else year if m1 <= end_month else year - 1
         n = (year - y1) * 12 + end_month - m1 + 1
     else:
-        return found.group(0), None  # "year to date"
+        return found.group(0), None
     if not 1 <= n <= 11:
         return "", None  # twelve months (or more): not part of a year
     first = datetime.date(year, end_month, 1)

@@ -11,6 +11,7 @@ from measures.importing import layouts
 from measures.importing.period_labels import (
     PeriodKey,
     find_period_in_text,
+    names_a_shorter_period,
     parse_period,
     period_label,
     states_part_of_a_year,
@@ -95,7 +96,7 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
     is never stored as a month or a quarter.
     """
     stated = find_period_in_text(stated_in)
-    part, span = ("", None) if stated else states_part_of_a_year(stated_in)
+    part, span = states_part_of_a_year(stated_in)
     stated = stated or span  # "3 months to December 2012": 2012/13 Q3
     asked = parse_period(options.period) if options.period else None
     if part and not span:
@@ -104,8 +105,9 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
         result.error(
             None,
             "",
-            f"The file's title says its figures are for “{part}”: part of a year, and not a month or a "
-            "quarter, so no period the tracker stores"
+            f"The file's title says its figures are for “{part}”: part of a year that is not a month, a "
+            "quarter of the financial year or twelve months, or one the importer cannot place, so no period "
+            "the tracker stores"
             + (f" (the period given is {period_label(asked)})" if asked else "")
             + ". Import a table for a month, a quarter or twelve months. Nothing was written.",
         )
@@ -142,6 +144,20 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
             f"date the importer could not read), but the period given is {period_label(asked)} "
             f"({_span_words(asked)}): a twelve-month figure is never stored as a month or a quarter. Give "
             "the twelve months instead (for example “year ending December 2024” or “2023/24”). Nothing "
+            "was written.",
+        )
+        return None
+    shorter = (
+        names_a_shorter_period(stated_in) if asked and not stated and asked[0] not in SHORT_KINDS else ""
+    )
+    if shorter:
+        # "Quarter ending December 2012" (unread) with 2012/13 given: a quarter's figures stored as a year.
+        result.error(
+            None,
+            "",
+            f"The file's title speaks of “{shorter}”, a period shorter than twelve months, which the "
+            f"importer cannot read, but the period given is {period_label(asked)} ({_span_words(asked)}). "
+            "Give the period the figures are for (for example “2012/13 Q3” or “December 2012”). Nothing "
             "was written.",
         )
         return None

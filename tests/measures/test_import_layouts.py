@@ -653,6 +653,16 @@ def test_a_table_in_thousands_is_refused_not_stored_as_counts(county, tmp_path, 
         ("financial year to date 2012/13", ""),
         ("2012/13 (provisional, April to December)", ""),
         ("6 months to September 2012", ""),
+        ("Three months to 31 December 2012", "2012/13 Q3"),
+        ("2012 calendar year", "12 months to Dec 2012"),
+        ("Half year ending March 2013", ""),
+        ("H1 2012/13", ""),
+        ("Q1-Q3 2012/13", ""),
+        ("Q3 year to date 2012/13", ""),
+        ("Financial year 2012/13 to date", ""),
+        ("Jul-Dec 2012", ""),
+        ("Winter 2012/13", ""),
+        ("Q3 2012", ""),  # a calendar year's third quarter, or the financial year's? It cannot be told
     ],
 )
 def test_a_title_giving_part_of_a_year_is_read_or_refused_never_stored_as_the_year(
@@ -672,10 +682,36 @@ def test_a_title_giving_part_of_a_year_is_read_or_refused_never_stored_as_the_ye
         assert values() == {("violent-crime", "Cherwell", stored): 301}
     else:
         assert batch.status == ImportBatch.Status.FAILED
-        assert "part of a year, and not a month or a quarter" in batch.summary["errors"][0]["message"]
+        assert (
+            "part of a year that is not a month, a quarter of the financial year or twelve months"
+            in batch.summary["errors"][0]["message"]
+        )
 
 
 def test_a_rate_per_thousand_in_the_title_is_no_table_in_thousands(county, tmp_path):
     rows = [["Police recorded crime, rate per thousand population"], ["Area name", VAP], ["Cherwell", 8.1]]
     batch = import_file(path=write_rows_csv(tmp_path, "rates.csv", rows), period="2013/14")
     assert not any("thousands" in e["message"] for e in batch.summary["errors"])
+
+
+@pytest.mark.parametrize(
+    "title", ["Quarter ending December 2012", "Dec 2012", "2012 Q3", "Three months to end of December 2012"]
+)
+def test_a_title_naming_a_shorter_period_it_cannot_read_refuses_a_year_given_by_hand(county, tmp_path, title):
+    """Issue 13's re-check: the importer could not read these, and took the year given by hand."""
+    rows = [[f"Police recorded crime by CSP, {title}"], ["Area name", VAP], ["Cherwell", 301]]
+    path = write_rows_csv(tmp_path, "short.csv", rows)
+    given = import_file(path=path, period="2012/13")
+    assert given.status == ImportBatch.Status.FAILED
+    assert given.summary["errors"][0]["message"].startswith("The file's title speaks of")
+    asked = import_file(path=path, period="2012/13 Q3")  # the period the figures are for
+    assert asked.status == ImportBatch.Status.APPLIED, asked.summary["errors"]
+
+
+def test_a_date_a_title_was_published_on_is_no_shorter_period(county, tmp_path):
+    rows = [
+        ["Police recorded crime by CSP, published 24 January 2013"],
+        ["Area name", VAP],
+        ["Cherwell", 301],
+    ]
+    assert import_file(path=write_rows_csv(tmp_path, "pub.csv", rows), period="2012/13").status == "applied"
