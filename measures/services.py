@@ -157,7 +157,7 @@ def import_batch_apply(
     browser, ``--yes`` on the command line).
     """
     # A batch previewed in the browser is written only if it would still write what its preview showed.
-    previewed = (batch.new_count, batch.changed_count) if batch.summary else None
+    previewed = (batch.summary or {}).get("fingerprint") or None
     batch.status = ImportBatch.Status.APPLYING
     batch.progress = 0
     batch.save(update_fields=["status", "progress"])

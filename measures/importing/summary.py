@@ -78,6 +78,7 @@ def summarise(result: PassResult, outcome: Outcome | None) -> dict:
         "figures_count": (outcome.new + outcome.changed + outcome.unchanged) if outcome else 0,
         "flagged": outcome.flagged if outcome else [],
         "flagged_count": outcome.flagged_count if outcome else 0,
+        "fingerprint": outcome.fingerprint if outcome else [],
         # Part sums to confirm: asked only when the import would write something.
         "incomplete": result.incomplete if outcome and (outcome.new or outcome.changed) else [],
         "outlier_rule": OUTLIER_RULE,

@@ -67,9 +67,9 @@ FLAGGED_REFUSAL = (
 # The figures stored changed between the preview and the import (another import, a rollback): the
 # preview's figures are not what would be written.
 STALE_PREVIEW = (
-    "The stored figures have changed since this preview (another import or a rollback since): it showed "
-    "{} new and {} changed, and importing now would write {} new and {} changed. Nothing was written: "
-    "upload the file again to see what it would change now."
+    "The stored figures, or the mapping, have changed since this preview (another import, a rollback or a "
+    "new mapping since): it showed {} new and {} changed figures, and importing now would write {} new and "
+    "{} changed, or other values. Nothing was written: upload the file again to see what it would change."
 )
 INCOMPLETE_REFUSAL = (
     "{} Check that this is the whole table; if those figures are what you want, confirm them (tick "
@@ -87,6 +87,9 @@ class Outcome:
     figures: list = field(default_factory=list)  # a sample of figures: old -> new, and the period before
     flagged: list = field(default_factory=list)  # figures far outside their area's history
     flagged_count: int = 0
+    # What would be written, in a few numbers: how many new and changed figures, and sums over their cells,
+    # values and stored values. A preview is written only if its fingerprint still holds.
+    fingerprint: list = field(default_factory=list)
 
 
 def previous_period(key):
@@ -153,6 +156,16 @@ def chunk_rows() -> int:
 
 
 NEW, CHANGED, UNCHANGED = 0, 1, 2
+
+# Integer sums that cannot overflow (each term under 10^9, at most a few million figures); a cell by its
+# period's place in the file, not its id (a new period has one only once written).
+FINGERPRINT = (
+    f"SELECT SUM(CASE WHEN status = {NEW} THEN 1 ELSE 0 END), "
+    f"SUM(CASE WHEN status = {CHANGED} THEN 1 ELSE 0 END), "
+    "SUM(value % 1000003), SUM(COALESCE(old, 0) % 1000003), "
+    "SUM((value % 1000003) * ((measure * 31 + area * 17 + period) % 1009)) "
+    f"FROM {{compared}} WHERE status <> {UNCHANGED}"
+)
 # The stored value as staged values are (ten-thousandths), exactly on both databases: SQLite keeps a
 # decimal as an integer or a double, and 4 places of a number below 10^10 survive a double.
 STORED = "CAST(ROUND({v}.value * 10000) AS BIGINT)"
@@ -278,7 +291,7 @@ def compare_and_write(
     source: str = "",
     confirmed: bool = False,
     one_figure_per_row: bool = True,
-    previewed: tuple[int, int] | None = None,
+    previewed: list | None = None,
 ) -> Outcome:
     """Compare the staged figures with the database; with a batch, write them too.
 
@@ -308,6 +321,7 @@ def compare_and_write(
     staging.analyse("compared")
     outcome.table, totals = _counts(staging, mapper)
     outcome.new, outcome.changed, outcome.unchanged = totals
+    outcome.fingerprint = [int(n or 0) for n in staging.fetchone(FINGERPRINT)]
     if outcome.new or outcome.changed:
         _judge_history(staging, outcome)
         staging.execute("CREATE INDEX IF NOT EXISTS {stats}_group ON {stats} (measure, area, kind)")
@@ -333,8 +347,8 @@ def compare_and_write(
     ]
     if not write:
         return outcome
-    if previewed is not None and previewed != (outcome.new, outcome.changed):
-        raise ImportFileError(STALE_PREVIEW.format(*previewed, outcome.new, outcome.changed))
+    if previewed is not None and list(previewed) != outcome.fingerprint:
+        raise ImportFileError(STALE_PREVIEW.format(*previewed[:2], outcome.new, outcome.changed))
     too_large = staging.fetchone(
         f"SELECT value FROM {{compared}} WHERE status <> {UNCHANGED} AND (value > %s OR value < %s)",
         [int(MAX_VALUE) * SCALE, -int(MAX_VALUE) * SCALE],

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from measures.models import ImportBatch, ImportChange, MeasureValue, Period
+from measures.models import ImportBatch, ImportChange, MeasureComponent, MeasureValue, Period
 from measures.services import import_batch_rollback, import_file
 from tests import factories
 from tests.measures.conftest import DATA, values, write_csv
@@ -231,7 +231,40 @@ def test_a_preview_the_stored_figures_changed_under_is_not_imported(county, tmp_
     batch = import_batch_apply(batch=batch)
     assert batch.status == ImportBatch.Status.FAILED
     assert batch.summary["errors"][0]["message"].startswith(
-        "The stored figures have changed since this preview (another import or a rollback since): it "
-        "showed 0 new and 0 changed, and importing now would write"
+        "The stored figures, or the mapping, have changed since this preview (another import, a rollback or "
+        "a new mapping since): it showed 0 new and 0 changed figures, and importing now would write"
     )
     assert not MeasureValue.objects.exists()
+
+
+def test_a_preview_is_not_imported_when_the_same_number_of_figures_would_now_be_other_values(
+    county, tmp_path
+):
+    """Issue 13's re-check: a preview showed 25 -> 27; another import stored 30; confirming the old preview
+    wrote 27 over 30. And a mapping changed after the preview wrote other sums than it showed."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from measures.services import import_batch_apply, import_batch_create, import_batch_preview
+
+    def preview(text):
+        upload = SimpleUploadedFile("figures.csv", text.encode())
+        return import_batch_preview(batch=import_batch_create(user=county.admin, uploaded_file=upload))
+
+    header = "area,measure or offence,period,value\n"
+    import_file(path=write_csv(tmp_path, "a.csv", header + "Cherwell,Violent crime,2011/12,25\n"))
+    shown = preview(header + "Cherwell,Violent crime,2011/12,27\n")
+    assert (shown.changed_count, shown.new_count) == (1, 0)
+    import_file(path=write_csv(tmp_path, "b.csv", header + "Cherwell,Violent crime,2011/12,30\n"))
+    assert import_batch_apply(batch=shown).status == ImportBatch.Status.FAILED  # 30 -> 27, not 25 -> 27
+    assert values()["violent-crime", "Cherwell", "2011/12"] == 30
+    lines = preview(header + "Oxford,Robbery,2011/12,5\nOxford,Shoplifting,2011/12,7\n")
+    assert lines.new_count == 1
+    MeasureComponent.objects.filter(label="Shoplifting").delete()
+    ImportBatch.objects.filter(pk=lines.pk).update(summary={**lines.summary, "incomplete": []})
+    lines.refresh_from_db()
+    refused = import_batch_apply(batch=lines, confirmed=True)
+    assert refused.status == ImportBatch.Status.FAILED
+    assert refused.summary["errors"][0]["message"].startswith(
+        "The stored figures, or the mapping, have changed"
+    )
+    assert ("acquisitive-crime", "Oxford", "2011/12") not in values()
