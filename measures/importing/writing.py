@@ -321,7 +321,8 @@ def compare_and_write(
     staging.analyse("compared")
     outcome.table, totals = _counts(staging, mapper)
     outcome.new, outcome.changed, outcome.unchanged = totals
-    outcome.fingerprint = [int(n or 0) for n in staging.fetchone(FINGERPRINT)]
+    if not write or previewed is not None:  # a preview, or the import of one
+        outcome.fingerprint = [int(n or 0) for n in staging.fetchone(FINGERPRINT)]
     if outcome.new or outcome.changed:
         _judge_history(staging, outcome)
         staging.execute("CREATE INDEX IF NOT EXISTS {stats}_group ON {stats} (measure, area, kind)")
