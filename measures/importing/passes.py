@@ -880,6 +880,7 @@ class ImportPass:
         width = max(c for c in cols.values() if c is not None) + 1
         lsoa_areas = {}
         located, ours_by_area, force = 0, Counter(), ""  # crimes with a location; ours, per area
+        last = (0, len(self.header.cells))  # the last row read, and how many cells it has
         # Crime type -> (kind, line number); a type no mapping knows -> [its first row, crimes].
         types = {}
         unknown = self._street_unknown = {}
@@ -900,6 +901,7 @@ class ImportPass:
                 continue
             result.rows_read += 1
             self._tick(result.rows_read)
+            last = (row, len(cells))
             if c_force is not None and text_of(cells[c_force]).casefold() == TRANSPORT_POLICE.casefold():
                 result.skip(TRANSPORT_POLICE_REASON, TRANSPORT_POLICE)
                 continue
@@ -954,6 +956,17 @@ class ImportPass:
                 first = unknown.setdefault(label, [row, 0])
                 first[1] += 1
         self._month_errors(c_period)
+        headed = max((i + 1 for i, cell in enumerate(self.header.cells) if text_of(cell)), default=0)
+        if last[1] < headed:
+            # The last row short of the header's columns: a download that stopped there (perhaps inside
+            # its crime type, "Criminal damage" for "Criminal damage and arson").
+            result.error(
+                last[0],
+                "",
+                f"The file's last row has {last[1]} of its {headed} columns: the file looks cut short (a "
+                "download that did not finish), so crimes after it are missing. Download it again. Nothing "
+                "was written.",
+            )
         self._strays(located, ours_by_area, force)
 
     def _strays(self, located: int, ours_by_area: Counter, force: str):

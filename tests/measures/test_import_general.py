@@ -1672,6 +1672,18 @@ def test_street_findings_of_the_fourth_sweep(county, tmp_path):
     assert refused.status == ImportBatch.Status.FAILED
     assert refused.summary["errors"][0]["row"] == 5
     assert "the file looks cut short" in refused.summary["errors"][0]["message"]
+    # Cut after the crime type, or inside it ("Criminal damage" for "Criminal damage and arson"): the
+    # last row has all the columns read but not all the header's.
+    rows = [[*row, "Context"] if i == 0 else [*row, ""] for i, row in enumerate(street_rows("2012-01", n=3))]
+    text = "\n".join(",".join(r) for r in rows) + "\na9,2012-01,TVP,TVP,E01028510,Cherwell 001A,Robbery\n"
+    refused = import_file(path=write_csv(tmp_path, "cut2.csv", text))
+    assert refused.status == ImportBatch.Status.FAILED
+    assert refused.summary["errors"][0]["message"].startswith("The file's last row has 7 of its 8 columns")
+    # A header ending in a comma (one more, empty, heading) is no cut.
+    whole = "\n".join(",".join(r) for r in street_rows("2012-01", n=3)).replace(
+        "Crime type", "Crime type,", 1
+    )
+    assert import_file(path=write_csv(tmp_path, "comma.csv", whole + "\n")).status == "applied"
 
 
 @pytest.mark.parametrize("name", ["Cherwell DC", "Cherwell (r)", "Cherwell [p]"])
