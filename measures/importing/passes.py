@@ -126,6 +126,7 @@ THOUSANDS = re.compile(
     r"|\(\s*'?000s?\s*\)|'000s?\b|\b000s\b|\b1,?000s\b|\(\s*x\s*1,?000\s*\)",
     re.IGNORECASE,
 )
+HYPHENED = re.compile(r"^(?:19|20)\d\d-\d\d$")  # "2011-10": a month, but "2011-12" reads as a year too
 STRAY_MIN_ROWS = 1000  # a data.police.uk file with fewer crimes with a location is not judged for strays
 STRAY_SHARE = 0.005  # our areas' crimes under 0.5 % of such a file: a neighbouring force's file
 
@@ -173,6 +174,7 @@ class ImportPass:
         self._given = None
         self._stated = None  # the period a long file's title states, if any
         self._unread_months = {}  # a street file's Month text that is not a month -> [first row, rows]
+        self._hyphened = {True: {}, False: {}}  # "2011-10" read as a month (True) or a year: first cell
         self.book = None
 
     # --- the pass -------------------------------------------------------------------------------
@@ -265,6 +267,8 @@ class ImportPass:
                     f"“{text[:40]}”: a twelve-month figure is never stored as a month or a quarter.",
                 )
                 return None
+            if HYPHENED.match(text):  # "2011-10" a month, "2011-12" a year (or December?): judged at the end
+                self._hyphened[parsed[0] == Period.Kind.MONTH].setdefault(text, (row, column))
             key = self._period_cache[cache_key] = self._index_period(parsed)
         return key
 
@@ -1013,6 +1017,18 @@ class ImportPass:
         """Find rows given twice, add lines up into figures (street counts with zeros, partial sums
         dropped), and refuse a file that holds nothing for our areas, or no figure at all."""
         result = self.result
+        months, years = self._hyphened[True], self._hyphened[False]
+        if months and years:
+            # "2011-12" among "2011-10", "2011-11", "2012-01": December 2011, or the year 2011/12?
+            for text, (row, column) in list(years.items())[:20]:
+                result.error(
+                    row,
+                    self._cell(row, column),
+                    f"“{text}” could be December {text[:4]} or the year {text[:4]}/{text[5:]}: this file "
+                    f"writes months as “{next(iter(months))}”, so it is probably the month. Write it as "
+                    f"“Dec {text[:4]}” (or the year as “{text[:4]}/{text[5:]}”). Nothing was written.",
+                )
+            return
         if not self._ours:
             result.error(None, "", nothing_ours_message(result))
             return

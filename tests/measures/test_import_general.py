@@ -1788,3 +1788,21 @@ def test_one_line_in_two_wordings_for_one_cell_is_not_added_up_twice(county, tmp
     assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
     assert values()["violent-crime", "Oxford", "2012/13 Q1"] == 34
     assert not MeasureValue.objects.filter(measure=county.acquisitive).exists()
+
+
+def test_2011_12_among_months_written_2011_10_is_asked_about_not_stored_as_the_year(county, tmp_path):
+    """Issue 13's re-check: December 2011's 230 was stored as the year 2011/12 (whose figure is 6,582)."""
+    rows = [["area", "measure or offence", "period", "value"]]
+    rows += [
+        ["Oxford", "Violent crime", month, n]
+        for month, n in (("2011-11", 210), ("2011-12", 230), ("2012-01", 250))
+    ]
+    batch = import_file(path=write_rows_csv(tmp_path, "months.csv", rows))
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.summary["errors"][0]["message"].startswith(
+        "“2011-12” could be December 2011 or the year 2011/12"
+    )
+    assert not MeasureValue.objects.exists()
+    alone = [rows[0], ["Oxford", "Violent crime", "2011-12", 6582]]  # a year, with no month beside it
+    assert import_file(path=write_rows_csv(tmp_path, "year.csv", alone)).status == ImportBatch.Status.APPLIED
+    assert values() == {("violent-crime", "Oxford", "2011/12"): 6582}
