@@ -48,7 +48,7 @@ COUNCIL_WORDS = re.compile(
     r"| (?:(?:district|borough|city|county|metropolitan borough) )?council$"
     r"| (?:district|borough|city)$"
     r"| (?:dc|bc|cc|mbc)$"  # "Cherwell DC", "Reading BC"
-    r"| (?:[rpxzuce]|revised|provisional)$"  # a note marker, its brackets gone: "South Oxfordshire (r)"
+    r"| (?:[rpxzuce]|\d{1,2}|revised|provisional)$"  # a note marker, its brackets gone: "Cherwell (r)", "(1)"
 )
 PARTNERSHIP_WORDS = re.compile(
     r" (?:community safety partnership|safer communities partnership|safety partnership|partnership|csp)$"
@@ -70,7 +70,9 @@ def area_spellings(name) -> list[str]:
     name = str(name or "")
     spellings = [normalise_area_name(name), normalise_area_name(strip_note_markers(name))]
     for folded in spellings[:2]:
-        spellings.append(COUNCIL_WORDS.sub("", folded).strip())
+        while (plainer := COUNCIL_WORDS.sub("", folded).strip()) != folded:  # "South Oxfordshire DC (r)"
+            folded = plainer
+        spellings.append(folded)
     return [s for i, s in enumerate(spellings) if s and s not in spellings[:i]]
 
 

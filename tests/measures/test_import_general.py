@@ -1686,7 +1686,9 @@ def test_street_findings_of_the_fourth_sweep(county, tmp_path):
     assert import_file(path=write_csv(tmp_path, "comma.csv", whole + "\n")).status == "applied"
 
 
-@pytest.mark.parametrize("name", ["Cherwell DC", "Cherwell (r)", "Cherwell [p]"])
+@pytest.mark.parametrize(
+    "name", ["Cherwell DC", "Cherwell (r)", "Cherwell [p]", "Cherwell DC (r)", "Cherwell (1)"]
+)
 def test_a_district_with_a_council_abbreviation_or_note_marker_is_ours(county, tmp_path, name):
     rows = [["Area name", VAP], [name, 1200], ["Oxford", 900]]
     batch = import_file(path=write_rows_csv(tmp_path, "wide.csv", rows), period="2013/14")
