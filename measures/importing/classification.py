@@ -65,17 +65,13 @@ class Classification:
             found.append(group)
         return found
 
-    def covered(self, key: str, have: set[str], last: str = "") -> bool:
-        """Whether a file reporting the lines ``have`` reports the line ``key`` whole: itself, or a line
-        it is part of, or every one of its parts (robbery's two, vehicle offences' three), or, for a
-        group, every line of one of the sets that made it whole in a release of the file's time (its
-        figures ending in the month ``last``, "YYYY-MM"; any release when not known); a group with no
-        such sets, by any of its lines."""
-        return not self.lacking(key, have, last)
-
     def lacking(self, key: str, have: set[str], last: str = "") -> list[str]:
-        """The names of the lines a file reporting ``have`` lacks to report ``key`` whole (see
-        ``covered``): [] when it is whole, or the fewest of the parts or of a set's lines."""
+        """The names of the lines a file reporting the lines ``have`` lacks to report the line ``key``
+        whole, [] when it is whole: itself, or a line it is part of, or every one of its parts
+        (robbery's two, vehicle offences' three), or, for a group, every line of one of the sets that
+        made it whole in a release of the file's time (its figures ending in the month ``last``,
+        "YYYY-MM"; any release when not known), the set lacking fewest; a group with no such sets, any
+        of its lines."""
         if key in have or any(broader.key in have for broader in self.broader(self.name_of(key))):
             return []
         line = self.by_key.get(key)

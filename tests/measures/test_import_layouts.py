@@ -708,6 +708,11 @@ def test_a_title_naming_a_shorter_period_it_cannot_read_refuses_a_year_given_by_
     assert asked.status == ImportBatch.Status.APPLIED, asked.summary["errors"]
 
 
+def test_a_whole_year_written_april_to_march_is_no_part_of_a_year(county, tmp_path):
+    rows = [["Police recorded crime by CSP, 2012/13 (April to March)"], ["Area name", VAP], ["Cherwell", 301]]
+    assert import_file(path=write_rows_csv(tmp_path, "year.csv", rows), period="2012/13").status == "applied"
+
+
 def test_a_date_a_title_was_published_on_is_no_shorter_period(county, tmp_path):
     rows = [
         ["Police recorded crime by CSP, published 24 January 2013"],

@@ -507,3 +507,10 @@ def test_a_formula_with_no_saved_result_is_read_as_its_formula(chunk, tmp_path):
     # was never worked out.
     assert row == (3, "=NOW()", None, "=", 2, "=A1")
     assert [type(v) for v in row] == [int, NoResult, type(None), NoResult, int, NoResult]
+
+
+def test_a_text_formula_with_no_value_at_all_is_no_result_even_alone_in_its_chunk(tmp_path):
+    rows = '<row r="1"><c r="A1"><v>1</v></c><c r="B1" t="str"><f>A1</f></c><c r="C1" t="str"><f>A1</f><v></v></c></row>'
+    path = write_parts(tmp_path / "book.xlsx", {"Data": sheet(rows, dimension="A1:C1")})
+    [row] = list(xlsx.rows(load_workbook(path, read_only=True, data_only=True).worksheets[0]))
+    assert row == (1, "=A1", None) and type(row[1]) is NoResult
