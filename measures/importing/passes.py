@@ -267,7 +267,8 @@ class ImportPass:
                     f"“{text[:40]}”: a twelve-month figure is never stored as a month or a quarter.",
                 )
                 return None
-            if HYPHENED.match(text):  # "2011-10" a month, "2011-12" a year (or December?): judged at the end
+            # "2011-12" read as the year beside months ("2011-11", "Nov-11"): December? Judged at the end.
+            if parsed[0] == Period.Kind.MONTH or HYPHENED.match(text):
                 self._hyphened[parsed[0] == Period.Kind.MONTH].setdefault(text, (row, column))
             key = self._period_cache[cache_key] = self._index_period(parsed)
         return key
@@ -347,6 +348,14 @@ class ImportPass:
             return True
         if value > MAX_VALUE or value < -MAX_VALUE:
             self.result.error(row, self._cell(row, column), f"The value {value} {TOO_LARGE}")
+            return True
+        if isinstance(value, Percentage) and value > 100:
+            self.result.error(
+                row,
+                self._cell(row, column),
+                f"The value shows as {value:f}%: over 100, is it {value / 100:f} typed into a cell formatted "
+                "as a percentage? Type the percentage (or format the cell as a number). Nothing was written.",
+            )
             return True
         if isinstance(value, Percentage) and self._counted(measures):
             names = " and ".join(self.mapper.measures[m].name for m in measures)
@@ -662,7 +671,11 @@ class ImportPass:
         result, mapper, lines, stage = self.result, self.mapper, self.lines, self.staging.add
         c_code, c_name, c_period = cols["area_code"], cols["area_name"], cols["period"]
         file_period_index = None
-        if THOUSANDS.search(self.header.title or ""):
+        thousands = THOUSANDS.search(self.header.title or "")
+        if (
+            thousands
+            and "population" not in self.header.title[max(0, thousands.start() - 30) : thousands.start()]
+        ):
             self.result.error(
                 self.first_row,
                 "",

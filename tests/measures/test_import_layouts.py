@@ -720,3 +720,12 @@ def test_a_date_a_title_was_published_on_is_no_shorter_period(county, tmp_path):
         ["Cherwell", 301],
     ]
     assert import_file(path=write_rows_csv(tmp_path, "pub.csv", rows), period="2012/13").status == "applied"
+
+
+def test_population_in_thousands_in_a_title_is_no_table_in_thousands(county, tmp_path):
+    rows = [
+        ["Police recorded crime by CSP (population figures in thousands)"],
+        ["Area name", VAP],
+        ["Cherwell", 81],
+    ]
+    assert import_file(path=write_rows_csv(tmp_path, "pop.csv", rows), period="2013/14").status == "applied"

@@ -24,7 +24,7 @@ from measures.importing.validate import IGNORED, NOT_STORED, PARTIAL, SUPPRESSED
 from measures.models import ImportBatch, ImportChange, Measure, MeasureValue, Period
 from measures.services import import_file
 from tests import factories
-from tests.measures.conftest import values, write_csv, write_xlsx
+from tests.measures.conftest import values, write_csv, write_rows_csv, write_xlsx
 
 HEADER = "area,measure or offence,period,value\n"
 
@@ -583,6 +583,14 @@ def test_a_figure_shown_as_a_percentage_is_stored_as_shown(county, tmp_path, kin
     county.violent.save()
     batch = import_file(path=path, sheet="" if kind == "xlsx" else "Table & 1")
     assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    over = [
+        ["area", "measure or offence", "period", "value"],
+        ["Cherwell", "Violent crime", "2012/13", "2740%"],
+    ]
+    refused = import_file(path=write_rows_csv(tmp_path, "over.csv", over))
+    assert refused.summary["errors"][0]["message"].startswith(
+        "The value shows as 2740%: over 100, is it 27.4"
+    )
     assert values() == {
         ("violent-crime", "Cherwell", "2011/12"): Decimal("27.4"),
         ("violent-crime", "Oxford", "2011/12"): 100,
