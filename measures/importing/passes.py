@@ -9,6 +9,7 @@ skipped rows) is a ``validate.PassResult``; ``writing.compare_and_write`` compar
 with the database.
 """
 
+import calendar
 import datetime
 import operator
 import re
@@ -1030,16 +1031,19 @@ class ImportPass:
         """Find rows given twice, add lines up into figures (street counts with zeros, partial sums
         dropped), and refuse a file that holds nothing for our areas, or no figure at all."""
         result = self.result
-        months, years = self._hyphened[True], self._hyphened[False]
+        months = self._hyphened[True]
+        # "2011-12" among "2011-10", "2011-11", "2012-01": December 2011, or the year 2011/12? ("2015-16"
+        # is no month: the year.)
+        years = [(t, at) for t, at in self._hyphened[False].items() if 1 <= int(t[5:]) <= 12][:20]
         if months and years:
-            # "2011-12" among "2011-10", "2011-11", "2012-01": December 2011, or the year 2011/12?
-            for text, (row, column) in list(years.items())[:20]:
+            for text, (row, column) in years:
+                month = f"{calendar.month_abbr[int(text[5:])]} {text[:4]}"
                 result.error(
                     row,
                     self._cell(row, column),
-                    f"“{text}” could be December {text[:4]} or the year {text[:4]}/{text[5:]}: this file "
-                    f"writes months as “{next(iter(months))}”, so it is probably the month. Write it as "
-                    f"“Dec {text[:4]}” (or the year as “{text[:4]}/{text[5:]}”). Nothing was written.",
+                    f"“{text}” could be {month} or the year {text[:4]}/{text[5:]}: this file writes months "
+                    f"as “{next(iter(months))}”, so it is probably the month. Write it as “{month}” (or the "
+                    f"year as “{text[:4]}/{text[5:]}”). Nothing was written.",
                 )
             return
         if not self._ours:

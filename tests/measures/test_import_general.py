@@ -1799,12 +1799,17 @@ def test_2011_12_among_months_written_2011_10_is_asked_about_not_stored_as_the_y
     ]
     batch = import_file(path=write_rows_csv(tmp_path, "months.csv", rows))
     assert batch.status == ImportBatch.Status.FAILED
-    assert batch.summary["errors"][0]["message"].startswith(
-        "“2011-12” could be December 2011 or the year 2011/12"
-    )
+    assert batch.summary["errors"][0]["message"].startswith("“2011-12” could be Dec 2011 or the year 2011/12")
     assert not MeasureValue.objects.exists()
     other = [rows[0], ["Oxford", "Violent crime", "Nov-11", 210], ["Oxford", "Violent crime", "2011-12", 230]]
     assert import_file(path=write_rows_csv(tmp_path, "other.csv", other)).status == ImportBatch.Status.FAILED
+    # "2015-16" is no month: a year written so, beside months, is not asked about.
+    nomonth = [
+        rows[0],
+        ["Oxford", "Violent crime", "2011-10", 210],
+        ["Oxford", "Violent crime", "2015-16", 7001],
+    ]
+    assert import_file(path=write_rows_csv(tmp_path, "fy.csv", nomonth), dry_run=True).status == "previewed"
     alone = [rows[0], ["Oxford", "Violent crime", "2011-12", 6582]]  # a year, with no month beside it
     assert import_file(path=write_rows_csv(tmp_path, "year.csv", alone)).status == ImportBatch.Status.APPLIED
     assert values() == {("violent-crime", "Oxford", "2011/12"): 6582}
