@@ -634,6 +634,21 @@ class ImportBatch(models.Model):
     def can_rollback(self) -> bool:
         return self.status == self.Status.APPLIED
 
+    def cannot_apply_reason(self) -> str:
+        """Why the batch cannot be imported now, in the words its state calls for."""
+        if self.waiting_for_answer:
+            return (
+                "This import cannot be applied yet: first answer the question on this page (which sheet, "
+                "which period)."
+            )
+        if self.status in (self.Status.APPLIED, self.Status.APPLYING):
+            return "This import has already been applied."
+        if self.status == self.Status.ROLLED_BACK:
+            return "This import was rolled back: upload the file again to import it."
+        if self.is_running:
+            return "This file is still being read: wait for its preview."
+        return "This import cannot be applied: it has errors. Put them right in the file and upload it again."
+
     @property
     def waiting_for_answer(self) -> bool:
         """The file can be read once the person answers a question (which sheet, which period)."""

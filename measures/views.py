@@ -167,22 +167,6 @@ def _to_map(summary) -> list:
     return (summary.get("unknown_labels", []) + summary.get("unused_labels", []))[:30]
 
 
-def _cannot_apply(batch: ImportBatch) -> str:
-    """Why a batch cannot be imported now, in the words its state calls for."""
-    if batch.waiting_for_answer:
-        return (
-            "This import cannot be applied yet: first answer the question on this page (which sheet, "
-            "which period)."
-        )
-    if batch.status in (ImportBatch.Status.APPLIED, ImportBatch.Status.APPLYING):
-        return "This import has already been applied."
-    if batch.status == ImportBatch.Status.ROLLED_BACK:
-        return "This import was rolled back: upload the file again to import it."
-    if batch.is_running:
-        return "This file is still being read: wait for its preview."
-    return "This import cannot be applied: it has errors. Put them right in the file and upload it again."
-
-
 @admin_required
 @require_POST
 def import_apply(request, pk):
@@ -195,7 +179,7 @@ def import_apply(request, pk):
         status=ImportBatch.Status.APPLYING, progress=0
     )
     if not claimed:
-        messages.error(request, _cannot_apply(batch))
+        messages.error(request, batch.cannot_apply_reason())
         return redirect(batch)
     batch.refresh_from_db()
     _run(batch, import_batch_apply, apply_import, confirmed=confirmed)

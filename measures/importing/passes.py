@@ -359,24 +359,18 @@ class ImportPass:
             )
             return True
         if isinstance(value, Percentage) and self._counted(measures):
-            names = " and ".join(self.mapper.measures[m].name for m in measures)
-            self.result.error(
-                row,
-                self._cell(row, column),
-                f"The value {value:f}% is a percentage (the cell is shown as one), but {names} "
-                f"{'is' if len(measures) == 1 else 'are'} {NOT_WHOLE}",
-            )
-            return True
-        if whole and type(value) is not int and scaled(value) % SCALE and self._counted(measures):
-            names = " and ".join(self.mapper.measures[m].name for m in measures)
-            self.result.error(
-                row,
-                self._cell(row, column),
-                f"The value {value} is not a whole number, but {names} "
-                f"{'is' if len(measures) == 1 else 'are'} {NOT_WHOLE}",
-            )
-            return True
-        return False
+            what = f"{value:f}% is a percentage (the cell is shown as one)"
+        elif whole and type(value) is not int and scaled(value) % SCALE and self._counted(measures):
+            what = f"{value} is not a whole number"
+        else:
+            return False
+        names = " and ".join(self.mapper.measures[m].name for m in measures)
+        self.result.error(
+            row,
+            self._cell(row, column),
+            f"The value {what}, but {names} {'is' if len(measures) == 1 else 'are'} {NOT_WHOLE}",
+        )
+        return True
 
     def _counted(self, measures) -> bool:
         """Every measure the figure goes into counts crimes (whole numbers): a fraction there is a rate
