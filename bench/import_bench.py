@@ -333,19 +333,26 @@ def measure_one(path, phase):
 
 
 def floor_rows(delta=0):
-    from measures.models import Measure, Period
+    """The rows an import of the long file writes, with the columns it writes: the batch mark included
+    (a batch of the floor's own), which every write of an import sets."""
+    from measures.models import ImportBatch, Measure, Period
     from partnerships.models import Area
+
+    batch = ImportBatch.objects.create(file_name="bench floor", checksum="bench floor").pk
 
     areas = dict(Area.objects.filter(name__startswith="Bench").values_list("name", "pk"))
     measures = dict(Measure.objects.filter(slug__startswith="bench-").values_list("slug", "pk"))
     periods = [Period.objects.financial_quarter(FIRST_YEAR + q // 4, q % 4 + 1).pk for q in range(QUARTERS)]
     now = datetime.datetime.now(datetime.UTC)
     return [
-        (measures[f"bench-{j}"], areas[area_name(i)], periods[q], value(i, j, q) + delta, "bench", now)
+        (measures[f"bench-{j}"], areas[area_name(i)], periods[q], value(i, j, q) + delta, "bench", batch, now)
         for i in range(AREAS)
         for q in range(QUARTERS)
         for j in range(LINES)
     ]
+
+
+ROW = "(%s, %s, %s, %s, %s, %s, %s)"  # a floor row's placeholders: floor_rows' seven columns
 
 
 def raw_floor(kind, delta=0, quiet=False):
@@ -369,36 +376,38 @@ def raw_floor(kind, delta=0, quiet=False):
         clear_values()
     rows = floor_rows(delta)
     sql = (
-        "INSERT INTO measures_measurevalue (measure_id, area_id, period_id, value, source, updated_at) "
-        "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (measure_id, area_id, period_id) "
-        "DO UPDATE SET value = excluded.value, source = excluded.source, updated_at = excluded.updated_at"
+        "INSERT INTO measures_measurevalue (measure_id, area_id, period_id, value, source, batch_id, "
+        f"updated_at) VALUES {ROW} ON CONFLICT (measure_id, area_id, period_id) "
+        "DO UPDATE SET value = excluded.value, source = excluded.source, batch_id = excluded.batch_id, "
+        "updated_at = excluded.updated_at"
     )
     if kind == "plain":
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE IF EXISTS bench_plain")
             cursor.execute("CREATE TABLE bench_plain (measure_id bigint, area_id bigint, period_id bigint, "
-                           "value numeric(14, 4), source varchar(200), updated_at timestamp)")  # fmt: skip
+                           "value numeric(14, 4), source varchar(200), batch_id bigint, "
+                           "updated_at timestamp)")  # fmt: skip
     server, start, cpu = backend_cpu(), time.perf_counter(), cpu_seconds()
     with transaction.atomic(), connection.cursor() as cursor:
         if kind == "plain" and POSTGRES:
-            text = "".join(f"{m}\t{a}\t{p}\t{v}\t{s}\t{t.isoformat()}\n" for m, a, p, v, s, t in rows)
+            text = "".join(f"{m}\t{a}\t{p}\t{v}\t{s}\t{b}\t{t.isoformat()}\n" for m, a, p, v, s, b, t in rows)
             cursor.cursor.copy_expert("COPY bench_plain FROM STDIN", io.StringIO(text))
         elif kind == "plain":
-            cursor.executemany("INSERT INTO bench_plain VALUES (%s, %s, %s, %s, %s, %s)", rows)
+            cursor.executemany(f"INSERT INTO bench_plain VALUES {ROW}", rows)
         elif kind == "copy":
             cursor.execute("CREATE TEMPORARY TABLE bench_figures (measure_id bigint, area_id bigint, "
                            "period_id bigint, value numeric(14, 4)) ON COMMIT DROP")  # fmt: skip
-            text = "".join(f"{m}\t{a}\t{p}\t{v}\n" for m, a, p, v, _, _ in rows)
+            text = "".join(f"{m}\t{a}\t{p}\t{v}\n" for m, a, p, v, _, _, _ in rows)
             cursor.cursor.copy_expert("COPY bench_figures FROM STDIN", io.StringIO(text))
-            now = rows[0][5]
+            batch, now = rows[0][5:]
             cursor.execute(
-                sql.replace("VALUES (%s, %s, %s, %s, %s, %s)", "SELECT *, 'bench', %s FROM bench_figures"),
-                [now],
+                sql.replace(f"VALUES {ROW}", "SELECT *, 'bench', %s, %s FROM bench_figures"),
+                [batch, now],
             )
         elif POSTGRES:
             from psycopg2.extras import execute_values
 
-            execute_values(cursor.cursor, sql.replace("VALUES (%s, %s, %s, %s, %s, %s)", "VALUES %s"), rows,
+            execute_values(cursor.cursor, sql.replace(f"VALUES {ROW}", "VALUES %s"), rows,
                            page_size=5000)  # fmt: skip
         else:
             cursor.executemany(sql, rows)

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ElementTree
 import zipfile
 from collections.abc import Iterator
 
-from measures.importing.xlsx import NoResult, Percent
+from measures.importing.xlsx import NoResult, Percent, PercentAsShown
 
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -27,7 +27,8 @@ COLUMNS_REPEATED = f"{{{TABLE_NS}}}number-columns-repeated"
 VALUE_TYPE, VALUE = f"{{{OFFICE_NS}}}value-type", f"{{{OFFICE_NS}}}value"
 FORMULA = f"{{{TABLE_NS}}}formula"  # "of:=[.B2]+[.C2]"
 DATE_VALUE, BOOLEAN_VALUE = f"{{{OFFICE_NS}}}date-value", f"{{{OFFICE_NS}}}boolean-value"
-PARAGRAPHS = {f"{{{TEXT_NS}}}p", f"{{{TEXT_NS}}}h"}
+PARAGRAPH = f"{{{TEXT_NS}}}p"
+PARAGRAPHS = {PARAGRAPH, f"{{{TEXT_NS}}}h"}
 SPACE, TAB, LINE_BREAK = f"{{{TEXT_NS}}}s", f"{{{TEXT_NS}}}tab", f"{{{TEXT_NS}}}line-break"
 SPACES = f"{{{TEXT_NS}}}c"
 NUMBERS = {"float", "percentage", "currency"}
@@ -130,7 +131,12 @@ def cell_value(cell):
     kind = cell.get(VALUE_TYPE)
     if kind in NUMBERS and cell.get(VALUE) is not None:
         value = float(cell.get(VALUE))
-        return Percent(value) if kind == "percentage" else value  # "27.4%" is 27.4, as shown
+        if kind == "percentage":
+            return Percent(value)  # "27.4%" is 27.4, as shown
+        shown = cell.find(PARAGRAPH)
+        if shown is not None and shown.text and shown.text.rstrip().endswith("%"):
+            return PercentAsShown(value)  # 300 shown "300%" by a format that writes the "%" as text
+        return value
     if kind == "date" and cell.get(DATE_VALUE):
         text = cell.get(DATE_VALUE)
         try:

@@ -74,6 +74,7 @@ from measures.importing.validate import (
     Options,
     PassResult,
     Percentage,
+    PercentageAsShown,
     column_letter,
     formula_refused,
     is_formula,
@@ -350,7 +351,7 @@ class ImportPass:
         if value > MAX_VALUE or value < -MAX_VALUE:
             self.result.error(row, self._cell(row, column), f"The value {value} {TOO_LARGE}")
             return True
-        if isinstance(value, Percentage) and value > 100:
+        if isinstance(value, Percentage) and value > 100 and not isinstance(value, PercentageAsShown):
             self.result.error(
                 row,
                 self._cell(row, column),
@@ -472,7 +473,7 @@ class ImportPass:
                     continue
                 if (
                     value is not None
-                    and (value < 0 or value > MAX_WHOLE or type(value) is Percentage)
+                    and (value < 0 or value > MAX_WHOLE or isinstance(value, Percentage))
                     and self._refused(value, measures, row, c_value)
                 ):
                     continue

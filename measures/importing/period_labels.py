@@ -222,7 +222,7 @@ PART_YEAR = re.compile(
     rf"|\b{MONTH}\.?\s*(?:(?:19|20)\d\d\s*)?(?:to|-|–)\s*{MONTH}\.?\s+(?:19|20)\d\d\b"
 )
 # Words saying a title's figures are for part of a year that is no period the tracker keeps (or one it
-# cannot place: "Q3 2012", a calendar or a financial year's third quarter?). Looked for first, so that
+# cannot place: "Q1-Q3"). Looked for first, so that
 # "Q3 year to date 2012/13" is never read as the quarter, nor "Half year ending March 2013" as the year.
 NO_PERIOD = re.compile(
     r"\b(?:half[\s-]+year|first\s+half|second\s+half)\b|\bh[12]\s+(?:19|20)\d\d"
@@ -230,9 +230,30 @@ NO_PERIOD = re.compile(
     r"|\b(?:19|20)\d\d(?:\s*[/-]\s*\d\d)?\s+to\s+date\b"
     r"|\bq[1-4]\s*(?:-|–|to)\s*q[1-4]\b|\bquarters\s+[1-4]\s*(?:-|–|to|and)\s*[1-4]\b"
     r"|\bq[1-4]\b[^;]*?\bto\s+q[1-4]\b"
-    r"|\bq[1-4]\s+(?:19|20)\d\d\b(?!\s*[/-]\s*\d)"
     r"|\bweek(?:ly|s)?\b|\bfortnight(?:ly|s)?\b|\b(?:winter|spring|summer|autumn)\b"
 )
+# "Q3 2012", "2012 Q3": the calendar year's third quarter, or the financial year's? Not "Q3 2012/13".
+YEAR_QUARTER = re.compile(
+    r"\b(?:q|quarter\s*)([1-4])\s+((?:19|20)\d\d)\b(?!\s*[/-]\s*\d)"
+    r"|(?<![\d/-])\b((?:19|20)\d\d)\s+(?:q|quarter\s*)([1-4])\b"
+)
+
+
+def quarter_readings(text: str) -> tuple[str, list[PeriodKey]]:
+    """A title's quarter of a year written alone ("Q3 2012", "2012 Q3") and the two quarters it can be:
+    the calendar year's (July to September 2012: 2012/13 Q2) and the financial year's (2012/13 Q3);
+    ("", []) when the title names none."""
+    found = YEAR_QUARTER.search(_clean(str(text).replace("_", " ")))
+    if not found:
+        return "", []
+    quarter, year = int(found.group(1) or found.group(4)), int(found.group(2) or found.group(3))
+    calendar_quarter = periods.quarter_bounds(*periods.quarter_of(datetime.date(year, 3 * quarter - 2, 1)))
+    return found.group(0), [
+        (Period.Kind.QUARTER, *calendar_quarter),
+        (Period.Kind.QUARTER, *periods.quarter_bounds(year, quarter)),
+    ]
+
+
 # Words a title gives a period shorter than twelve months in, read or not: a hand-given twelve months is
 # refused beside them ("Quarter ending December 2012", "Dec 2012", "2012 Q3").
 SHORTER = re.compile(rf"\b(?:quarters?|q[1-4]|months?|(?P<month>{MONTH})\.?\s+(?:\d\d\b|(?:19|20)\d\d))")
@@ -268,8 +289,14 @@ def states_part_of_a_year(text: str) -> tuple[str, PeriodKey | None]:
     text = _clean(str(text).replace("_", " "))
     if unplaced := NO_PERIOD.search(text):
         return unplaced.group(0), None
-    if (bare := BARE_MONTHS.search(text)) and (MONTHS[bare.group(2)] - MONTHS[bare.group(1)]) % 12 != 11:
-        return bare.group(0), None  # "April to March" is a whole year
+    if bare := BARE_MONTHS.search(text):
+        if (MONTHS[bare.group(2)] - MONTHS[bare.group(1)]) % 12 != 11:
+            return bare.group(0), None
+        # "April to March" is a whole year: with one financial year named ("2012/13 (April to March)"),
+        # that year.
+        years = {year for match in FY_IN_TEXT.finditer(text) if (year := _fy(*match.groups())) is not None}
+        if MONTHS[bare.group(1)] == 4 and len(years) == 1:
+            return bare.group(0), (Period.Kind.YEAR, *periods.financial_year_bounds(years.pop()))
     found = PART_YEAR.search(text)
     if not found:
         return "", None

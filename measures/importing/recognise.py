@@ -14,6 +14,7 @@ from measures.importing.period_labels import (
     names_a_shorter_period,
     parse_period,
     period_label,
+    quarter_readings,
     states_part_of_a_year,
     states_twelve_months,
 )
@@ -97,8 +98,43 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
     """
     stated = find_period_in_text(stated_in)
     part, span = states_part_of_a_year(stated_in)
-    stated = stated or span  # "3 months to December 2012": 2012/13 Q3
     asked = parse_period(options.period) if options.period else None
+    said, readings = quarter_readings(stated_in)
+    if said and (asked or not options.period):
+        # "Q3 2012": the person says which quarter it is; no other period is taken for it.
+        words = (
+            f"“{said}”, the calendar year's quarter ({period_label(readings[0])}, "
+            f"{_span_words(readings[0])}) or the financial year's ({period_label(readings[1])}, "
+            f"{_span_words(readings[1])})"
+        )
+        if asked is None:
+            result.ask("period", f"The file's title says {words}: which period are its figures for?")
+            return None
+        if asked not in readings:
+            result.error(
+                None,
+                "",
+                f"The file's title says {words}, but the period given is {period_label(asked)} "
+                f"({_span_words(asked)}). Give the quarter the figures are for. Nothing was written.",
+            )
+            return None
+        stated, part, span = asked, "", None
+    if stated and span and stated != span and (asked or not options.period):
+        # "Q4 2012/13 and year ending March 2013": two periods, and the figures are for one of them.
+        named = f"{period_label(span)} and {period_label(stated)}"
+        if asked is None:
+            result.ask("period", f"The file's title names two periods, {named}: which are its figures for?")
+            return None
+        if asked not in (stated, span):
+            result.error(
+                None,
+                "",
+                f"The file's title names two periods, {named}, and the period given ({period_label(asked)}) "
+                "is neither. Give the period its figures are for. Nothing was written.",
+            )
+            return None
+        stated = asked
+    stated = stated or span  # "3 months to December 2012": 2012/13 Q3
     if part and not span:
         # "6 months to September 2012", "April to December 2012", "year to date": no period the
         # tracker keeps, and storing them as one (a year, a quarter) would be a wrong figure.

@@ -46,10 +46,12 @@ TABLES = {
     "figures": "measure BIGINT NOT NULL, area BIGINT NOT NULL, period INTEGER NOT NULL, value BIGINT, "
     "first_row INTEGER NOT NULL, n_rows INTEGER NOT NULL, present INTEGER NOT NULL, wanted INTEGER, "
     "direct_rows INTEGER NOT NULL, entries INTEGER NOT NULL",
-    # The figures set against the database: status 0 new, 1 changed, 2 unchanged; ``old`` the stored value.
+    # The figures set against the database: status 0 new, 1 changed, 2 unchanged; ``old`` the stored value
+    # (ten-thousandths), and the stored cell as it is (value, source, batch), for the rollback's record.
     "compared": "measure BIGINT NOT NULL, area BIGINT NOT NULL, period INTEGER NOT NULL, "
     "pkey BIGINT NOT NULL, period_id BIGINT, value BIGINT NOT NULL, old BIGINT, status SMALLINT NOT NULL, "
-    "first_row INTEGER NOT NULL, n_rows INTEGER NOT NULL",
+    "first_row INTEGER NOT NULL, n_rows INTEGER NOT NULL, "
+    "old_value NUMERIC(14, 4), old_source VARCHAR(200), old_batch BIGINT",
     # Per measure, area and kind of period: how many figures, their median and median absolute deviation.
     "stats": "measure BIGINT NOT NULL, area BIGINT NOT NULL, kind VARCHAR(10) NOT NULL, n INTEGER NOT NULL, "
     "med DOUBLE PRECISION, mad DOUBLE PRECISION",

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from measures.importing.xlsx import NoResult, Percent
+from measures.importing.xlsx import NoResult, Percent, PercentAsShown
 from partnerships.formulas import looks_like_formula
 
 MAX_ERRORS_KEPT = 200
@@ -60,6 +60,11 @@ GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 class Percentage(Decimal):
     """A figure read from a cell shown as a percentage: never a count of crimes."""
+
+
+class PercentageAsShown(Percentage):
+    """A figure shown with a "%" its cell's format writes as text ("300%"): a percentage, never a count,
+    but the number as it is (nothing typed into a percentage cell was multiplied by 100)."""
 
 
 # A figure may start with a sign ("-5", "+5"): parse_value refuses it only when it does not read as a number.
@@ -208,6 +213,10 @@ def parse_value(cell) -> tuple[Decimal | int | None, str]:
         if cell != cell or cell in (float("inf"), float("-inf")):
             return None, "is not a number"
         return Percentage((Decimal(repr(float(cell))) * 100).normalize()), ""
+    if isinstance(cell, PercentAsShown):
+        if cell != cell or cell in (float("inf"), float("-inf")):
+            return None, "is not a number"
+        return PercentageAsShown(Decimal(repr(float(cell))).normalize()), ""
     if isinstance(cell, int):
         return cell, ""
     if isinstance(cell, float):

@@ -191,8 +191,8 @@ class _Parser(WorkSheetParser):
         cell = super().parse_cell(element)
         value = cell["value"]
         if cell["data_type"] == "n" and isinstance(value, int | float) and not isinstance(value, bool):
-            if self.styles is not None and self.styles[cell["style_id"]] is PERCENT:
-                cell["value"] = Percent(value)
+            if self.styles is not None and self.styles[cell["style_id"]] in SHOWN_AS:
+                cell["value"] = SHOWN_AS[self.styles[cell["style_id"]]](value)
         if cell["value"] is None and cell["data_type"] != "inlineStr":
             formula = element.find(FORMULA_TAG)
             # An empty text result is written <v></v>; a formula never worked out has no <v> at all
@@ -252,15 +252,25 @@ class Percent(float):
     """A number shown as a percentage (0.274 shown "27.4%"): what a person typed and sees is 27.4."""
 
 
-PERCENT = "%"
+class PercentAsShown(float):
+    """A number shown with a "%" its format writes as text (300 shown "300%" by '0"%"'): a percentage
+    as it is, not multiplied."""
+
+
+PERCENT, PERCENT_AS_TEXT = "%", '"%"'
 
 
 # Text a number format shows as written ('0.0"%"', '0.0\%'): a "%" there is not a percentage.
 LITERALS = re.compile(r'"[^"]*"|\\.')
 
 
+# What a number is, by what its format shows (a kind from _Styles).
+SHOWN_AS = {PERCENT: Percent, PERCENT_AS_TEXT: PercentAsShown}
+
+
 class _Styles(dict):
-    """Style id (as written) -> None (a plain number), False (a date), True (a duration) or PERCENT."""
+    """Style id (as written) -> None (a plain number), False (a date), True (a duration), PERCENT or
+    PERCENT_AS_TEXT."""
 
     def __init__(self, parent):
         super().__init__()
@@ -270,8 +280,12 @@ class _Styles(dict):
     def __missing__(self, s):
         style = int(s) if s else 0
         kind = (style in self.durations) if style in self.dates else None
-        if kind is None and PERCENT in LITERALS.sub("", _number_format(self.parent, style)):
-            kind = PERCENT
+        if kind is None:
+            shown = _number_format(self.parent, style)
+            if PERCENT in LITERALS.sub("", shown):
+                kind = PERCENT
+            elif PERCENT in shown:
+                kind = PERCENT_AS_TEXT
         self[s] = kind
         return kind
 
@@ -385,8 +399,8 @@ class _Reader:
                     else:
                         v = float(v) if b"." in v or b"E" in v or b"e" in v else int(v)  # openpyxl's cast
                     kind = styles[s]
-                    if kind is PERCENT:
-                        v = Percent(v)
+                    if kind in SHOWN_AS:
+                        v = SHOWN_AS[kind](v)
                     elif kind is not None:
                         try:
                             v = from_excel(v, epoch, timedelta=kind)
@@ -437,8 +451,8 @@ class _Reader:
         if not t or t == b"n":
             v = _cast_number(v)
             kind = self.styles[s]
-            if kind is PERCENT:
-                return Percent(v)
+            if kind in SHOWN_AS:
+                return SHOWN_AS[kind](v)
             if kind is not None:
                 try:
                     v = from_excel(v, self.epoch, timedelta=kind)

@@ -64,6 +64,34 @@ def test_rollback_restores_previous_values_and_removes_new_ones(county, tmp_path
     assert batch.status == ImportBatch.Status.ROLLED_BACK
 
 
+def test_an_unchanged_cell_leaves_no_record_to_roll_back(county, tmp_path):
+    """Only a changed cell's previous value is kept: an unchanged one is not written, so rolling back
+    restores nothing there and reports no cell as written since by another import."""
+    first = import_file(
+        path=write_csv(
+            tmp_path,
+            "a.csv",
+            HEADER + "Cherwell,Violent crime,2011/12 Q1,50\nOxford,Violent crime,2011/12 Q1,60\n",
+        )
+    )
+    second = import_file(
+        path=write_csv(
+            tmp_path,
+            "b.csv",
+            HEADER + "Cherwell,Violent crime,2011/12 Q1,55\nOxford,Violent crime,2011/12 Q1,60\n",
+        )
+    )
+    assert (second.changed_count, second.unchanged_count) == (1, 1)
+    assert list(ImportChange.objects.filter(batch=second).values_list("area__name", "previous_batch")) == [
+        ("Cherwell", first.pk)
+    ]
+    assert import_batch_rollback(batch=second, user=county.admin) == {"restored": 1, "removed": 0, "kept": 0}
+    assert dict(MeasureValue.objects.values_list("area__name", "batch")) == {
+        "Cherwell": first.pk,
+        "Oxford": first.pk,
+    }
+
+
 def test_rollback_leaves_values_a_later_import_changed(county, tmp_path):
     first = import_file(path=write_csv(tmp_path, "a.csv", HEADER + "Cherwell,Violent crime,2011/12 Q1,1\n"))
     second = import_file(path=write_csv(tmp_path, "b.csv", HEADER + "Cherwell,Violent crime,2011/12 Q1,2\n"))

@@ -14,8 +14,8 @@ def test_an_import_interrupted_half_way_writes_nothing(county, tmp_path, monkeyp
     path = write_csv(tmp_path, "interrupted.csv", "area,measure or offence,period,value\n" + rows)
     original_close = writing.ValueWriter.close
 
-    def close_then_fail(self):
-        original_close(self)  # the figures are written ...
+    def close_then_fail(self, **counts):
+        original_close(self, **counts)  # the figures are written ...
         raise OperationalError("the database went away")  # ... and then the connection drops
 
     monkeypatch.setattr(writing.ValueWriter, "close", close_then_fail)

@@ -662,7 +662,6 @@ def test_a_table_in_thousands_is_refused_not_stored_as_counts(county, tmp_path, 
         ("Financial year 2012/13 to date", ""),
         ("Jul-Dec 2012", ""),
         ("Winter 2012/13", ""),
-        ("Q3 2012", ""),  # a calendar year's third quarter, or the financial year's? It cannot be told
     ],
 )
 def test_a_title_giving_part_of_a_year_is_read_or_refused_never_stored_as_the_year(
@@ -695,7 +694,7 @@ def test_a_rate_per_thousand_in_the_title_is_no_table_in_thousands(county, tmp_p
 
 
 @pytest.mark.parametrize(
-    "title", ["Quarter ending December 2012", "Dec 2012", "2012 Q3", "Three months to end of December 2012"]
+    "title", ["Quarter ending December 2012", "Dec 2012", "Three months to end of December 2012"]
 )
 def test_a_title_naming_a_shorter_period_it_cannot_read_refuses_a_year_given_by_hand(county, tmp_path, title):
     """Issue 13's re-check: the importer could not read these, and took the year given by hand."""
@@ -708,9 +707,60 @@ def test_a_title_naming_a_shorter_period_it_cannot_read_refuses_a_year_given_by_
     assert asked.status == ImportBatch.Status.APPLIED, asked.summary["errors"]
 
 
-def test_a_whole_year_written_april_to_march_is_no_part_of_a_year(county, tmp_path):
+def test_a_whole_year_written_april_to_march_is_that_year(county, tmp_path):
+    """The last sweep: "2012/13 (April to March)" was not read, and a quarter given by hand was taken."""
     rows = [["Police recorded crime by CSP, 2012/13 (April to March)"], ["Area name", VAP], ["Cherwell", 301]]
-    assert import_file(path=write_rows_csv(tmp_path, "year.csv", rows), period="2012/13").status == "applied"
+    path = write_rows_csv(tmp_path, "year.csv", rows)
+    quarter = import_file(path=path, period="2012/13 Q4")
+    assert quarter.status == ImportBatch.Status.FAILED
+    assert quarter.summary["errors"][0]["message"].startswith(
+        "The file states its figures are for 2012/13 (12 months, 1 Apr 2012 to 31 Mar 2013), but the period "
+        "given is 2012/13 Q4"
+    )
+    assert import_file(path=path).status == "applied"
+    assert import_file(path=path, period="2012/13").status == "applied"
+    assert values() == {("violent-crime", "Cherwell", "2012/13"): 301}
+
+
+@pytest.mark.parametrize("title", ["2012 Q4", "Q4 2012", "quarter 4 2012"])
+def test_a_quarter_of_a_year_written_alone_is_the_one_the_person_says(county, tmp_path, title):
+    """The last sweep: "2012 Q4" in a title, with 2012/13 Q4 given by hand, was stored without a word; it
+    may be the calendar year's fourth quarter (October to December: 2012/13 Q3). The person says which;
+    any other period is refused."""
+    rows = [[f"Police recorded crime by CSP, {title}"], ["Area name", VAP], ["Cherwell", 301]]
+    path = write_rows_csv(tmp_path, "q.csv", rows)
+    asked = import_file(path=path)
+    assert asked.summary["needs"] == "period"
+    assert (
+        "the calendar year's quarter (2012/13 Q3, 3 months, 1 Oct 2012 to 31 Dec 2012) or the financial "
+        "year's (2012/13 Q4, 3 months, 1 Jan 2013 to 31 Mar 2013)" in asked.summary["question"]
+    )
+    for wrong in ("2012/13 Q2", "2012/13", "December 2012"):
+        refused = import_file(path=path, period=wrong)
+        assert refused.status == ImportBatch.Status.FAILED
+        assert "Give the quarter the figures are for" in refused.summary["errors"][0]["message"]
+    assert import_file(path=path, period="2012/13 Q3").status == ImportBatch.Status.APPLIED
+    assert import_file(path=path, period="2012/13 Q4").status == ImportBatch.Status.APPLIED
+    assert values() == {
+        ("violent-crime", "Cherwell", "2012/13 Q3"): 301,
+        ("violent-crime", "Cherwell", "2012/13 Q4"): 301,
+    }
+
+
+def test_a_title_naming_two_periods_asks_which_and_takes_only_one_of_them(county, tmp_path):
+    """The last sweep: "Q4 2012/13 and year ending March 2013" was read as the year."""
+    rows = [["Recorded crime, Q4 2012/13 and year ending March 2013"], ["Area name", VAP], ["Cherwell", 301]]
+    path = write_rows_csv(tmp_path, "two.csv", rows)
+    asked = import_file(path=path)
+    assert asked.summary["needs"] == "period"
+    assert "names two periods, 2012/13 Q4 and 2012/13" in asked.summary["question"]
+    refused = import_file(path=path, period="2012/13 Q3")
+    assert refused.summary["errors"][0]["message"].startswith(
+        "The file's title names two periods, 2012/13 Q4 and 2012/13, and the period given (2012/13 Q3) is "
+        "neither"
+    )
+    assert import_file(path=path, period="2012/13 Q4").status == ImportBatch.Status.APPLIED
+    assert values() == {("violent-crime", "Cherwell", "2012/13 Q4"): 301}
 
 
 def test_a_date_a_title_was_published_on_is_no_shorter_period(county, tmp_path):

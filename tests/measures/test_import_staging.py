@@ -64,8 +64,8 @@ def test_the_staging_tables_are_dropped_when_the_write_fails_half_way(county, tm
     path = write_csv(tmp_path, "a.csv", HEADER + "Cherwell,Violent crime,2011/12 Q1,5\n")
     original_close = writing.ValueWriter.close
 
-    def close_then_fail(self):
-        original_close(self)
+    def close_then_fail(self, **counts):
+        original_close(self, **counts)
         raise OperationalError("the database went away")
 
     monkeypatch.setattr(writing.ValueWriter, "close", close_then_fail)
@@ -536,7 +536,9 @@ def test_the_medians_of_the_outlier_rule_are_spread_of_on_either_database():
         for (measure, area, kind), figures in groups.items():
             for value in figures:
                 n += 1
-                rows.append((measure, area, kinds.index(kind), -n, None, value, None, 0, n, 1))
+                rows.append(
+                    (measure, area, kinds.index(kind), -n, None, value, None, 0, n, 1, None, None, None)
+                )
         staging.insert("compared", rows)
         writing._judge_history(staging, writing.Outcome(new=len(rows)))
         found = {
@@ -609,22 +611,43 @@ def test_an_ods_formula_never_worked_out_is_an_error_not_a_blank(county, tmp_pat
     )
 
 
-def test_a_percent_sign_written_into_a_number_format_is_no_percentage(county, tmp_path):
+def test_a_percent_sign_written_into_a_number_format_is_a_percentage_as_it_is(county, tmp_path):
     """Issue 13's re-check: a format '0"%"' shows 27 as "27%" without making it a fraction: 27 was stored
-    as 2700."""
+    as 2700. The last sweep: shown "27%", it was stored as 27 crimes. It is a percentage as it is: refused
+    for a count, 27 (not 2700) for a percentage, and not refused over 100 (nothing was multiplied)."""
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
     sheet.append(["area", "measure or offence", "period", "value"])
     sheet.append(["Cherwell", "Violent crime", "2011/12", 27])
-    sheet.append(["Oxford", "Violent crime", "2011/12", 30])
+    sheet.append(["Oxford", "Violent crime", "2011/12", 300])
     sheet["D2"].number_format = '0"%"'
     sheet["D3"].number_format = "0\\%"
     book.save(tmp_path / "literal.xlsx")
+    row = "<table:table-row>{}</table:table-row>"
+    header = row.format("".join(text_cell(t) for t in ("area", "measure or offence", "period", "value")))
+    shown = text_cell("Cherwell") + text_cell("Violent crime") + text_cell("2011/12")
+    shown += (
+        '<table:table-cell office:value-type="float" office:value="300"><text:p>300%</text:p>'
+        "</table:table-cell>"
+    )
+    ods = ods_file(tmp_path, header + row.format(shown))
+    batch = import_file(path=tmp_path / "literal.xlsx")
+    assert batch.status == ImportBatch.Status.FAILED
+    assert [e["message"][:60] for e in batch.summary["errors"]] == [
+        "The value 27% is a percentage (the cell is shown as one), bu",
+        "The value 300% is a percentage (the cell is shown as one), b",
+    ]
+    refused = import_file(path=ods, sheet="Table & 1")
+    assert refused.summary["errors"][0]["message"].startswith("The value 300% is a percentage")
+    assert values() == {}
+    county.violent.unit = Measure.Unit.PERCENT
+    county.violent.aggregation = Measure.Aggregation.POPULATION_WEIGHTED
+    county.violent.save()
     batch = import_file(path=tmp_path / "literal.xlsx")
     assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
     assert values() == {
         ("violent-crime", "Cherwell", "2011/12"): 27,
-        ("violent-crime", "Oxford", "2011/12"): 30,
+        ("violent-crime", "Oxford", "2011/12"): 300,
     }
