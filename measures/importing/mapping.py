@@ -35,7 +35,7 @@ NOT_OURS = "Areas outside the county (not ours)"
 # An LSOA or MSOA ("Cherwell 001A", "Cherwell 001", E01... or E02... codes): a district's small areas,
 # whose figures are not a district's (data.police.uk street files are counted per district instead).
 SMALL_AREAS = "Small areas (LSOAs, MSOAs) inside a district, not districts: figures are stored per district"
-SMALL_AREA = re.compile(r"(.+?)\s+\d{3}[A-Z]?", re.IGNORECASE)
+SMALL_AREA = re.compile(r"(.+?)\s+(?:\d{3}[A-Z]?|\(\d{3}[A-Z]?\))", re.IGNORECASE)  # "Cherwell (001)" too
 SMALL_AREA_CODES = ("E01", "E02", "W01", "W02")
 SUBTOTAL = "Force, regional or national subtotals"
 PARTNERSHIP_ROWS = "figures are stored for each district; give the districts' rows"  # ends such a reason
@@ -210,10 +210,25 @@ class Mapper:
         for part in parts:
             area = next((self.names[s] for s in area_spellings(part) if s in self.names), None)
             if area is None:
-                return ""
-            found.append(self.area_names[area])
+                area = self._named_by_first_words(part)  # "Vale": Vale of White Horse
+            if area is not None:
+                found.append(self.area_names[area])
+        if not found:
+            return ""
+        if len(found) < len(parts):
+            # "South Oxfordshire & Oxon Vale": some place written so that it cannot be told which, with
+            # one of ours: not a place outside the county, and not one district's figures either.
+            return f"“{name}” names {len(parts)} places, {' and '.join(found)} among them: {PARTNERSHIP_ROWS}"
         listed = ", ".join(found[:-1]) + " and " + found[-1]
         return f"“{name}” is {len(found)} of our districts together ({listed}): {PARTNERSHIP_ROWS}"
+
+    def _named_by_first_words(self, part: str) -> int | None:
+        """The one area whose name starts with ``part``'s words ("Vale" for Vale of White Horse), or None."""
+        words = normalise_area_name(part)
+        if len(words) < 3:
+            return None
+        areas = {area for spelling, area in self.names.items() if spelling.startswith(words + " ")}
+        return areas.pop() if len(areas) == 1 else None
 
     def _find_area(self, code, name) -> tuple[int | None, str]:
         code = str(code or "").strip().upper()

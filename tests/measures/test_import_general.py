@@ -457,6 +457,9 @@ def test_a_code_and_a_name_for_two_of_our_areas_is_an_error_and_nothing_is_writt
     [
         ("South and Vale", "is a partnership of South Oxfordshire and Vale of White Horse"),
         ("South Oxfordshire and Vale of White Horse", "is 2 of our districts together"),
+        # The last sweep: a district beside another's first word was "outside the county".
+        ("South Oxfordshire & Vale", "is 2 of our districts together (South Oxfordshire and Vale of White"),
+        ("Vale & Thame", "names 2 places, Vale of White Horse among them"),
     ],
 )
 def test_a_partnership_row_with_a_district_s_code_is_skipped_not_filed_under_the_district(
@@ -1725,7 +1728,8 @@ def test_lines_counting_the_same_crimes_are_not_added_up_twice(county, tmp_path,
 
 
 @pytest.mark.parametrize(
-    "name, code", [("Cherwell 001", ""), ("Oxford 012A", "E01028520"), ("Area", "E02005930")]
+    "name, code",
+    [("Cherwell 001", ""), ("Oxford 012A", "E01028520"), ("Area", "E02005930"), ("Cherwell (001)", "")],
 )
 def test_small_areas_inside_our_districts_are_said_to_be_so(county, tmp_path, name, code):
     """Issue 13's fourth sweep: MSOA and LSOA rows were "outside the county", with advice to add them."""
