@@ -220,6 +220,14 @@ PART_YEAR = re.compile(
     r"|\b(?:q|quarter\s*)(?P<q>[1-4])\b.*?\b(?P<fy>(?:19|20)\d\d\s*[/-]\s*\d\d)\b"
     r"|\bcalendar\s+year\s+(?P<cal>(?:19|20)\d\d)\b|\b(?P<cal2>(?:19|20)\d\d)\s+calendar\s+year\b"
     rf"|\b{MONTH}\.?\s*(?:(?:19|20)\d\d\s*)?(?:to|-|–)\s*{MONTH}\.?\s+(?:19|20)\d\d\b"
+    rf"|\bquarter\s+(?:ending|ended|to)\s+(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?P<qmonth>{MONTH[1:-1]})\.?\s+"
+    r"(?P<qyear>(?:19|20)\d\d)\b"
+)
+# Two dates, day first ("01/10/2012 - 31/12/2012"): the months from the first's to the second's, when
+# they are whole months.
+DATE_SPAN = re.compile(
+    r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d\d)\s*(?:-|–|to)\s*"
+    r"(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d\d)(?![\d/.])"
 )
 # Words saying a title's figures are for part of a year that is no period the tracker keeps (or one it
 # cannot place: "Q1-Q3"). Looked for first, so that
@@ -289,6 +297,8 @@ def states_part_of_a_year(text: str) -> tuple[str, PeriodKey | None]:
     text = _clean(str(text).replace("_", " "))
     if unplaced := NO_PERIOD.search(text):
         return unplaced.group(0), None
+    if dates := DATE_SPAN.search(text):
+        return dates.group(0), _dates_span(*(int(n) for n in dates.groups()))
     if bare := BARE_MONTHS.search(text):
         if (MONTHS[bare.group(2)] - MONTHS[bare.group(1)]) % 12 != 11:
             return bare.group(0), None
@@ -304,7 +314,9 @@ def states_part_of_a_year(text: str) -> tuple[str, PeriodKey | None]:
         return found.group(0), parse_period(f"{found.group('fy')} Q{found.group('q')}")
     if found.group("cal") or found.group("cal2"):  # "calendar year 2012": the twelve months to December
         return found.group(0), parse_period(f"calendar year {found.group('cal') or found.group('cal2')}")
-    if found.group("n"):
+    if found.group("qmonth"):  # "quarter ending December 2012": its three months
+        n, end_month, year = 3, MONTHS[found.group("qmonth")], int(found.group("qyear"))
+    elif found.group("n"):
         n = NUMBER_WORDS.get(found.group("n")) or int(found.group("n"))
         end_month, year = MONTHS[found.group(2)], int(found.group("year"))
     elif span := MONTH_SPAN.match(found.group(0)):
@@ -325,6 +337,25 @@ def states_part_of_a_year(text: str) -> tuple[str, PeriodKey | None]:
         first = (first - datetime.timedelta(days=1)).replace(day=1)
     kind = Period.Kind.MONTH if n == 1 else Period.Kind.QUARTER if n == 3 and end_month % 3 == 0 else ""
     return found.group(0), (kind, first, periods.month_end(year, end_month)) if kind else None
+
+
+def _dates_span(d1: int, m1: int, y1: int, d2: int, m2: int, y2: int) -> PeriodKey | None:
+    """The period from one date to another (day first) when it is one the tracker keeps: whole months
+    making a month, a quarter of the financial year or twelve months; else None."""
+    try:
+        start, end = datetime.date(y1, m1, d1), datetime.date(y2, m2, d2)
+    except ValueError:
+        return None
+    if start.day != 1 or end != periods.month_end(end.year, end.month) or end < start:
+        return None
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    if months == 12:
+        return _rolling(end.year, end.month)
+    if months == 3 and periods.quarter_bounds(*periods.quarter_of(start)) == (start, end):
+        return (Period.Kind.QUARTER, start, end)
+    if months == 1:
+        return (Period.Kind.MONTH, start, end)
+    return None
 
 
 STREET_MONTH = re.compile(r"^((?:19|20)\d\d)-(\d\d)$")

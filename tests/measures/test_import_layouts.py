@@ -662,6 +662,14 @@ def test_a_table_in_thousands_is_refused_not_stored_as_counts(county, tmp_path, 
         ("Financial year 2012/13 to date", ""),
         ("Jul-Dec 2012", ""),
         ("Winter 2012/13", ""),
+        # The last sweep: these were not read (the importer asked for the period).
+        ("Quarter ending December 2012", "2012/13 Q3"),
+        ("quarter ended 31 March 2013", "2012/13 Q4"),
+        ("Quarter ending November 2012", ""),
+        ("01/10/2012 - 31/12/2012", "2012/13 Q3"),
+        ("1.1.2012 to 31.12.2012", "12 months to Dec 2012"),
+        ("01/12/2012-31/12/2012", "December 2012"),
+        ("01/10/2012 - 15/12/2012", ""),
     ],
 )
 def test_a_title_giving_part_of_a_year_is_read_or_refused_never_stored_as_the_year(
@@ -694,7 +702,7 @@ def test_a_rate_per_thousand_in_the_title_is_no_table_in_thousands(county, tmp_p
 
 
 @pytest.mark.parametrize(
-    "title", ["Quarter ending December 2012", "Dec 2012", "Three months to end of December 2012"]
+    "title", ["Quarter ending in December 2012", "Dec 2012", "Three months to end of December 2012"]
 )
 def test_a_title_naming_a_shorter_period_it_cannot_read_refuses_a_year_given_by_hand(county, tmp_path, title):
     """Issue 13's re-check: the importer could not read these, and took the year given by hand."""
