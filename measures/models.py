@@ -525,7 +525,11 @@ class MeasureValue(models.Model):
     value = models.DecimalField(max_digits=14, decimal_places=4)
     source = models.CharField(max_length=200, blank=True)
     # Not checked by the database row by row (migration 0010): imports write the batch they run as, and
-    # Django empties the field when a batch is deleted.
+    # Django empties the field when a batch is deleted. Nor indexed (migration 0015): every changed cell
+    # of an import changes it, and with an index on it no update of a cell could be made in place
+    # (PostgreSQL's heap-only update, with room left on each page for it): a national re-import spent
+    # most of its time writing index entries. Only a rollback and deleting a batch look cells up by
+    # their batch, and scan the table instead.
     batch = models.ForeignKey(
         "ImportBatch",
         on_delete=models.SET_NULL,
@@ -534,6 +538,7 @@ class MeasureValue(models.Model):
         related_name="values",
         help_text="The import that last wrote this value.",
         db_constraint=False,
+        db_index=False,
     )
     updated_at = models.DateTimeField(auto_now=True)
 

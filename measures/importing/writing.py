@@ -230,7 +230,7 @@ def _medians_in_sql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _judge_history(staging: Staging, outcome: Outcome):
+def _judge_history(staging: Staging, outcome: Outcome, kinds: set | frozenset = frozenset()):
     """``stats``: per measure, area and kind of period with more than OUTLIER_HISTORY figures, how many,
     their median and median absolute deviation (``spread_of``, in ten-thousandths).
 
@@ -247,8 +247,13 @@ def _judge_history(staging: Staging, outcome: Outcome):
         with hash_joins():  # the planner takes the stored figures for a tenth of what they are
             staging.execute(SPREADS.replace("{history}", history))
         return
+    query, params = history + "ORDER BY 1, 2, 3", None
+    if history is FILE_HISTORY and len(kinds) == 1:
+        # The file's figures alone, of one kind of period: in the order of the compared figures' index,
+        # which holds them (no sort of every figure, no look-up of each row).
+        query, params = "SELECT measure, area, %s, value FROM {compared} ORDER BY measure, area", [*kinds]
     stats, key, group = [], None, []
-    for chunk in staging.stream(history + "ORDER BY 1, 2, 3", size=STREAM_ROWS):
+    for chunk in staging.stream(query, params, size=STREAM_ROWS):
         for m, area, kind, value in chunk:
             if (m, area, kind) != key:
                 if len(group) > OUTLIER_HISTORY:
@@ -318,14 +323,17 @@ def compare_and_write(
     staging.execute("DELETE FROM {stats}")
     staging.execute(COMPARE)
     if _indexed():
-        staging.execute("CREATE INDEX IF NOT EXISTS {compared}_cell ON {compared} (measure, area, pkey)")
+        # With the value, the index holds what ``_judge_history`` streams for a file of one kind of period.
+        staging.execute(
+            "CREATE INDEX IF NOT EXISTS {compared}_cell ON {compared} (measure, area, pkey, value)"
+        )
     staging.analyse("compared")
     outcome.table, totals = _counts(staging, mapper)
     outcome.new, outcome.changed, outcome.unchanged = totals
     if not write or previewed is not None:  # a preview, or the import of one
         outcome.fingerprint = [int(n or 0) for n in staging.fetchone(FINGERPRINT)]
     if outcome.new or outcome.changed:
-        _judge_history(staging, outcome)
+        _judge_history(staging, outcome, {key[0] for key in result.periods})
         staging.execute("CREATE INDEX IF NOT EXISTS {stats}_group ON {stats} (measure, area, kind)")
         staging.analyse("stats")
         (outcome.flagged_count,) = staging.fetchone("SELECT COUNT(*) " + FIGURE_FROM + "WHERE " + FLAGGED)
