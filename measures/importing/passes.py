@@ -131,6 +131,13 @@ THOUSANDS = re.compile(
 HYPHENED = re.compile(r"^(?:19|20)\d\d-\d\d$")  # "2011-10": a month, but "2011-12" reads as a year too
 STRAY_MIN_ROWS = 1000  # a data.police.uk file with fewer crimes with a location is not judged for strays
 STRAY_SHARE = 0.005  # our areas' crimes under 0.5 % of such a file: a neighbouring force's file
+# A district's crimes in a data.police.uk file in under half of its neighbourhoods (MSOAs, the number in
+# its LSOAs' names, "Cherwell 012A"), judged only when there are at least PART_CRIMES_PER_MSOA crimes per
+# neighbourhood the names show it has (the highest number seen), and PART_MIN_MSOAS of them: then every
+# neighbourhood would have some. A neighbourhood's or a beat's download, stored as the district's month.
+PART_MIN_MSOAS = 6
+PART_CRIMES_PER_MSOA = 10
+MSOA_NUMBER = re.compile(r"\s(\d{3})[A-Z]$")
 
 
 def _line_of(text: str) -> str:
@@ -980,16 +987,44 @@ class ImportPass:
                 "download that did not finish), so crimes after it are missing. Download it again. Nothing "
                 "was written.",
             )
-        self._strays(located, ours_by_area, force)
+        if not self._strays(located, ours_by_area, force):
+            self._part_districts(lsoa_areas, ours_by_area)
 
-    def _strays(self, located: int, ours_by_area: Counter, force: str):
+    def _part_districts(self, lsoa_areas: dict, ours_by_area: Counter):
+        """A question when a district's crimes lie in under half of its neighbourhoods, with crimes
+        enough that each would have some (``PART_MIN_MSOAS``, ``PART_CRIMES_PER_MSOA``): a file of part
+        of the district (a neighbourhood's download), which would be stored as the district's month."""
+        seen = {}  # area -> the neighbourhood numbers its LSOAs name
+        for lsoa, (area, _reason, _district) in lsoa_areas.items():
+            if area is not None and (number := MSOA_NUMBER.search(text_of(lsoa))):
+                seen.setdefault(area, set()).add(int(number.group(1)))
+        names = self.mapper.area_names
+        for area, numbers in sorted(seen.items(), key=lambda item: names[item[0]]):
+            highest, crimes = max(numbers), ours_by_area[area]
+            if (
+                highest < PART_MIN_MSOAS
+                or crimes < PART_CRIMES_PER_MSOA * highest
+                or 2 * len(numbers) >= highest
+            ):
+                continue
+            listed = ", ".join(f"{n:03d}" for n in sorted(numbers)[:5]) + (
+                ", ..." if len(numbers) > 5 else ""
+            )
+            self.result.incomplete.append(
+                f"{names[area]}'s {crimes:,} crimes in this file lie in {len(numbers)} of its "
+                f"neighbourhoods (MSOAs {listed}; the LSOA names show it has at least {highest}): the file "
+                "looks like part of the district (a neighbourhood's download), and the district's month "
+                "would be stored as only these. Import the force's whole file instead."
+            )
+
+    def _strays(self, located: int, ours_by_area: Counter, force: str) -> bool:
         """A question when our areas' crimes are a sliver of a force's file (under STRAY_SHARE of its
         crimes with a location): a neighbouring force's crimes just over the border, which would be
         stored as the district's whole month (1 for Cherwell, not 387). A district is several per
         cent of its own force's file."""
         ours = sum(ours_by_area.values())
         if located < STRAY_MIN_ROWS or not ours or ours >= STRAY_SHARE * located:
-            return
+            return False
         names = self.mapper.area_names
         each = ", ".join(
             f"{names[a]} {n:,}" for a, n in sorted(ours_by_area.items(), key=lambda x: names[x[0]])
@@ -1001,6 +1036,7 @@ class ImportPass:
             f"probably crimes just over the border{by}, and each district's month would be stored as only "
             "these. Import the file of the force that covers the district instead."
         )
+        return True
 
     def _crimes_twice(self) -> bool:
         """A data.police.uk file giving one crime (its Crime ID) in two rows, as two downloads put

@@ -399,9 +399,13 @@ class _Reader:
                     else:
                         v = float(v) if b"." in v or b"E" in v or b"e" in v else int(v)  # openpyxl's cast
                     kind = styles[s]
-                    if kind in SHOWN_AS:
-                        v = SHOWN_AS[kind](v)
-                    elif kind is not None:
+                    if kind is None:
+                        pass
+                    elif kind is PERCENT:
+                        v = Percent(v)
+                    elif kind is PERCENT_AS_TEXT:
+                        v = PercentAsShown(v)
+                    else:
                         try:
                             v = from_excel(v, epoch, timedelta=kind)
                         except (OverflowError, ValueError):

@@ -1630,6 +1630,13 @@ def test_a_group_of_fixed_lines_given_in_part_is_a_part_sum(county, tmp_path):
     )
 
 
+def refused_until_confirmed(path):
+    """A file with a question to confirm writes nothing until confirmed, then imports."""
+    refused = import_file(path=path)
+    assert refused.status == ImportBatch.Status.FAILED and not MeasureValue.objects.exists()
+    assert import_file(path=path, confirmed=True).status == ImportBatch.Status.APPLIED
+
+
 @pytest.mark.parametrize("ours, theirs, asked", [(4, 996, True), (5, 995, False), (1, 500, False)])
 def test_a_neighbouring_force_s_few_crimes_in_our_districts_are_a_part_sum_to_confirm(
     county, tmp_path, ours, theirs, asked
@@ -1651,10 +1658,42 @@ def test_a_neighbouring_force_s_few_crimes_in_our_districts_are_a_part_sum_to_co
             "just over the border reported by Northamptonshire Police, and each district's month would be "
             "stored as only these. Import the file of the force that covers the district instead."
         ]
-        refused = import_file(path=write_rows_csv(tmp_path, "northants.csv", rows))
-        assert refused.status == ImportBatch.Status.FAILED and not MeasureValue.objects.exists()
-        confirmed = import_file(path=write_rows_csv(tmp_path, "northants.csv", rows), confirmed=True)
-        assert confirmed.status == ImportBatch.Status.APPLIED
+        refused_until_confirmed(write_rows_csv(tmp_path, "northants.csv", rows))
+
+
+@pytest.mark.parametrize(
+    "msoas, per_msoa, asked",
+    [
+        ([12, 13], 100, True),  # a neighbourhood's download: 2 of at least 13
+        (list(range(1, 14)), 20, False),  # the whole district
+        ([1, 3, 5, 7, 9, 11, 13], 30, False),  # half or more of them
+        ([12, 13], 50, False),  # 100 crimes: too few to tell (fewer than 10 for each of 13)
+        ([4, 5], 500, False),  # at most 5 neighbourhoods shown: too few to tell
+    ],
+)
+def test_a_street_file_of_part_of_a_district_is_a_part_sum_to_confirm(
+    county, tmp_path, msoas, per_msoa, asked
+):
+    """The last sweep: a data.police.uk file of some of Cherwell's neighbourhoods (its LSOAs in MSOAs 012
+    and 013) was stored as Cherwell's whole month. A district whose crimes lie in under half of its
+    neighbourhoods (the LSOA names number them), with enough crimes that each would have some, is
+    asked about."""
+    crime = ["2018-06", "Thames Valley Police", "Thames Valley Police", "E01028510"]
+    rows = [STREET_HEADER] + [
+        [f"c{m}-{i}", *crime, f"Cherwell {m:03d}{'AB'[i % 2]}", "Robbery"]
+        for m in msoas
+        for i in range(per_msoa)
+    ]
+    batch = import_file(path=write_rows_csv(tmp_path, "part.csv", rows), dry_run=True)
+    assert bool(batch.summary["incomplete"]) is asked, batch.summary["incomplete"]
+    if asked:
+        assert batch.summary["incomplete"] == [
+            "Cherwell's 200 crimes in this file lie in 2 of its neighbourhoods (MSOAs 012, 013; the LSOA "
+            "names show it has at least 13): the file looks like part of the district (a neighbourhood's "
+            "download), and the district's month would be stored as only these. Import the force's whole "
+            "file instead."
+        ]
+        refused_until_confirmed(write_rows_csv(tmp_path, "part.csv", rows))
 
 
 def test_street_findings_of_the_fourth_sweep(county, tmp_path):
