@@ -133,10 +133,12 @@ STRAY_MIN_ROWS = 1000  # a data.police.uk file with fewer crimes with a location
 STRAY_SHARE = 0.005  # our areas' crimes under 0.5 % of such a file: a neighbouring force's file
 # A district's crimes in a data.police.uk file in under half of its neighbourhoods (MSOAs, the number in
 # its LSOAs' names, "Cherwell 012A"), judged only when there are at least PART_CRIMES_PER_MSOA crimes per
-# neighbourhood the names show it has (the highest number seen), and PART_MIN_MSOAS of them: then every
-# neighbourhood would have some. A neighbourhood's or a beat's download, stored as the district's month.
+# neighbourhood the names show it has (the highest number seen), and PART_MIN_MSOAS of them: then most
+# neighbourhoods have some (two crimes each, spread evenly, leave about one in seven empty; a whole
+# district's month in a force's file has dozens each). A neighbourhood's or a beat's download, or a file
+# of one kind of crime, stored as the district's month.
 PART_MIN_MSOAS = 6
-PART_CRIMES_PER_MSOA = 10
+PART_CRIMES_PER_MSOA = 2
 MSOA_NUMBER = re.compile(r"\s(\d{3})[A-Z]$")
 
 
@@ -182,6 +184,7 @@ class ImportPass:
         # twice, or for another layout: the rows are then grouped in SQL, which finds them.
         self._given = None
         self._stated = None  # the period a long file's title states, if any
+        self._twelve = False  # whether its title or name says its figures are twelve months' worth
         self._unread_months = {}  # a street file's Month text that is not a month -> [first row, rows]
         self._hyphened = {True: {}, False: {}}  # "2011-10" read as a month (True) or a year: first cell
         self.book = None
@@ -268,12 +271,14 @@ class ImportPass:
                     f"“{text[:40]}” is not a period the importer knows ({PERIOD_EXAMPLES})",
                 )
                 return None
-            if self._stated and self._stated[0] in LONG_KINDS and parsed[0] in SHORT_KINDS:
+            twelve = self._stated and self._stated[0] in LONG_KINDS
+            if (twelve or self._twelve) and parsed[0] in SHORT_KINDS:
+                stated = period_label(self._stated) if twelve else "twelve months (its title or name says so)"
                 self.result.error(
                     row,
                     self._cell(row, column),
-                    f"The file states its figures are for {period_label(self._stated)}, but this row says "
-                    f"“{text[:40]}”: a twelve-month figure is never stored as a month or a quarter.",
+                    f"The file states its figures are for {stated}, but this row says “{text[:40]}”: a "
+                    "twelve-month figure is never stored as a month or a quarter.",
                 )
                 return None
             # "2011-12" read as the year beside months ("2011-11", "Nov-11"): December? Judged at the end.
@@ -358,25 +363,35 @@ class ImportPass:
         if value > MAX_VALUE or value < -MAX_VALUE:
             self.result.error(row, self._cell(row, column), f"The value {value} {TOO_LARGE}")
             return True
-        if isinstance(value, Percentage) and value > 100 and not isinstance(value, PercentageAsShown):
-            self.result.error(
-                row,
-                self._cell(row, column),
-                f"The value shows as {value:f}%: over 100, is it {value / 100:f} typed into a cell formatted "
-                "as a percentage? Type the percentage (or format the cell as a number). Nothing was written.",
-            )
-            return True
         if isinstance(value, Percentage) and self._counted(measures):
             what = f"{value:f}% is a percentage (the cell is shown as one)"
         elif whole and type(value) is not int and scaled(value) % SCALE and self._counted(measures):
             what = f"{value} is not a whole number"
         else:
-            return False
+            return self._over_a_hundred(value, row, column)
         names = " and ".join(self.mapper.measures[m].name for m in measures)
         self.result.error(
             row,
             self._cell(row, column),
             f"The value {what}, but {names} {'is' if len(measures) == 1 else 'are'} {NOT_WHOLE}",
+        )
+        return True
+
+    def _over_a_hundred(self, value, row, column) -> bool:
+        """A percentage over 100 (for a measure of percentages: a count's refused it already): an error."""
+        if not (isinstance(value, Percentage) and value > 100):
+            return False
+        if isinstance(value, PercentageAsShown):  # nothing multiplied: 300 shown "300%"
+            why = "a share of something is at most 100: check the figure, and the unit of its cell"
+        else:
+            why = (
+                f"is it {value / 100:f} typed into a cell formatted as a percentage? Type the percentage "
+                "(or format the cell as a number)"
+            )
+        self.result.error(
+            row,
+            self._cell(row, column),
+            f"The value shows as {value:f}%: over 100, {why}. Nothing was written.",
         )
         return True
 
@@ -398,10 +413,14 @@ class ImportPass:
         cols = self.header.columns
         result, staging = self.result, self.staging
         c_period, c_value, c_label = cols["period"], cols["value"], cols["label"]
-        if self.header.layout == "long" and not self.header.title.lower().startswith("instructions"):
+        if not self.header.title.lower().startswith("instructions"):
             # Not a year named on its own: "Recorded crime, 2022/23" above rows for its quarters is the
             # year the rows fall in, not a statement that each row holds twelve months.
             self._stated = find_period_in_text(self.header.title, bare_year=False)
+            # "Rolling 12 months" in the title or the file's name, whether or not its date can be read.
+            self._twelve = states_twelve_months(self.header.title) or states_twelve_months(
+                self.options.file_name
+            )
         # The cells that say which area and line a row is for, read once per distinct combination: a
         # national file repeats a few hundred areas and a few dozen lines hundreds of thousands of times.
         ident_columns = sorted(
@@ -1013,8 +1032,8 @@ class ImportPass:
             self.result.incomplete.append(
                 f"{names[area]}'s {crimes:,} crimes in this file lie in {len(numbers)} of its "
                 f"neighbourhoods (MSOAs {listed}; the LSOA names show it has at least {highest}): the file "
-                "looks like part of the district (a neighbourhood's download), and the district's month "
-                "would be stored as only these. Import the force's whole file instead."
+                "looks like part of the district (a neighbourhood's download, or one kind of crime), and the "
+                "district's month would be stored as only these. Import the force's whole file instead."
             )
 
     def _strays(self, located: int, ours_by_area: Counter, force: str) -> bool:

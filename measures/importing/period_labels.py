@@ -54,8 +54,10 @@ ISO_DATE = re.compile(rf"^{YEAR}-(\d\d)-(\d\d)(?:[t\s]\d\d:\d\d(?::\d\d)?)?$")
 FY_IN_TEXT = re.compile(rf"(?<![\d/-]){FY}(?![\d/-])")
 # Words saying a title's figures are for part of a year, or for several: a financial year named beside
 # them is not the figures' period ("Q3 2023/24", "April to December 2022/23", "2021/22 and 2022/23").
+# Quarters, halves and periods written otherwise: "Qtr 3", "Q 3", "H1", "period 9" (a police month).
+OTHER_SHORT = r"qtrs?|quarterly|q\s*\d|h[12]|periods?\s*\d{1,2}"
 PART_OF_A_YEAR = re.compile(
-    rf"\b(?:q[1-4]|quarters?|(?<!12 )(?<!twelve )months?|monthly|weeks?|weekly|half|to date|ytd"
+    rf"\b(?:q[1-4]|quarters?|(?<!12 )(?<!twelve )months?|monthly|weeks?|weekly|half|to date|ytd|{OTHER_SHORT}"
     rf"|fortnights?|fortnightly|winter|spring|summer|autumn|{MONTH.replace('|may|', '|')})\b"
 )
 # Words saying a title's figures are twelve months' worth, whether or not its date can be read.
@@ -218,6 +220,7 @@ PART_YEAR = re.compile(
     rf"\b(?P<n>\d{{1,2}}|{'|'.join(NUMBER_WORDS)})\s+months?\s+(?:to|ending|ended|up\s+to)\s+"
     rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH}\.?\s+(?P<year>(?:19|20)\d\d)\b"
     r"|\b(?:q|quarter\s*)(?P<q>[1-4])\b.*?\b(?P<fy>(?:19|20)\d\d\s*[/-]\s*\d\d)\b"
+    r"|\b(?P<fy2>(?:19|20)\d\d\s*[/-]\s*\d\d)\s*(?:,|-|–)?\s*(?:q|quarter\s*)(?P<q2>[1-4])\b"
     r"|\bcalendar\s+year\s+(?P<cal>(?:19|20)\d\d)\b|\b(?P<cal2>(?:19|20)\d\d)\s+calendar\s+year\b"
     rf"|\b{MONTH}\.?\s*(?:(?:19|20)\d\d\s*)?(?:to|-|–)\s*{MONTH}\.?\s+(?:19|20)\d\d\b"
     rf"|\bquarter\s+(?:ending|ended|to)\s+(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?P<qmonth>{MONTH[1:-1]})\.?\s+"
@@ -226,8 +229,17 @@ PART_YEAR = re.compile(
 # Two dates, day first ("01/10/2012 - 31/12/2012"): the months from the first's to the second's, when
 # they are whole months.
 DATE_SPAN = re.compile(
-    r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d\d)\s*(?:-|–|to)\s*"
-    r"(\d{1,2})[/.](\d{1,2})[/.]((?:19|20)\d\d)(?![\d/.])"
+    r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)?\d\d)\s*(?:-|–|to)\s*"
+    r"(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)?\d\d)(?![\d/.-])"
+)
+# The same in ISO dates ("2012-10-01 to 2012-12-31"), and with the months named ("1 October 2012 -
+# 31 December 2012").
+ISO_DATE_SPAN = re.compile(
+    r"(?<![\d/.-])((?:19|20)\d\d)-(\d\d)-(\d\d)\s*(?:-|–|to)\s*((?:19|20)\d\d)-(\d\d)-(\d\d)(?![\d/.-])"
+)
+NAMED_DATE_SPAN = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{MONTH}\.?,?\s+((?:19|20)\d\d)\s*(?:-|–|to)\s*"
+    rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+{MONTH}\.?,?\s+((?:19|20)\d\d)\b"
 )
 # Words saying a title's figures are for part of a year that is no period the tracker keeps (or one it
 # cannot place: "Q1-Q3"). Looked for first, so that
@@ -264,7 +276,9 @@ def quarter_readings(text: str) -> tuple[str, list[PeriodKey]]:
 
 # Words a title gives a period shorter than twelve months in, read or not: a hand-given twelve months is
 # refused beside them ("Quarter ending December 2012", "Dec 2012", "2012 Q3").
-SHORTER = re.compile(rf"\b(?:quarters?|q[1-4]|months?|(?P<month>{MONTH})\.?\s+(?:\d\d\b|(?:19|20)\d\d))")
+SHORTER = re.compile(
+    rf"\b(?:quarters?|q[1-4]|months?|(?:{OTHER_SHORT})\b|(?P<month>{MONTH})\.?\s+(?:\d\d\b|(?:19|20)\d\d))"
+)
 RELEASE = re.compile(r"\s+(?:release|edition|publication|update|bulletin)\b")
 NOT_THE_PERIOD = re.compile(
     r"(?:published|updated|released|issued|extracted|produced|as\s+at|on)\s+(?:\d{1,2}\s+)?$"
@@ -298,7 +312,14 @@ def states_part_of_a_year(text: str) -> tuple[str, PeriodKey | None]:
     if unplaced := NO_PERIOD.search(text):
         return unplaced.group(0), None
     if dates := DATE_SPAN.search(text):
-        return dates.group(0), _dates_span(*(int(n) for n in dates.groups()))
+        d1, m1, y1, d2, m2, y2 = (int(n) for n in dates.groups())
+        return dates.group(0), _dates_span(d1, m1, _year(str(y1)), d2, m2, _year(str(y2)))
+    if dates := ISO_DATE_SPAN.search(text):
+        y1, m1, d1, y2, m2, d2 = (int(n) for n in dates.groups())
+        return dates.group(0), _dates_span(d1, m1, y1, d2, m2, y2)
+    if dates := NAMED_DATE_SPAN.search(text):
+        d1, m1, y1, d2, m2, y2 = dates.groups()
+        return dates.group(0), _dates_span(int(d1), MONTHS[m1], int(y1), int(d2), MONTHS[m2], int(y2))
     if bare := BARE_MONTHS.search(text):
         if (MONTHS[bare.group(2)] - MONTHS[bare.group(1)]) % 12 != 11:
             return bare.group(0), None
@@ -312,6 +333,8 @@ def states_part_of_a_year(text: str) -> tuple[str, PeriodKey | None]:
         return "", None
     if found.group("q"):  # "Quarter 3 2012/13", "Q3 (Oct-Dec) 2012/13": that quarter
         return found.group(0), parse_period(f"{found.group('fy')} Q{found.group('q')}")
+    if found.group("q2"):  # "2012/13 - Q3", "2012-13 Q3 (provisional)"
+        return found.group(0), parse_period(f"{found.group('fy2')} Q{found.group('q2')}")
     if found.group("cal") or found.group("cal2"):  # "calendar year 2012": the twelve months to December
         return found.group(0), parse_period(f"calendar year {found.group('cal') or found.group('cal2')}")
     if found.group("qmonth"):  # "quarter ending December 2012": its three months
@@ -337,6 +360,20 @@ def states_part_of_a_year(text: str) -> tuple[str, PeriodKey | None]:
         first = (first - datetime.timedelta(days=1)).replace(day=1)
     kind = Period.Kind.MONTH if n == 1 else Period.Kind.QUARTER if n == 3 and end_month % 3 == 0 else ""
     return found.group(0), (kind, first, periods.month_end(year, end_month)) if kind else None
+
+
+def spans_named(text: str) -> list[PeriodKey]:
+    """Each period the tracker keeps that a title's words give a span for ("Q3 2012/13 and Q3
+    2011/12": two), in order, each once: ``states_part_of_a_year`` again on what is left."""
+    text, found = _clean(str(text).replace("_", " ")), []
+    for _ in range(4):
+        part, span = states_part_of_a_year(text)
+        if not part:
+            break
+        if span and span not in found:
+            found.append(span)
+        text = text.replace(part, " ; ", 1)
+    return found
 
 
 def _dates_span(d1: int, m1: int, y1: int, d2: int, m2: int, y2: int) -> PeriodKey | None:

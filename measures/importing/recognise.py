@@ -15,6 +15,7 @@ from measures.importing.period_labels import (
     parse_period,
     period_label,
     quarter_readings,
+    spans_named,
     states_part_of_a_year,
     states_twelve_months,
 )
@@ -119,21 +120,50 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
             )
             return None
         stated, part, span = asked, "", None
-    if stated and span and stated != span and (asked or not options.period):
-        # "Q4 2012/13 and year ending March 2013": two periods, and the figures are for one of them.
-        named = f"{period_label(span)} and {period_label(stated)}"
+    named = list(dict.fromkeys(key for key in [*spans_named(stated_in), stated] if key))
+    if (
+        len(named) == 1
+        and named[0][0] in SHORT_KINDS
+        and not stated
+        and states_twelve_months(stated_in)
+        and (asked or not options.period)
+    ):
+        # "Quarter ending December 2012" and "rolling 12 months" in one title: the quarter, or the
+        # twelve months to its end?
+        short = named[0]
+        words = f"{period_label(short)} and twelve months"
         if asked is None:
-            result.ask("period", f"The file's title names two periods, {named}: which are its figures for?")
+            result.ask("period", f"The file's title names {words}: which are its figures for?")
             return None
-        if asked not in (stated, span):
+        if asked != short and not (asked[0] not in SHORT_KINDS and asked[2] == short[2]):
             result.error(
                 None,
                 "",
-                f"The file's title names two periods, {named}, and the period given ({period_label(asked)}) "
-                "is neither. Give the period its figures are for. Nothing was written.",
+                f"The file's title names {words} (to {short[2]:%-d %B %Y}), and the period given "
+                f"({period_label(asked)}) is neither. Give the period its figures are for. Nothing was "
+                "written.",
             )
             return None
-        stated = asked
+        stated, part, span = asked, "", None
+    if len(named) > 1 and (asked or not options.period):
+        # "Q4 2012/13 and year ending March 2013": two periods, and the figures are for one of them.
+        listed = ", ".join(period_label(key) for key in named[:-1]) + f" and {period_label(named[-1])}"
+        count = {2: "two", 3: "three"}.get(len(named), str(len(named)))
+        if asked is None:
+            result.ask(
+                "period", f"The file's title names {count} periods, {listed}: which are its figures for?"
+            )
+            return None
+        if asked not in named:
+            result.error(
+                None,
+                "",
+                f"The file's title names {count} periods, {listed}, and the period given "
+                f"({period_label(asked)}) is none of them. Give the period its figures are for. Nothing was "
+                "written.",
+            )
+            return None
+        stated, part, span = asked, "", None
     stated = stated or span  # "3 months to December 2012": 2012/13 Q3
     if part and not span:
         # "6 months to September 2012", "April to December 2012", "year to date": no period the

@@ -670,6 +670,13 @@ def test_a_table_in_thousands_is_refused_not_stored_as_counts(county, tmp_path, 
         ("1.1.2012 to 31.12.2012", "12 months to Dec 2012"),
         ("01/12/2012-31/12/2012", "December 2012"),
         ("01/10/2012 - 15/12/2012", ""),
+        # The sweep after: dates written otherwise, and a quarter after its year.
+        ("2012-10-01 to 2012-12-31", "2012/13 Q3"),
+        ("01-10-2012 - 31-12-2012", "2012/13 Q3"),
+        ("1/10/12 - 31/12/12", "2012/13 Q3"),
+        ("1 October 2012 - 31 December 2012", "2012/13 Q3"),
+        ("2012/13 - Q3", "2012/13 Q3"),
+        ("2012-13 Q3 (provisional)", "2012/13 Q3"),
     ],
 )
 def test_a_title_giving_part_of_a_year_is_read_or_refused_never_stored_as_the_year(
@@ -765,7 +772,7 @@ def test_a_title_naming_two_periods_asks_which_and_takes_only_one_of_them(county
     refused = import_file(path=path, period="2012/13 Q3")
     assert refused.summary["errors"][0]["message"].startswith(
         "The file's title names two periods, 2012/13 Q4 and 2012/13, and the period given (2012/13 Q3) is "
-        "neither"
+        "none of them"
     )
     assert import_file(path=path, period="2012/13 Q4").status == ImportBatch.Status.APPLIED
     assert values() == {("violent-crime", "Cherwell", "2012/13 Q4"): 301}
@@ -787,3 +794,70 @@ def test_population_in_thousands_in_a_title_is_no_table_in_thousands(county, tmp
         ["Cherwell", 81],
     ]
     assert import_file(path=write_rows_csv(tmp_path, "pop.csv", rows), period="2013/14").status == "applied"
+
+
+@pytest.mark.parametrize(
+    "title", ["2010/11 Qtr 3", "2012/13 Q 3", "2012/13 H1", "2012/13 period 9", "2012/13 Q0"]
+)
+def test_a_quarter_or_half_written_otherwise_is_never_read_as_its_year(county, tmp_path, title):
+    """The sweep after: these were stored as the whole financial year."""
+    rows = [[f"Recorded crime {title}"], ["Area name", VAP], ["Cherwell", 301]]
+    path = write_rows_csv(tmp_path, "short.csv", rows)
+    assert import_file(path=path).summary["needs"] == "period"
+    year = title.split()[0]
+    given = import_file(path=path, period=year)
+    assert given.status == ImportBatch.Status.FAILED
+    assert given.summary["errors"][0]["message"].startswith("The file's title speaks of")
+    assert not MeasureValue.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Recorded crime Q3 2012/13 and Q3 2011/12",
+        "Quarter ending December 2012 compared with quarter ending December 2011",
+    ],
+)
+def test_a_title_naming_two_quarters_asks_which(county, tmp_path, title):
+    rows = [[title], ["Area name", VAP], ["Cherwell", 301]]
+    path = write_rows_csv(tmp_path, "two.csv", rows)
+    asked = import_file(path=path)
+    assert asked.summary["needs"] == "period"
+    assert "names two periods, 2012/13 Q3 and 2011/12 Q3" in asked.summary["question"]
+    assert import_file(path=path, period="2011/12 Q3").status == ImportBatch.Status.APPLIED
+    assert values() == {("violent-crime", "Cherwell", "2011/12 Q3"): 301}
+
+
+def test_a_title_naming_a_quarter_and_twelve_months_asks_which(county, tmp_path):
+    rows = [["Recorded crime, quarter ending December 2012"], ["Rolling 12 months"], ["Area name", VAP]]
+    path = write_rows_csv(tmp_path, "q12.csv", [*rows, ["Cherwell", 301]])
+    asked = import_file(path=path)
+    assert asked.summary["needs"] == "period"
+    assert "names 2012/13 Q3 and twelve months" in asked.summary["question"]
+    refused = import_file(path=path, period="2012/13 Q2")
+    assert refused.status == ImportBatch.Status.FAILED
+    assert import_file(path=path, period="year ending December 2012").status == ImportBatch.Status.APPLIED
+    assert values() == {("violent-crime", "Cherwell", "12 months to Dec 2012"): 301}
+
+
+@pytest.mark.parametrize(
+    "title, name",
+    [
+        ("Recorded crime, year ending December 2012", "ours.csv"),
+        ("Recorded crime, rolling 12 months", "ours.csv"),
+        ("", "recorded crime year ending December 2012.csv"),
+    ],
+)
+def test_our_template_under_a_twelve_month_title_stores_no_quarter(county, tmp_path, title, name):
+    """The sweep after: our long template under "year ending December 2012" stored its rows' quarter."""
+    rows = [
+        ["area", "measure or offence", "period", "value"],
+        ["Cherwell", "Violent crime", "2012/13 Q3", 301],
+    ]
+    batch = import_file(path=write_rows_csv(tmp_path, name, [[title], *rows] if title else rows))
+    assert batch.status == ImportBatch.Status.FAILED
+    assert (
+        "a twelve-month figure is never stored as a month or a quarter"
+        in batch.summary["errors"][0]["message"]
+    )
+    assert not MeasureValue.objects.exists()

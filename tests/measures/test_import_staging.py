@@ -619,8 +619,8 @@ def test_an_ods_formula_never_worked_out_is_an_error_not_a_blank(county, tmp_pat
 
 def test_a_percent_sign_written_into_a_number_format_is_a_percentage_as_it_is(county, tmp_path):
     """Issue 13's re-check: a format '0"%"' shows 27 as "27%" without making it a fraction: 27 was stored
-    as 2700. The last sweep: shown "27%", it was stored as 27 crimes. It is a percentage as it is: refused
-    for a count, 27 (not 2700) for a percentage, and not refused over 100 (nothing was multiplied)."""
+    as 2700. The last sweeps: shown "27%", it was stored as 27 crimes, and 300 shown "300%" as a share. It is
+    a percentage as it is: refused for a count, 27 (not 2700) for a percentage, refused over 100."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -651,9 +651,16 @@ def test_a_percent_sign_written_into_a_number_format_is_a_percentage_as_it_is(co
     county.violent.unit = Measure.Unit.PERCENT
     county.violent.aggregation = Measure.Aggregation.POPULATION_WEIGHTED
     county.violent.save()
+    over = import_file(path=tmp_path / "literal.xlsx")  # a share over 100: the last sweep stored 300
+    assert [e["message"] for e in over.summary["errors"]] == [
+        "The value shows as 300%: over 100, a share of something is at most 100: check the figure, and the "
+        "unit of its cell. Nothing was written."
+    ]
+    sheet["D3"].value = 30
+    book.save(tmp_path / "literal.xlsx")
     batch = import_file(path=tmp_path / "literal.xlsx")
     assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
     assert values() == {
         ("violent-crime", "Cherwell", "2011/12"): 27,
-        ("violent-crime", "Oxford", "2011/12"): 300,
+        ("violent-crime", "Oxford", "2011/12"): 30,
     }
