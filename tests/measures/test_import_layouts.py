@@ -861,3 +861,21 @@ def test_our_template_under_a_twelve_month_title_stores_no_quarter(county, tmp_p
         in batch.summary["errors"][0]["message"]
     )
     assert not MeasureValue.objects.exists()
+
+
+def test_the_command_line_suggests_a_period_the_question_names(county, tmp_path):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    rows = [["Recorded crime Q3 2012/13 and Q3 2011/12"], ["Area name", VAP], ["Cherwell", 301]]
+    with pytest.raises(CommandError, match='e.g. --period "2012/13 Q3". Nothing was imported'):
+        call_command(
+            "import_performance", str(write_rows_csv(tmp_path, "two.csv", rows)), stdout=io.StringIO()
+        )
+    rows[0] = ["Recorded crime"]
+    with pytest.raises(CommandError, match='e.g. --period "year ending December 2024"'):
+        call_command(
+            "import_performance", str(write_rows_csv(tmp_path, "one.csv", rows)), stdout=io.StringIO()
+        )
