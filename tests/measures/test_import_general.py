@@ -1667,6 +1667,7 @@ def test_a_neighbouring_force_s_few_crimes_in_our_districts_are_a_part_sum_to_co
         ([12, 13], 100, True),  # a neighbourhood's download: 2 of at least 13
         (list(range(1, 14)), 20, False),  # the whole district
         ([1, 3, 5, 7, 9, 11, 13], 30, False),  # half or more of them
+        ([1, 3, 5, 7, 9, 13], 30, True),  # just under half
         ([4, 15], 20, True),  # the last sweep: 40 crimes in 2 of at least 15
         ([12, 13], 12, False),  # 24 crimes: too few to tell (fewer than 2 for each of 13)
         ([4, 5], 500, False),  # at most 5 neighbourhoods shown: too few to tell
@@ -1688,12 +1689,13 @@ def test_a_street_file_of_part_of_a_district_is_a_part_sum_to_confirm(
     batch = import_file(path=write_rows_csv(tmp_path, "part.csv", rows), dry_run=True)
     assert bool(batch.summary["incomplete"]) is asked, batch.summary["incomplete"]
     if asked:
-        crimes, listed = len(msoas) * per_msoa, ", ".join(f"{m:03d}" for m in msoas)
+        crimes = len(msoas) * per_msoa
+        listed = ", ".join(f"{m:03d}" for m in msoas[:5]) + (", ..." if len(msoas) > 5 else "")
         assert batch.summary["incomplete"] == [
-            f"Cherwell's {crimes} crimes in this file lie in 2 of its neighbourhoods (MSOAs {listed}; the "
-            f"LSOA names show it has at least {max(msoas)}): the file looks like part of the district (a "
-            "neighbourhood's download, or one kind of crime), and the district's month would be stored as "
-            "only these. Import the force's whole file instead."
+            f"Cherwell's {crimes} crimes in this file lie in {len(msoas)} of its neighbourhoods (MSOAs "
+            f"{listed}; the LSOA names show it has at least {max(msoas)}): the file looks like part of the "
+            "district (a neighbourhood's download, or one kind of crime), and the district's month would be "
+            "stored as only these. Import the force's whole file instead."
         ]
         refused_until_confirmed(write_rows_csv(tmp_path, "part.csv", rows))
 
