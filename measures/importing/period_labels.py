@@ -115,15 +115,17 @@ def _span(m1: str, y1: str | None, m2: str, y2: str) -> PeriodKey | None:
     first, last = MONTHS[m1], MONTHS[m2]
     end_year = int(y2)
     start_year = int(y1) if y1 else (end_year if first <= last else end_year - 1)
-    start = datetime.date(start_year, first, 1)
-    end = periods.month_end(end_year, last)
+    return _whole_months(datetime.date(start_year, first, 1), periods.month_end(end_year, last))
+
+
+def _whole_months(start: datetime.date, end: datetime.date) -> PeriodKey | None:
+    """The period from the first day of one month to the last of another, when it is one the tracker
+    keeps: a month, a quarter of the financial year or twelve months; else None."""
     months = (end.year - start.year) * 12 + end.month - start.month + 1
     if months == 12:
         return _rolling(end.year, end.month)
-    if months == 3:
-        fy, q = periods.quarter_of(start)
-        if periods.quarter_bounds(fy, q) == (start, end):
-            return (Period.Kind.QUARTER, start, end)
+    if months == 3 and periods.quarter_bounds(*periods.quarter_of(start)) == (start, end):
+        return (Period.Kind.QUARTER, start, end)
     if months == 1:
         return (Period.Kind.MONTH, start, end)
     return None
@@ -377,22 +379,14 @@ def spans_named(text: str) -> list[PeriodKey]:
 
 
 def _dates_span(d1: int, m1: int, y1: int, d2: int, m2: int, y2: int) -> PeriodKey | None:
-    """The period from one date to another (day first) when it is one the tracker keeps: whole months
-    making a month, a quarter of the financial year or twelve months; else None."""
+    """The period from one date to another when they are whole months the tracker keeps; else None."""
     try:
         start, end = datetime.date(y1, m1, d1), datetime.date(y2, m2, d2)
     except ValueError:
         return None
     if start.day != 1 or end != periods.month_end(end.year, end.month) or end < start:
         return None
-    months = (end.year - start.year) * 12 + end.month - start.month + 1
-    if months == 12:
-        return _rolling(end.year, end.month)
-    if months == 3 and periods.quarter_bounds(*periods.quarter_of(start)) == (start, end):
-        return (Period.Kind.QUARTER, start, end)
-    if months == 1:
-        return (Period.Kind.MONTH, start, end)
-    return None
+    return _whole_months(start, end)
 
 
 STREET_MONTH = re.compile(r"^((?:19|20)\d\d)-(\d\d)$")

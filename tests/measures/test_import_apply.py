@@ -67,20 +67,9 @@ def test_rollback_restores_previous_values_and_removes_new_ones(county, tmp_path
 def test_an_unchanged_cell_leaves_no_record_to_roll_back(county, tmp_path):
     """Only a changed cell's previous value is kept: an unchanged one is not written, so rolling back
     restores nothing there and reports no cell as written since by another import."""
-    first = import_file(
-        path=write_csv(
-            tmp_path,
-            "a.csv",
-            HEADER + "Cherwell,Violent crime,2011/12 Q1,50\nOxford,Violent crime,2011/12 Q1,60\n",
-        )
-    )
-    second = import_file(
-        path=write_csv(
-            tmp_path,
-            "b.csv",
-            HEADER + "Cherwell,Violent crime,2011/12 Q1,55\nOxford,Violent crime,2011/12 Q1,60\n",
-        )
-    )
+    rows = "Cherwell,Violent crime,2011/12 Q1,{}\nOxford,Violent crime,2011/12 Q1,60\n"
+    first = import_file(path=write_csv(tmp_path, "a.csv", HEADER + rows.format(50)))
+    second = import_file(path=write_csv(tmp_path, "b.csv", HEADER + rows.format(55)))
     assert (second.changed_count, second.unchanged_count) == (1, 1)
     assert list(ImportChange.objects.filter(batch=second).values_list("area__name", "previous_batch")) == [
         ("Cherwell", first.pk)

@@ -554,22 +554,28 @@ def test_the_medians_of_the_outlier_rule_are_spread_of_on_either_database(one_ki
     assert found == expected
 
 
+def formatted_workbook(path, figures: dict):
+    """Our long template for Violent crime in 2011/12, each area's figure in its own number format:
+    {area: (value, format)}. Returns the workbook and its sheet, saved at ``path``."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["area", "measure or offence", "period", "value"])
+    for row, (area, (value, number_format)) in enumerate(figures.items(), start=2):
+        sheet.append([area, "Violent crime", "2011/12", value])
+        sheet[f"D{row}"].number_format = number_format
+    book.save(path)
+    return book, sheet
+
+
 @pytest.mark.parametrize("kind", ["xlsx", "ods"])
 def test_a_figure_shown_as_a_percentage_is_stored_as_shown(county, tmp_path, kind):
     """Issue 13's fourth sweep: 27.4 typed into a cell formatted as a percentage is 0.274 in the file,
     and was stored as 0.274 (a year's figure has too little history to be flagged)."""
     if kind == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook()
-        sheet = book.active
-        sheet.append(["area", "measure or offence", "period", "value"])
-        sheet.append(["Cherwell", "Violent crime", "2011/12", 0.274])
-        sheet.append(["Oxford", "Violent crime", "2011/12", 1])
-        sheet["D2"].number_format = "0.0%"
-        sheet["D3"].number_format = "0%"  # built-in format 9
         path = tmp_path / "percent.xlsx"
-        book.save(path)
+        formatted_workbook(path, {"Cherwell": (0.274, "0.0%"), "Oxford": (1, "0%")})  # 0%: built-in format 9
     else:
         row = "<table:table-row>{}</table:table-row>"
         header = row.format("".join(text_cell(t) for t in ("area", "measure or offence", "period", "value")))
@@ -621,16 +627,9 @@ def test_a_percent_sign_written_into_a_number_format_is_a_percentage_as_it_is(co
     """Issue 13's re-check: a format '0"%"' shows 27 as "27%" without making it a fraction: 27 was stored
     as 2700. The last sweeps: shown "27%", it was stored as 27 crimes, and 300 shown "300%" as a share. It is
     a percentage as it is: refused for a count, 27 (not 2700) for a percentage, refused over 100."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["area", "measure or offence", "period", "value"])
-    sheet.append(["Cherwell", "Violent crime", "2011/12", 27])
-    sheet.append(["Oxford", "Violent crime", "2011/12", 300])
-    sheet["D2"].number_format = '0"%"'
-    sheet["D3"].number_format = "0\\%"
-    book.save(tmp_path / "literal.xlsx")
+    book, sheet = formatted_workbook(
+        tmp_path / "literal.xlsx", {"Cherwell": (27, '0"%"'), "Oxford": (300, "0\\%")}
+    )
     row = "<table:table-row>{}</table:table-row>"
     header = row.format("".join(text_cell(t) for t in ("area", "measure or offence", "period", "value")))
     shown = text_cell("Cherwell") + text_cell("Violent crime") + text_cell("2011/12")
