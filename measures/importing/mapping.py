@@ -32,12 +32,30 @@ SUBTOTAL_CODE = re.compile(r"^(E23|W15|E12|E92|W92|K02|K03|K04|E10|E11|E13|E47)\
 TOTAL_NAMES = {"total", "england", "wales", "england and wales", "all areas", "grand total", "all forces"}
 
 NOT_OURS = "Areas outside the county (not ours)"
+# English counties made of districts (never a district or partnership themselves), metropolitan counties
+# and regions: a row named so is a subtotal of districts ("Oxfordshire"), never outside the county.
+COUNTY_TOTALS = {
+    "cambridgeshire", "derbyshire", "devon", "east sussex", "essex", "gloucestershire", "hampshire",
+    "hertfordshire", "kent", "lancashire", "leicestershire", "lincolnshire", "norfolk", "nottinghamshire",
+    "oxfordshire", "staffordshire", "suffolk", "surrey", "warwickshire", "west sussex", "worcestershire",
+    "greater manchester", "merseyside", "south yorkshire", "tyne and wear", "west midlands",
+    "west yorkshire", "greater london", "north east", "north west", "yorkshire and humber",
+    "yorkshire and the humber", "east midlands", "east of england", "south east", "south west",
+}  # fmt: skip
+# Words after a comma that say where a place is ("Cherwell, Oxfordshire"): counties as England's
+# ceremonial counties, forces' areas, regions and countries. "Cherwell, West Berkshire" is two places.
+PLACE_QUALIFIERS = COUNTY_TOTALS | {
+    "bedfordshire", "berkshire", "bristol", "buckinghamshire", "cheshire", "cornwall", "cumbria", "dorset",
+    "durham", "county durham", "east riding of yorkshire", "herefordshire", "isle of wight", "london",
+    "northamptonshire", "northumberland", "north yorkshire", "rutland", "shropshire", "somerset",
+    "wiltshire", "thames valley", "england", "wales", "uk", "united kingdom", "great britain",
+}  # fmt: skip
 # An LSOA or MSOA ("Cherwell 001A", "Cherwell 001", E01... or E02... codes): a district's small areas,
 # whose figures are not a district's (data.police.uk street files are counted per district instead).
 SMALL_AREAS = "Small areas (LSOAs, MSOAs) inside a district, not districts: figures are stored per district"
 SMALL_AREA = re.compile(r"(.+?)\s+(?:\d{3}[A-Z]?|\(\d{3}[A-Z]?\))", re.IGNORECASE)  # "Cherwell (001)" too
 SMALL_AREA_CODES = ("E01", "E02", "W01", "W02")
-SUBTOTAL = "Force, regional or national subtotals"
+SUBTOTAL = "Force, county, regional or national subtotals"
 PARTNERSHIP_ROWS = "figures are stored for each district; give the districts' rows"  # ends such a reason
 UNASSIGNED = "“Unassigned” rows (crimes not assigned to a partnership area)"
 
@@ -53,6 +71,13 @@ COUNCIL_WORDS = re.compile(
 PARTNERSHIP_WORDS = re.compile(
     r" (?:community safety partnership|safer communities partnership|safety partnership|partnership|csp)$"
 )
+
+
+def _placed(name: str) -> str:
+    """The place a name gives before the county, region or country it says it is in ("Cherwell,
+    Oxfordshire": "Cherwell"), or ""."""
+    head, comma, tail = name.rpartition(",")
+    return head.strip() if comma and head.strip() and normalise_area_name(tail) in PLACE_QUALIFIERS else ""
 
 
 class AreaError(str):
@@ -238,6 +263,8 @@ class Mapper:
         partnership = self.partnerships.get(partnership_spelling(name)) if name else None
         if by_name is None and isinstance(partnership, int):
             by_name = partnership  # "Cherwell Community Safety Partnership": a partnership of one area
+        if by_name is None and (placed := _placed(name)):
+            by_name = self._find_area("", placed)[0]  # "Cherwell, Oxfordshire": Cherwell
         together = self._districts_together(name) if by_name is None and not partnership else ""
         if code in self.codes:
             by_code = self.codes[code]
@@ -266,7 +293,12 @@ class Mapper:
         folded = spellings[0] if spellings else ""
         if folded.startswith("unassigned"):
             return None, UNASSIGNED
-        if SUBTOTAL_CODE.match(code) or folded in TOTAL_NAMES or code.casefold() in TOTAL_NAMES:
+        if (
+            SUBTOTAL_CODE.match(code)
+            or folded in TOTAL_NAMES
+            or code.casefold() in TOTAL_NAMES
+            or any(spelling in COUNTY_TOTALS for spelling in spellings)
+        ):
             return None, SUBTOTAL
         small = SMALL_AREA.fullmatch(name)
         if small and self._find_area("", small.group(1))[0] is not None or code.startswith(SMALL_AREA_CODES):

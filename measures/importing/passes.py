@@ -39,6 +39,7 @@ from measures.importing.period_labels import (
     parse_month,
     parse_period,
     period_label,
+    quarter_readings,
     states_twelve_months,
     year_and_quarter,
 )
@@ -265,10 +266,15 @@ class ImportPass:
                 return None
             parsed = parse_period(cell)
             if parsed is None:
+                said, readings = quarter_readings(text)
                 self.result.error(
                     row,
                     self._cell(row, column),
-                    f"“{text[:40]}” is not a period the importer knows ({PERIOD_EXAMPLES})",
+                    f"“{text[:40]}” could be the calendar year's quarter ({period_label(readings[0])}) or "
+                    f"the financial year's ({period_label(readings[1])}): write the financial year's "
+                    f"quarter, for example “{period_label(readings[1])}”"
+                    if said
+                    else f"“{text[:40]}” is not a period the importer knows ({PERIOD_EXAMPLES})",
                 )
                 return None
             twelve = self._stated and self._stated[0] in LONG_KINDS

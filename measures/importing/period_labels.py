@@ -35,7 +35,9 @@ ENDING = r"(?:(?:year|(?:12|twelve)[\s-]months?(?:\s+period)?)\s+(?:ending|ended
 ROLLING = re.compile(
     rf"\b{ENDING}\s+(?:end\s+(?:of\s+)?)?(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+)?{MONTH}\.?(?:\s+|\s*-\s*){YEAR_OR_SHORT}\b"
 )
-SPAN = re.compile(rf"\b{MONTH}\.?\s*{YEAR}?\s*(?:-|–|to)\s*{MONTH}\.?\s+{YEAR}\b")
+# Not a year that begins a financial year ("January to March 2012/13" is 2013's: see _titled).
+NOT_FY = r"(?!\s*[/-]\s*\d)"
+SPAN = re.compile(rf"\b{MONTH}\.?\s*(?:{YEAR}{NOT_FY})?\s*(?:-|–|to)\s*{MONTH}\.?\s+{YEAR}\b{NOT_FY}")
 # A heading of its own may give both years in two digits ("Apr 11 - Mar 12"); a title's text may not
 # (its "Apr 11" could be a day).
 SHORT_SPAN = re.compile(rf"^{MONTH}\.?[\s-]*(\d\d)\s*(?:-|–|to)\s*{MONTH}\.?[\s-]*(\d\d)$")
@@ -43,6 +45,11 @@ QUARTER_AFTER = re.compile(rf"^(?:fy\s*)?{FY}\s*(?:,|-|–)?\s*(?:q|quarter\s*)(
 QUARTER_BEFORE = re.compile(rf"^(?:q|quarter\s*)([1-4])\s*(?:,|-|–)?\s*(?:fy\s*)?{FY}$")
 FINANCIAL_YEAR = re.compile(rf"^(?:fy|financial year)?\s*{FY}$")
 FINANCIAL_YEAR_IN_TEXT = re.compile(rf"\b(?:financial year|fy)\s*{FY}\b")
+# A quarter cell by its end ("Quarter ending December 2012", "3 months to 31 Dec 2012").
+QUARTER_ENDING = re.compile(
+    rf"^(?:quarter|(?:3|three)[\s-]months?)\s+(?:ending|ended|to)\s+(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+)?"
+    rf"{MONTH}\.?\s+{YEAR}$"
+)
 CALENDAR_YEAR = re.compile(rf"^(?:calendar year\s*)?{YEAR}$")
 ISO_MONTH = re.compile(rf"^{YEAR}-(\d\d)(?:-01)?$")
 NAMED_MONTH = re.compile(rf"^{MONTH}\.?[\s-]*{YEAR}$")
@@ -78,6 +85,47 @@ NOTE_MARKS = re.compile(
 def _clean(text) -> str:
     text = re.sub(r"\[[^\]]*\]", " ", str(text)).lower()
     return " ".join(text.replace("\u00a0", " ").split())
+
+
+# Months with a financial year beside them ("January to March 2012/13", "2012/13 (Oct to Dec)"), or a
+# year after their brackets ("Quarter 3 (October - December) 2012"), and quarters in words ("2012/13
+# third quarter"): rewritten by _titled with each month's own year ("january 2013 to march 2013").
+MONTHS_THEN_FY = re.compile(rf"\b{MONTH}\.?\s*(?:-|–|to)\s*{MONTH}\.?\s*\)?\s*,?\s*\(?\s*{FY}(?![\d/-])")
+FY_THEN_MONTHS = re.compile(rf"(?<![\d/-]){FY}\s*[,:-]?\s*\(?\s*{MONTH}\.?\s*(?:-|–|to)\s*{MONTH}\b\.?\s*\)?")
+MONTHS_THEN_YEAR = re.compile(rf"\(\s*{MONTH}\.?\s*(?:-|–|to)\s*{MONTH}\.?\s*\)\s*,?\s*{YEAR}(?![\d/-])")
+QUARTER_WORDS = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\b")
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
+
+
+def _fy_months(m1: str, m2: str, first: str, second: str) -> str | None:
+    """ "january 2013 to march 2013" for January to March of 2012/13: April to December are the first
+    year's months, January to March the second's."""
+    year = _fy(first, second)
+    if year is None:
+        return None
+    a, b = MONTHS[m1], MONTHS[m2]
+    return f"{m1} {year + (a < 4)} to {m2} {year + (b < 4)}"
+
+
+def _titled(text: str) -> str:
+    """A cleaned title with its months given their own years and its quarters in words as numbers, so
+    that one reading serves every rule: "January to March 2012/13" is January to March 2013 (never
+    2012), "2012/13 third quarter" is "2012/13 quarter 3"."""
+
+    def fy_after(m):
+        return _fy_months(*m.groups()) or m.group(0)
+
+    def fy_before(m):
+        return _fy_months(m.group(3), m.group(4), m.group(1), m.group(2)) or m.group(0)
+
+    def year_after(m):
+        m1, m2, year = m.group(1), m.group(2), int(m.group(3))
+        return f"{m1} {year - (MONTHS[m1] > MONTHS[m2])} to {m2} {year}"
+
+    text = MONTHS_THEN_FY.sub(fy_after, text)
+    text = FY_THEN_MONTHS.sub(fy_before, text)
+    text = MONTHS_THEN_YEAR.sub(year_after, text)
+    return QUARTER_WORDS.sub(lambda m: f"quarter {ORDINALS[m.group(1)]}", text)
 
 
 def _fy(first: str, second: str) -> int | None:
@@ -165,6 +213,12 @@ def parse_period(value) -> PeriodKey | None:
     if match := EXCEL_MONTH.match(text):
         year, month = _year(match.group(2)), MONTHS[match.group(1)]
         return (Period.Kind.MONTH, datetime.date(year, month, 1), periods.month_end(year, month))
+    if match := QUARTER_ENDING.match(text):
+        day, month, year = match.group(1), MONTHS[match.group(2)], int(match.group(3))
+        end = periods.month_end(year, month)
+        if month % 3 or (day is not None and int(day) != end.day):
+            return None  # the quarters the tracker keeps end in March, June, September and December
+        return (Period.Kind.QUARTER, *periods.quarter_bounds(*periods.quarter_of(end)))
     if match := ROLLING.fullmatch(text) or ROLLING.match(text):
         return _ending(match)
     if match := SPAN.fullmatch(text):
@@ -172,6 +226,8 @@ def parse_period(value) -> PeriodKey | None:
     if match := SHORT_SPAN.match(text):
         m1, y1, m2, y2 = match.groups()
         return _span(m1, str(_year(y1)), m2, str(_year(y2)))
+    if match := SPAN.fullmatch(_titled(text)):  # "Jan-Mar 2012/13": January to March 2013
+        return _span(*match.groups())
     return None
 
 
@@ -184,7 +240,7 @@ def find_period_in_text(text: str, *, bare_year: bool = True) -> PeriodKey | Non
     ``bare_year=False`` leaves a financial year named on its own ("2022/23") unread: a column headed
     "2022/23" is not taken for a title (and dropped) but reported as a heading no measure takes.
     """
-    text = _clean(TITLE_YEAR_NOTE.sub(r"\1\2", NOTE_MARKS.sub(" ", str(text))))
+    text = _titled(_clean(TITLE_YEAR_NOTE.sub(r"\1\2", NOTE_MARKS.sub(" ", str(text)))))
     if match := ROLLING.search(text):
         return _ending(match)
     if match := SPAN.search(text):
@@ -224,7 +280,7 @@ PART_YEAR = re.compile(
     r"|\b(?:q|quarter\s*)(?P<q>[1-4])\b.*?\b(?P<fy>(?:19|20)\d\d\s*[/-]\s*\d\d)\b"
     r"|\b(?P<fy2>(?:19|20)\d\d\s*[/-]\s*\d\d)\s*(?:,|-|–)?\s*(?:q|quarter\s*)(?P<q2>[1-4])\b"
     r"|\bcalendar\s+year\s+(?P<cal>(?:19|20)\d\d)\b|\b(?P<cal2>(?:19|20)\d\d)\s+calendar\s+year\b"
-    rf"|\b{MONTH}\.?\s*(?:(?:19|20)\d\d\s*)?(?:to|-|–)\s*{MONTH}\.?\s+(?:19|20)\d\d\b"
+    rf"|\b{MONTH}\.?\s*(?:(?:19|20)\d\d{NOT_FY}\s*)?(?:to|-|–)\s*{MONTH}\.?\s+(?:19|20)\d\d\b{NOT_FY}"
     rf"|\bquarter\s+(?:ending|ended|to)\s+(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?P<qmonth>{MONTH[1:-1]})\.?\s+"
     r"(?P<qyear>(?:19|20)\d\d)\b"
 )
@@ -265,12 +321,14 @@ def quarter_readings(text: str) -> tuple[str, list[PeriodKey]]:
     """A title's quarter of a year written alone ("Q3 2012", "2012 Q3") and the two quarters it can be:
     the calendar year's (July to September 2012: 2012/13 Q2) and the financial year's (2012/13 Q3);
     ("", []) when the title names none."""
-    found = YEAR_QUARTER.search(_clean(str(text).replace("_", " ")))
+    found = YEAR_QUARTER.search(_titled(_clean(str(text).replace("_", " "))))
     if not found:
         return "", []
     quarter, year = int(found.group(1) or found.group(4)), int(found.group(2) or found.group(3))
     calendar_quarter = periods.quarter_bounds(*periods.quarter_of(datetime.date(year, 3 * quarter - 2, 1)))
-    return found.group(0), [
+    # Quoted as the title writes it ("Q3 2012"), where its words are those read.
+    written = re.search(re.escape(found.group(0)), " ".join(str(text).split()), re.IGNORECASE)
+    return (written or found).group(0), [
         (Period.Kind.QUARTER, *calendar_quarter),
         (Period.Kind.QUARTER, *periods.quarter_bounds(year, quarter)),
     ]
@@ -295,7 +353,7 @@ MONTH_SPAN = re.compile(rf"{MONTH}\.?\s*(?:((?:19|20)\d\d)\s*)?(?:to|-|–)\s*{M
 def names_a_shorter_period(text: str) -> str:
     """The words in a title that give a period shorter than twelve months ("quarter", "Dec 2012"), even
     when the importer cannot read it, or "": not a date it was published or extracted on."""
-    text = _clean(str(text).replace("_", " "))
+    text = _titled(_clean(str(text).replace("_", " ")))
     if TWELVE_MONTHS.search(text):
         return ""
     for found in SHORTER.finditer(text):
@@ -310,7 +368,7 @@ def states_part_of_a_year(text: str) -> tuple[str, PeriodKey | None]:
     when it is one the tracker keeps: "3 months to December 2012" and "Quarter 3 2012/13" (2012/13 Q3),
     "calendar year 2012" (twelve months to December); ("year to date", None), ("April to December",
     None) for part of a year that is no such period; ("", None) when the title says none of these."""
-    text = _clean(str(text).replace("_", " "))
+    text = _titled(_clean(str(text).replace("_", " ")))
     if unplaced := NO_PERIOD.search(text):
         return unplaced.group(0), None
     if dates := DATE_SPAN.search(text):
@@ -367,7 +425,7 @@ def states_part_of_a_year(text: str) -> tuple[str, PeriodKey | None]:
 def spans_named(text: str) -> list[PeriodKey]:
     """Each period the tracker keeps that a title's words give a span for ("Q3 2012/13 and Q3
     2011/12": two), in order, each once: ``states_part_of_a_year`` again on what is left."""
-    text, found = _clean(str(text).replace("_", " ")), []
+    text, found = _titled(_clean(str(text).replace("_", " "))), []
     for _ in range(4):
         part, span = states_part_of_a_year(text)
         if not part:
@@ -376,6 +434,19 @@ def spans_named(text: str) -> list[PeriodKey]:
             found.append(span)
         text = text.replace(part, " ; ", 1)
     return found
+
+
+def month_first(part: str) -> PeriodKey | None:
+    """The period two dates give read month first, as American dates are written ("10/01/2012 -
+    12/31/2012": October to December 2012), when read day first (as the UK writes them) they give none."""
+    found = DATE_SPAN.fullmatch(part)
+    if not found:
+        return None
+    d1, m1, y1, d2, m2, y2 = (int(n) for n in found.groups())
+    y1, y2 = _year(str(y1)), _year(str(y2))
+    if _dates_span(d1, m1, y1, d2, m2, y2):
+        return None
+    return _dates_span(m1, d1, y1, m2, d2, y2)
 
 
 def _dates_span(d1: int, m1: int, y1: int, d2: int, m2: int, y2: int) -> PeriodKey | None:

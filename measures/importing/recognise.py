@@ -11,6 +11,7 @@ from measures.importing import layouts
 from measures.importing.period_labels import (
     PeriodKey,
     find_period_in_text,
+    month_first,
     names_a_shorter_period,
     parse_period,
     period_label,
@@ -165,6 +166,10 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
             return None
         stated, part, span = asked, "", None
     stated = stated or span  # "3 months to December 2012": 2012/13 Q3
+    american = month_first(part) if part and not span else None
+    if american and asked == american:
+        # "10/01/2012 - 12/31/2012" with 2012/13 Q3 given: the person says the dates are month first.
+        part, stated = "", american
     if part and not span:
         # "6 months to September 2012", "April to December 2012", "year to date": no period the
         # tracker keeps, and storing them as one (a year, a quarter) would be a wrong figure.
@@ -175,7 +180,13 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
             "quarter of the financial year or twelve months, or one the importer cannot place, so no period "
             "the tracker stores"
             + (f" (the period given is {period_label(asked)})" if asked else "")
-            + ". Import a table for a month, a quarter or twelve months. Nothing was written.",
+            + (
+                f". Read month first, as American dates are written, they are {_span_words(american)}: if "
+                f"so, give the period {period_label(american)}"
+                if american
+                else ". Import a table for a month, a quarter or twelve months"
+            )
+            + ". Nothing was written.",
         )
         return None
     if options.period and asked is None:

@@ -262,6 +262,9 @@ PERCENT, PERCENT_AS_TEXT = "%", '"%"'
 
 # Text a number format shows as written ('0.0"%"', '0.0\%'): a "%" there is not a percentage.
 LITERALS = re.compile(r'"[^"]*"|\\.')
+# A "%" written as text straight after the number ('0"%"', '0.0" %"', '0\%'): the number shown is a
+# percentage as it stands (27 shows "27%"). A "%" in other words ('0" (100%)"') says nothing of it.
+PERCENT_AFTER = re.compile(r'[0#?]\s*(?:"\s*%\s*"|\\%)')
 
 
 # What a number is, by what its format shows (a kind from _Styles).
@@ -284,7 +287,7 @@ class _Styles(dict):
             shown = _number_format(self.parent, style)
             if PERCENT in LITERALS.sub("", shown):
                 kind = PERCENT
-            elif PERCENT in shown:
+            elif PERCENT_AFTER.search(shown):
                 kind = PERCENT_AS_TEXT
         self[s] = kind
         return kind

@@ -153,6 +153,29 @@ def test_unknown_offence_and_period_for_our_area_are_errors_with_row_and_cell(co
     assert MeasureValue.objects.count() == 0
 
 
+def test_period_cells_by_their_quarter_are_read_and_a_quarter_of_a_bare_year_is_asked_to_be_written_out(
+    county, tmp_path
+):
+    """Session 11: "Quarter ending December 2012" and "Jan-Mar 2012/13" in the template's period column
+    were refused as unknown; "Q3 2012" is the calendar year's or the financial year's quarter, and the
+    message says how to write it."""
+    text = (
+        "area,measure or offence,period,value\n"
+        "Cherwell,Violent crime,Quarter ending December 2012,1\n"
+        "Oxford,Violent crime,Jan-Mar 2012/13,2\n"
+    )
+    batch = import_file(path=write_csv(tmp_path, "quarters.csv", text))
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    stored = {(v.area.name, v.period.label): v.value for v in MeasureValue.objects.all()}
+    assert stored == {("Cherwell", "2012/13 Q3"): 1, ("Oxford", "2012/13 Q4"): 2}
+    refused = import_file(path=write_csv(tmp_path, "q.csv", text + "Cherwell,Violent crime,Q3 2012,3\n"))
+    assert refused.status == ImportBatch.Status.FAILED
+    assert [e["message"] for e in refused.summary["errors"]] == [
+        "“Q3 2012” could be the calendar year's quarter (2012/13 Q2) or the financial year's (2012/13 Q3): "
+        "write the financial year's quarter, for example “2012/13 Q3”"
+    ]
+
+
 @pytest.mark.parametrize(
     "cell, expected",
     [

@@ -16,7 +16,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from measures.importing.classification import classification
-from measures.importing.mapping import Mapper
+from measures.importing.mapping import NOT_OURS, SUBTOTAL, Mapper
 from measures.importing.recognise import lsoa_district
 from measures.importing.validate import UNUSED
 from measures.models import IgnoredLabel, ImportBatch, MeasureComponent, MeasureValue, Period, normalise_label
@@ -478,6 +478,35 @@ def test_a_partnership_row_with_a_district_s_code_is_skipped_not_filed_under_the
     assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
     assert values() == {("violent-crime", "Cherwell", "2014/15"): 1200}
     assert any(skipped in s["reason"] for s in batch.summary["skipped"])
+
+
+def test_a_district_named_with_its_county_is_that_district_and_the_county_row_is_a_subtotal(county, tmp_path):
+    """Session 11 (the last sweep's leftovers): "Cherwell, Oxfordshire" was skipped as two places, and
+    the county's own row was said to be "outside the county". A place beside another that is no
+    county stays two places, never filed under ours."""
+    path = wide_csv(
+        tmp_path,
+        "placed.csv",
+        "Year ending March 2015",
+        ["CSP name", "Violence against the person"],
+        [
+            ["Cherwell, Oxfordshire", 1200],
+            ["Oxford, England", 1500],
+            ["West Oxfordshire, West Berkshire", 99],
+            ["Oxfordshire", 4100],
+            ["Oxfordshire County Council", 4100],
+        ],
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {
+        ("violent-crime", "Cherwell", "2014/15"): 1200,
+        ("violent-crime", "Oxford", "2014/15"): 1500,
+    }
+    reasons = {s["reason"]: s["count"] for s in batch.summary["skipped"]}
+    assert reasons[SUBTOTAL] == 2
+    assert any("names 2 places, West Oxfordshire among them" in r for r in reasons)
+    assert NOT_OURS not in reasons
 
 
 def test_a_long_file_whose_code_and_name_are_two_of_our_areas_is_an_error(county, tmp_path):

@@ -677,6 +677,16 @@ def test_a_table_in_thousands_is_refused_not_stored_as_counts(county, tmp_path, 
         ("1 October 2012 - 31 December 2012", "2012/13 Q3"),
         ("2012/13 - Q3", "2012/13 Q3"),
         ("2012-13 Q3 (provisional)", "2012/13 Q3"),
+        # Session 11: months beside a financial year are that year's months. "January to March
+        # 2012/13" was stored as January to March 2012 (2011/12 Q4), "April to March 2012/13" as 2011/12.
+        ("January to March 2012/13", "2012/13 Q4"),
+        ("Jan-Mar 2012/13", "2012/13 Q4"),
+        ("October to December 2012/13", "2012/13 Q3"),
+        ("2012/13 Oct to Dec", "2012/13 Q3"),
+        ("Quarter 3 (October - December) 2012", "2012/13 Q3"),
+        ("Q4 (Jan-Mar) 2012/13", "2012/13 Q4"),
+        ("2012/13 third quarter", "2012/13 Q3"),
+        ("April to December 2012/13", ""),
     ],
 )
 def test_a_title_giving_part_of_a_year_is_read_or_refused_never_stored_as_the_year(
@@ -737,6 +747,33 @@ def test_a_whole_year_written_april_to_march_is_that_year(county, tmp_path):
     assert values() == {("violent-crime", "Cherwell", "2012/13"): 301}
 
 
+def test_american_dates_in_a_title_are_refused_with_their_month_first_reading_which_the_person_can_give(
+    county, tmp_path
+):
+    """Session 11 (the last sweep's leftovers): "10/01/2012 - 12/31/2012" was refused as part of a year
+    with no word of why: read day first, its second date is no date. Read month first it is a quarter,
+    which the person confirms by giving it."""
+    rows = [["Police recorded crime by CSP, 10/01/2012 - 12/31/2012"], ["Area name", VAP], ["Cherwell", 301]]
+    path = write_rows_csv(tmp_path, "us.csv", rows)
+    refused = import_file(path=path)
+    assert refused.status == ImportBatch.Status.FAILED
+    assert refused.summary["errors"][0]["message"].endswith(
+        "Read month first, as American dates are written, they are 3 months, 1 Oct 2012 to 31 Dec 2012: if "
+        "so, give the period 2012/13 Q3. Nothing was written."
+    )
+    assert import_file(path=path, period="2012/13 Q2").status == ImportBatch.Status.FAILED
+    assert import_file(path=path, period="2012/13 Q3").status == ImportBatch.Status.APPLIED
+    assert values() == {("violent-crime", "Cherwell", "2012/13 Q3"): 301}
+
+
+@pytest.mark.parametrize("title", ["April to March 2012/13", "Apr - Mar 2012-13"])
+def test_april_to_march_beside_a_financial_year_is_that_year_not_the_one_before(county, tmp_path, title):
+    """Session 11: the months were read with the year's first half ("April 2011 to March 2012")."""
+    rows = [[f"Police recorded crime by CSP, {title}"], ["Area name", VAP], ["Cherwell", 301]]
+    assert import_file(path=write_rows_csv(tmp_path, "year.csv", rows)).status == "applied"
+    assert values() == {("violent-crime", "Cherwell", "2012/13"): 301}
+
+
 @pytest.mark.parametrize("title", ["2012 Q4", "Q4 2012", "quarter 4 2012"])
 def test_a_quarter_of_a_year_written_alone_is_the_one_the_person_says(county, tmp_path, title):
     """The last sweep: "2012 Q4" in a title, with 2012/13 Q4 given by hand, was stored without a word; it
@@ -746,6 +783,7 @@ def test_a_quarter_of_a_year_written_alone_is_the_one_the_person_says(county, tm
     path = write_rows_csv(tmp_path, "q.csv", rows)
     asked = import_file(path=path)
     assert asked.summary["needs"] == "period"
+    assert f"“{title}”, the calendar year's quarter" in asked.summary["question"]  # as the title writes it
     assert (
         "the calendar year's quarter (2012/13 Q3, 3 months, 1 Oct 2012 to 31 Dec 2012) or the financial "
         "year's (2012/13 Q4, 3 months, 1 Jan 2013 to 31 Mar 2013)" in asked.summary["question"]

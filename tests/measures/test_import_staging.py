@@ -663,3 +663,17 @@ def test_a_percent_sign_written_into_a_number_format_is_a_percentage_as_it_is(co
         ("violent-crime", "Cherwell", "2011/12"): 27,
         ("violent-crime", "Oxford", "2011/12"): 30,
     }
+
+
+def test_a_percent_sign_in_other_words_of_a_number_format_leaves_the_number_as_it_is(county, tmp_path):
+    """Session 11 (the last sweep's leftovers): a format '0" (100%)"' shows 300 as "300 (100%)", and 300
+    was taken for a percentage (refused for a count). Only a "%" straight after the number makes one."""
+    formatted_workbook(
+        tmp_path / "words.xlsx", {"Cherwell": (300, '0" (100%)"'), "Oxford": (12, '#,##0" (5% up)"')}
+    )
+    batch = import_file(path=tmp_path / "words.xlsx")
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {
+        ("violent-crime", "Cherwell", "2011/12"): 300,
+        ("violent-crime", "Oxford", "2011/12"): 12,
+    }
