@@ -93,6 +93,7 @@ def _clean(text) -> str:
 MONTHS_THEN_FY = re.compile(rf"\b{MONTH}\.?\s*(?:-|–|to)\s*{MONTH}\.?\s*\)?\s*,?\s*\(?\s*{FY}(?![\d/-])")
 FY_THEN_MONTHS = re.compile(rf"(?<![\d/-]){FY}\s*[,:-]?\s*\(?\s*{MONTH}\.?\s*(?:-|–|to)\s*{MONTH}\b\.?\s*\)?")
 MONTHS_THEN_YEAR = re.compile(rf"\(\s*{MONTH}\.?\s*(?:-|–|to)\s*{MONTH}\.?\s*\)\s*,?\s*{YEAR}(?![\d/-])")
+MONTH_THEN_FY = re.compile(rf"\b{MONTH}\.?\s+{FY}(?![\d/-])")
 QUARTER_WORDS = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\b")
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 
@@ -100,11 +101,13 @@ ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2
 def _fy_months(m1: str, m2: str, first: str, second: str) -> str | None:
     """ "january 2013 to march 2013" for January to March of 2012/13: April to December are the first
     year's months, January to March the second's."""
+    start, end = _fy_month(m1, first, second), _fy_month(m2, first, second)
+    return f"{start} to {end}" if start and end else None
+
+
+def _fy_month(month: str, first: str, second: str) -> str | None:
     year = _fy(first, second)
-    if year is None:
-        return None
-    a, b = MONTHS[m1], MONTHS[m2]
-    return f"{m1} {year + (a < 4)} to {m2} {year + (b < 4)}"
+    return None if year is None else f"{month} {year + (MONTHS[month] < 4)}"
 
 
 def _titled(text: str) -> str:
@@ -125,6 +128,8 @@ def _titled(text: str) -> str:
     text = MONTHS_THEN_FY.sub(fy_after, text)
     text = FY_THEN_MONTHS.sub(fy_before, text)
     text = MONTHS_THEN_YEAR.sub(year_after, text)
+    # "3 months to March 2012/13", "quarter ending March 2012/13": March 2013.
+    text = MONTH_THEN_FY.sub(lambda m: _fy_month(*m.groups()) or m.group(0), text)
     return QUARTER_WORDS.sub(lambda m: f"quarter {ORDINALS[m.group(1)]}", text)
 
 

@@ -687,6 +687,8 @@ def test_a_table_in_thousands_is_refused_not_stored_as_counts(county, tmp_path, 
         ("Q4 (Jan-Mar) 2012/13", "2012/13 Q4"),
         ("2012/13 third quarter", "2012/13 Q3"),
         ("April to December 2012/13", ""),
+        ("3 months to March 2012/13", "2012/13 Q4"),
+        ("Quarter ending March 2012/13", "2012/13 Q4"),
     ],
 )
 def test_a_title_giving_part_of_a_year_is_read_or_refused_never_stored_as_the_year(
@@ -766,7 +768,9 @@ def test_american_dates_in_a_title_are_refused_with_their_month_first_reading_wh
     assert values() == {("violent-crime", "Cherwell", "2012/13 Q3"): 301}
 
 
-@pytest.mark.parametrize("title", ["April to March 2012/13", "Apr - Mar 2012-13"])
+@pytest.mark.parametrize(
+    "title", ["April to March 2012/13", "Apr - Mar 2012-13", "Year ending March 2012/13"]
+)
 def test_april_to_march_beside_a_financial_year_is_that_year_not_the_one_before(county, tmp_path, title):
     """Session 11: the months were read with the year's first half ("April 2011 to March 2012")."""
     rows = [[f"Police recorded crime by CSP, {title}"], ["Area name", VAP], ["Cherwell", 301]]
