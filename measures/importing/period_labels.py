@@ -192,7 +192,7 @@ def parse_period(value) -> PeriodKey | None:
         return (Period.Kind.MONTH, value.replace(day=1), periods.month_end(value.year, value.month))
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = _clean(value)
+    text = _titled(_clean(value))  # "Jan-Mar 2012/13": "jan 2013 to mar 2013"
     if not text:
         return None
     if match := QUARTER_AFTER.match(text) or QUARTER_BEFORE.match(text):
@@ -231,8 +231,6 @@ def parse_period(value) -> PeriodKey | None:
     if match := SHORT_SPAN.match(text):
         m1, y1, m2, y2 = match.groups()
         return _span(m1, str(_year(y1)), m2, str(_year(y2)))
-    if match := SPAN.fullmatch(_titled(text)):  # "Jan-Mar 2012/13": January to March 2013
-        return _span(*match.groups())
     return None
 
 

@@ -163,11 +163,16 @@ def test_period_cells_by_their_quarter_are_read_and_a_quarter_of_a_bare_year_is_
         "area,measure or offence,period,value\n"
         "Cherwell,Violent crime,Quarter ending December 2012,1\n"
         "Oxford,Violent crime,Jan-Mar 2012/13,2\n"
+        "West Oxfordshire,Violent crime,Year ending March 2012/13,4\n"  # was read as 2011/12
     )
     batch = import_file(path=write_csv(tmp_path, "quarters.csv", text))
     assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
     stored = {(v.area.name, v.period.label): v.value for v in MeasureValue.objects.all()}
-    assert stored == {("Cherwell", "2012/13 Q3"): 1, ("Oxford", "2012/13 Q4"): 2}
+    assert stored == {
+        ("Cherwell", "2012/13 Q3"): 1,
+        ("Oxford", "2012/13 Q4"): 2,
+        ("West Oxfordshire", "2012/13"): 4,
+    }
     refused = import_file(path=write_csv(tmp_path, "q.csv", text + "Cherwell,Violent crime,Q3 2012,3\n"))
     assert refused.status == ImportBatch.Status.FAILED
     assert [e["message"] for e in refused.summary["errors"]] == [
