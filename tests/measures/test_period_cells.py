@@ -1,0 +1,34 @@
+"""Period cells and typed-in periods (``parse_period``): the months beside a financial year are that
+year's, and a quarter is named by its end only when it ends a quarter the tracker keeps."""
+
+import pytest
+
+from measures.importing.period_labels import parse_period, period_label
+
+
+@pytest.mark.parametrize(
+    "cell, label",
+    [
+        ("Quarter ending December 2012", "2012/13 Q3"),
+        ("quarter ended 31 March 2013", "2012/13 Q4"),
+        ("Three months to June 2012", "2012/13 Q1"),
+        ("Jan-Mar 2012/13", "2012/13 Q4"),
+        ("October to December 2012-13", "2012/13 Q3"),
+        ("2012/13 Apr-Jun", "2012/13 Q1"),
+        ("Year ending March 2012/13", "2012/13"),
+        ("March 2012/13", "March 2013"),
+        ("April 2012/13", "April 2012"),
+        ("Apr-Jun 2011", "2011/12 Q1"),
+        ("2012/13 Q3", "2012/13 Q3"),
+    ],
+)
+def test_period_cells_are_read_with_each_month_in_its_own_year(cell, label):
+    assert period_label(parse_period(cell)) == label
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["Quarter ending November 2012", "Quarter ending 30 December 2012", "Q3 2012", "January to March 2012/14"],
+)
+def test_a_quarter_the_tracker_does_not_keep_or_cannot_place_is_no_period(cell):
+    assert parse_period(cell) is None
