@@ -677,3 +677,6 @@ def test_a_percent_sign_in_other_words_of_a_number_format_leaves_the_number_as_i
         ("violent-crime", "Cherwell", "2011/12"): 300,
         ("violent-crime", "Oxford", "2011/12"): 12,
     }
+    formatted_workbook(tmp_path / "spaced.xlsx", {"Cherwell": (27, '0.0" %"')})  # "27.0 %": a percentage
+    refused = import_file(path=tmp_path / "spaced.xlsx")
+    assert refused.summary["errors"][0]["message"].startswith("The value 27% is a percentage")

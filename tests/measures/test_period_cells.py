@@ -3,7 +3,7 @@ year's, and a quarter is named by its end only when it ends a quarter the tracke
 
 import pytest
 
-from measures.importing.period_labels import parse_period, period_label
+from measures.importing.period_labels import find_period_in_text, parse_period, period_label
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,17 @@ def test_period_cells_are_read_with_each_month_in_its_own_year(cell, label):
 
 @pytest.mark.parametrize(
     "cell",
-    ["Quarter ending November 2012", "Quarter ending 30 December 2012", "Q3 2012", "January to March 2012/14"],
+    [
+        "Quarter ending November 2012",
+        "Quarter ending 30 December 2012",
+        "Q3 2012",
+        "January to March 2012/14",
+    ],
 )
 def test_a_quarter_the_tracker_does_not_keep_or_cannot_place_is_no_period(cell):
     assert parse_period(cell) is None
+
+
+def test_months_beside_no_financial_year_are_not_read_with_its_first_year():
+    """ "2012/14" is no financial year: its months are not taken for 2012's."""
+    assert find_period_in_text("Recorded crime, January to March 2012/14") is None
