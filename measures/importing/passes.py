@@ -41,6 +41,7 @@ from measures.importing.period_labels import (
     period_label,
     quarter_readings,
     states_twelve_months,
+    twelve_months_to,
     year_and_quarter,
 )
 from measures.importing.readers import ImportFileError, Workbook
@@ -719,9 +720,17 @@ class ImportPass:
         column_periods = {}
         for column, text in self.header.column_periods.items():
             key = parse_period(text)
+            if key is None:
+                result.error(
+                    self.first_row + self.header.row_index - 1,
+                    self._cell(self.first_row + self.header.row_index - 1, column),
+                    f"“{text[:40]}” over this column is not a period the importer knows ({PERIOD_EXAMPLES}). "
+                    "Nothing was written.",
+                )
+                return
             if twelve and key[0] in SHORT_KINDS:
                 # "Mar 2012" over the offences of a table of "12 months ending": the year to March 2012.
-                key = parse_period(f"year ending {text}")
+                key = twelve_months_to(key) if key[0] == Period.Kind.MONTH else None
                 if key is None:
                     result.error(
                         self.first_row + self.header.row_index - 1,

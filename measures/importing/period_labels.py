@@ -155,6 +155,11 @@ def _ending(match: re.Match) -> PeriodKey | None:
     return _rolling(year, month)
 
 
+def twelve_months_to(key: PeriodKey) -> PeriodKey:
+    """The twelve months ending when a month or quarter ends (a financial year for March)."""
+    return _rolling(key[2].year, key[2].month)
+
+
 def _rolling(end_year: int, end_month: int) -> PeriodKey:
     if end_month == 3:  # the twelve months to March are a financial year
         start, end = periods.financial_year_bounds(end_year - 1)
@@ -207,6 +212,13 @@ def parse_period(value) -> PeriodKey | None:
         return (Period.Kind.YEAR, start, end)
     if match := CALENDAR_YEAR.match(text):
         return _rolling(int(match.group(1)), 12)
+    if match := ISO_DATE.match(text):  # a date cell written out ("2023-03-01 00:00:00"): its month
+        year, month, day = (int(n) for n in match.groups())
+        try:
+            datetime.date(year, month, day)
+        except ValueError:
+            return None
+        return (Period.Kind.MONTH, datetime.date(year, month, 1), periods.month_end(year, month))
     if match := ISO_MONTH.match(text):
         year, month = int(match.group(1)), int(match.group(2))
         if 1 <= month <= 12:

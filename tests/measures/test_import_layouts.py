@@ -1,5 +1,6 @@
 """Each layout in its general form: our template, wide tables as ONS publish them, long tables."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -576,6 +577,8 @@ def test_a_rates_table_of_one_offence_over_periods_is_refused_without_a_crash(co
     [
         (["2011/12", "2012/13"], ["2011/12", "2012/13"]),
         (["Q1 2012/13", "Q2 2012/13"], ["2012/13 Q1", "2012/13 Q2"]),
+        # Session 11's sweep: Excel's date cells ("Mar-23" typed in) crashed the import.
+        ([datetime.datetime(2012, 3, 1), datetime.datetime(2013, 3, 31)], ["March 2012", "March 2013"]),
     ],
 )
 def test_offences_merged_over_period_columns_in_the_row_above_give_each_column_its_period(
@@ -597,6 +600,24 @@ def test_offences_merged_over_period_columns_in_the_row_above_give_each_column_i
         ("violent-crime", "Cherwell", stored[1]): 1200,
         ("criminal-damage", "Cherwell", stored[0]): 400,
         ("criminal-damage", "Cherwell", stored[1]): 450,
+    }
+
+
+def test_date_cells_over_a_twelve_month_table_s_columns_are_the_twelve_months_to_their_month(
+    county, tmp_path
+):
+    """Session 11's sweep: date cells over the columns crashed the import (a 500 in the browser)."""
+    rows = [
+        ["Police recorded crime by CSP area, 12 months ending"],
+        ["", "", VAP, "", ""],
+        ["Area code", "Area name", datetime.datetime(2012, 3, 1), datetime.datetime(2013, 3, 1), "% change"],
+        ["E07000177", "Cherwell", 1100, 1200, 9],
+    ]
+    batch = import_file(path=write_xlsx(tmp_path, "dates.xlsx", {"Table 1": rows}))
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {
+        ("violent-crime", "Cherwell", "2011/12"): 1100,
+        ("violent-crime", "Cherwell", "2012/13"): 1200,
     }
 
 
