@@ -94,6 +94,15 @@ MONTHS_THEN_FY = re.compile(rf"\b{MONTH}\.?\s*(?:-|–|to)\s*{MONTH}\.?\s*\)?\s*
 FY_THEN_MONTHS = re.compile(rf"(?<![\d/-]){FY}\s*[,:-]?\s*\(?\s*{MONTH}\.?\s*(?:-|–|to)\s*{MONTH}\b\.?\s*\)?")
 MONTHS_THEN_YEAR = re.compile(rf"\(\s*{MONTH}\.?\s*(?:-|–|to)\s*{MONTH}\.?\s*\)\s*,?\s*{YEAR}(?![\d/-])")
 MONTH_THEN_FY = re.compile(rf"\b{MONTH}\.?\s+{FY}(?![\d/-])")
+# Twelve months to a quarter's end ("rolling year to Q3 2023/24", "12 months ending quarter 3 of
+# 2023/24", "year ending 2023/24 Q3"): rewritten by _titled as the year ending that quarter's last month.
+TWELVE_TO = (
+    r"(?:rolling\s+year\s+(?:to|ending|ended)|(?:rolling\s+)?(?:12|twelve)[\s-]months?\s+(?:to|ending|ended)"
+    r"|year\s+(?:ending|ended))\s+(?:(?:the\s+)?end\s+of\s+)?"
+)
+TWELVE_TO_QUARTER = re.compile(
+    rf"\b{TWELVE_TO}(?:(?:q|quarter\s*)([1-4])\s*(?:of\s+)?{FY}|{FY}\s*(?:,|-|–)?\s*(?:q|quarter\s*)([1-4]))\b"
+)
 QUARTER_WORDS = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\b")
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 
@@ -125,9 +134,18 @@ def _titled(text: str) -> str:
         m1, m2, year = m.group(1), m.group(2), int(m.group(3))
         return f"{m1} {year - (MONTHS[m1] > MONTHS[m2])} to {m2} {year}"
 
+    def twelve_to(m):
+        quarter, first, second = (m.group(1), m.group(2), m.group(3)) if m.group(1) else m.group(6, 4, 5)
+        year = _fy(first, second)
+        if year is None:
+            return m.group(0)
+        end = periods.quarter_bounds(year, int(quarter))[1]
+        return f"year ending {calendar.month_name[end.month].lower()} {end.year}"
+
     text = MONTHS_THEN_FY.sub(fy_after, text)
     text = FY_THEN_MONTHS.sub(fy_before, text)
     text = MONTHS_THEN_YEAR.sub(year_after, text)
+    text = TWELVE_TO_QUARTER.sub(twelve_to, text)
     # "3 months to March 2012/13", "quarter ending March 2012/13": March 2013.
     text = MONTH_THEN_FY.sub(lambda m: _fy_month(*m.groups()) or m.group(0), text)
     return QUARTER_WORDS.sub(lambda m: f"quarter {ORDINALS[m.group(1)]}", text)

@@ -770,6 +770,24 @@ def test_a_whole_year_written_april_to_march_is_that_year(county, tmp_path):
     assert values() == {("violent-crime", "Cherwell", "2012/13"): 301}
 
 
+@pytest.mark.parametrize(
+    "title",
+    ["rolling year to Q3 2012/13", "12 months to the end of quarter 3 of 2012-13", "Year ending 2012/13 Q3"],
+)
+def test_twelve_months_to_a_quarter_are_the_twelve_months_never_the_quarter(county, tmp_path, title):
+    """Session 11's sweep: "rolling year to Q3 2023/24" asked for the period and suggested the quarter,
+    then stored twelve months' figures as the quarter's."""
+    rows = [[f"Police recorded crime by CSP, {title}"], ["Area name", VAP], ["Cherwell", 3010]]
+    path = write_rows_csv(tmp_path, "rolling.csv", rows)
+    quarter = import_file(path=path, period="2012/13 Q3")
+    assert quarter.status == ImportBatch.Status.FAILED
+    assert quarter.summary["errors"][0]["message"].startswith(
+        "The file states its figures are for 12 months to Dec 2012"
+    )
+    assert import_file(path=path).status == ImportBatch.Status.APPLIED
+    assert values() == {("violent-crime", "Cherwell", "12 months to Dec 2012"): 3010}
+
+
 def test_american_dates_in_a_title_are_refused_with_their_month_first_reading_which_the_person_can_give(
     county, tmp_path
 ):
