@@ -51,7 +51,11 @@ PERIOD_HEADERS = ["period", "time period", "date", "month", "quarter", "financia
 YEAR_HEADERS = ["financial year", "year"]
 QUARTER_HEADERS = ["financial quarter", "quarter", "fin quarter", "financial quarter number"]
 VALUE_HEADERS = ["value", "count", "number", "offences", "number of offences", "crimes", "obs value", "rate"]
-UNIT_HEADERS = ["unit", "measure", "unit of measure", "units"]
+# Columns saying how each row's figure is counted ("Rate per 100,000 population", "Number").
+UNIT_HEADERS = [
+    "unit", "measure", "unit of measure", "units", "statistic", "statistic type", "value type", "measure type",
+    "unit type", "data type", "type of value", "value unit",
+]  # fmt: skip
 
 
 def fold(text) -> str:
@@ -266,6 +270,8 @@ def classify(cells: list, known=None) -> Header | None:
         used = taken | {value, period, quarter, label, *levels}
         units = [i for i, h in enumerate(folded) if h in UNIT_HEADERS and i not in used]
         qualifier = named(["indicator"], used | set(units))
+        if folded[value] != "value" and is_rate(folded[value]):
+            units.insert(0, value)  # a column of values headed "rate": its heading is every row's unit
         layout = "template" if set(present) <= set(TEMPLATE_COLUMNS) else "long"
         columns = {
             "area_code": code,

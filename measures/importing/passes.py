@@ -431,7 +431,7 @@ class ImportPass:
         # The cells that say which area and line a row is for, read once per distinct combination: a
         # national file repeats a few hundred areas and a few dozen lines hundreds of thousands of times.
         ident_columns = sorted(
-            {0, c_label, *cols["units"], *cols.get("levels", ())}
+            {0, c_label, *(c for c in cols["units"] if c != c_value), *cols.get("levels", ())}
             | {c for c in (cols["area_code"], cols["area_name"], cols["qualifier"]) if c is not None}
         )
         c_quarter = cols.get("quarter")
@@ -574,8 +574,14 @@ class ImportPass:
             return (kind, label)
         if kind not in (LABEL_MEASURES, LABEL_DIRECT):
             return (LABEL_UNKNOWN, label)
-        unit = " ".join(text_of(cells[c]) for c in cols["units"]).lower()
-        if unit and is_rate(unit):
+        # How the row's figure is counted: its unit columns' words ("Rate per 1,000"), a value column's
+        # heading ("rate"), or the indicator's ("Offence rate", "Crimes per 1,000 population").
+        value_column = cols["value"]
+        said = [
+            self.header.cells[c] if c == value_column else cells[c] for c in cols["units"]
+        ] + [qualifier]
+        unit = next((text for text in map(text_of, said) if text and is_rate(text)), "")
+        if unit:
             kept = tuple(m for m in measures if mapper.measures[m].unit != Measure.Unit.COUNT)
             if not kept:
                 return (LABEL_MEASURES, area, None, f"{label} ({unit})", qualifier, False, [None])

@@ -206,6 +206,37 @@ def test_an_offence_heading_carrying_its_rate_is_that_offences_rate(county, tmp_
     assert f"{VAP} (rate per 1,000 population)" in examples
 
 
+@pytest.mark.parametrize(
+    "heading, said",
+    [
+        (["statistic", "value"], ["Rate per 100,000 population"]),
+        (["value_type", "value"], ["per 1,000 residents"]),
+        (["indicator", "value"], ["Offence rate"]),
+        (["indicator", "value"], ["Crimes per 1,000 population"]),
+        (["rate"], []),
+    ],
+)
+def test_a_long_table_saying_its_figures_are_rates_outside_a_unit_column_stores_no_rate_as_a_count(
+    county, tmp_path, heading, said
+):
+    """Session 11's sweep: rates were stored as counts when a long table said so in a column the importer
+    did not read ("statistic", "value_type", the indicator) or in its value column's heading ("rate")."""
+    rows = [
+        ["area_code", "area_name", "period", "offence", *heading],
+        ["E07000177", "Cherwell", "2023/24", "Violence against the person", *said, 40],
+        ["E07000178", "Oxford", "2023/24", "Criminal damage and arson", *said, 12],
+    ]
+    batch = import_file(path=write_rows_csv(tmp_path, "rates.csv", rows))
+    assert batch.status == ImportBatch.Status.FAILED
+    assert not MeasureValue.objects.exists()
+    skipped = {s["reason"]: s["examples"] for s in batch.summary["skipped"]}
+    shown = said[0] if said else "rate"
+    assert dict(skipped[UNIT_MISMATCH]) == {
+        f"Violence against the person ({shown})": 1,
+        f"Criminal damage and arson ({shown})": 1,
+    }
+
+
 def test_change_columns_and_columns_of_text_are_left_out_not_asked_about(county, tmp_path):
     path = write_rows_csv(
         tmp_path,
