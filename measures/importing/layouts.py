@@ -53,8 +53,8 @@ QUARTER_HEADERS = ["financial quarter", "quarter", "fin quarter", "financial qua
 VALUE_HEADERS = ["value", "count", "number", "offences", "number of offences", "crimes", "obs value", "rate"]
 # Columns saying how each row's figure is counted ("Rate per 100,000 population", "Number").
 UNIT_HEADERS = [
-    "unit", "measure", "unit of measure", "units", "statistic", "statistic type", "value type", "measure type",
-    "unit type", "data type", "type of value", "value unit",
+    "unit", "measure", "unit of measure", "units", "statistic", "statistic type", "value type",
+    "measure type", "unit type", "data type", "type of value", "value unit",
 ]  # fmt: skip
 
 
@@ -62,6 +62,16 @@ def fold(text) -> str:
     """A heading as it is compared: note markers of every style gone, case and spaces folded."""
     text = strip_note_markers(text).lower()
     return " ".join(text.replace("_", " ").replace("\u00a0", " ").split())
+
+
+PERIOD_KIND_HEADERS = {"periodicity", "frequency", "duration", "period basis", "time basis", "basis"}
+
+
+def is_period_kind_header(h: str) -> bool:
+    """A long table's column saying how long each row's period is ("period type", "time period length")."""
+    return h in PERIOD_KIND_HEADERS or (
+        "period" in h and any(word in h.split() for word in ("type", "kind", "length", "basis"))
+    )
 
 
 def is_area_code_header(h: str) -> bool:
@@ -270,6 +280,8 @@ def classify(cells: list, known=None) -> Header | None:
         used = taken | {value, period, quarter, label, *levels}
         units = [i for i, h in enumerate(folded) if h in UNIT_HEADERS and i not in used]
         qualifier = named(["indicator"], used | set(units))
+        # A column saying how long each row's period is ("period_type": "Rolling 12 months").
+        period_kind = first(is_period_kind_header, used | set(units) | {qualifier})
         if folded[value] != "value" and is_rate(folded[value]):
             units.insert(0, value)  # a column of values headed "rate": its heading is every row's unit
         layout = "template" if set(present) <= set(TEMPLATE_COLUMNS) else "long"
@@ -282,6 +294,7 @@ def classify(cells: list, known=None) -> Header | None:
             "units": units,
             "qualifier": qualifier,
             "quarter": quarter,
+            "period_kind": period_kind,
             "levels": levels if folded[label] in ("offence", *OFFENCE_LEVELS) else [],
         }
         return Header(layout, 0, cells, columns)

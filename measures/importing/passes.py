@@ -160,6 +160,12 @@ def twice_message(text: str, first: str) -> str:
     )
 
 
+# A period-type cell saying a row's figure is twelve months' worth ("Rolling 12 months", "Annual").
+TWELVE_MONTH_KIND = re.compile(
+    r"\b(?:(?:12|twelve)[\s-]?months?|12m|annual|yearly|rolling\s+year|year\s+(?:ending|to))\b", re.IGNORECASE
+)
+
+
 class ImportPass:
     """Read one file and add its values up per measure, area and period, or say what is wrong."""
 
@@ -181,6 +187,7 @@ class ImportPass:
         self.lines = Lines()
         self._period_index = {}
         self._period_cache = {}
+        self._kind_cache = {}  # (period index, period-type cell) -> the row's period index
         self._ours = 0  # rows for one of our areas
         # A long file's cells given so far: (line, area) -> a bit per period. None once a cell is given
         # twice, or for another layout: the rows are then grouped in SQL, which finds them.
@@ -332,6 +339,18 @@ class ImportPass:
                 f"The Month column holds {shown} in {rows} (the first is row {row}), {MONTH_UNREAD}.",
             )
 
+    def _period_of_kind(self, period: int, kind) -> int:
+        """A row's period as its period-type cell says: "2024-03" beside "Rolling 12 months" is the
+        twelve months to March 2024, never the month."""
+        found = self._kind_cache.get((period, kind))
+        if found is None:
+            key = self.result.periods[period]
+            found = period
+            if key[0] in SHORT_KINDS and TWELVE_MONTH_KIND.search(text_of(kind)):
+                found = self._index_period(twelve_months_to(key))
+            self._kind_cache[period, kind] = found
+        return found
+
     def _index_period(self, key: PeriodKey) -> int:
         index = self._period_index.get(key)
         if index is None:
@@ -435,7 +454,8 @@ class ImportPass:
             | {c for c in (cols["area_code"], cols["area_name"], cols["qualifier"]) if c is not None}
         )
         c_quarter = cols.get("quarter")
-        width = max(ident_columns + [c_period, c_value, c_quarter or 0]) + 1
+        c_kind = cols.get("period_kind")
+        width = max(ident_columns + [c_period, c_value, c_quarter or 0, c_kind or 0]) + 1
         identity = operator.itemgetter(*ident_columns)
         known = {}  # identifying cells -> what _identify_long made of them
         period_cache = self._period_cache
@@ -491,6 +511,8 @@ class ImportPass:
                 period = period_cache.get(cell)
                 if period is None:
                     period = self._period(cell, row, c_period)
+                if c_kind is not None and period is not None and cells[c_kind]:
+                    period = self._period_of_kind(period, cells[c_kind])
                 cell = cells[c_value]
                 if cell.__class__ is str and cell.isdigit() and cell.isascii():
                     value = int(cell)
@@ -577,9 +599,7 @@ class ImportPass:
         # How the row's figure is counted: its unit columns' words ("Rate per 1,000"), a value column's
         # heading ("rate"), or the indicator's ("Offence rate", "Crimes per 1,000 population").
         value_column = cols["value"]
-        said = [
-            self.header.cells[c] if c == value_column else cells[c] for c in cols["units"]
-        ] + [qualifier]
+        said = [self.header.cells[c] if c == value_column else cells[c] for c in cols["units"]] + [qualifier]
         unit = next((text for text in map(text_of, said) if text and is_rate(text)), "")
         if unit:
             kept = tuple(m for m in measures if mapper.measures[m].unit != Measure.Unit.COUNT)

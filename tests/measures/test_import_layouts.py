@@ -237,6 +237,31 @@ def test_a_long_table_saying_its_figures_are_rates_outside_a_unit_column_stores_
     }
 
 
+@pytest.mark.parametrize("heading", ["period_type", "Time period length", "Frequency"])
+def test_a_long_table_s_period_type_column_saying_twelve_months_makes_each_row_twelve_months(
+    county, tmp_path, heading
+):
+    """Session 11's sweep: "2024-03" beside "Rolling 12 months" in a period_type column was stored as
+    the month of March 2024."""
+    rows = [
+        ["area_code", "area_name", "period", heading, "offence", "value"],
+        ["E07000177", "Cherwell", "2024-03", "Rolling 12 months", "Violence against the person", 1000],
+        ["E07000177", "Cherwell", "2023-12", "Rolling 12 months", "Violence against the person", 990],
+        ["E07000181", "West Oxfordshire", "2023/24 Q3", "Annual", "Violence against the person", 500],
+        ["E07000178", "Oxford", "2024-03", "Month", "Violence against the person", 90],
+        ["E07000178", "Oxford", "2023/24 Q4", "Quarter", "Violence against the person", 270],
+    ]
+    batch = import_file(path=write_rows_csv(tmp_path, "kinds.csv", rows))
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {
+        ("violent-crime", "Cherwell", "2023/24"): 1000,
+        ("violent-crime", "Cherwell", "12 months to Dec 2023"): 990,
+        ("violent-crime", "West Oxfordshire", "12 months to Dec 2023"): 500,
+        ("violent-crime", "Oxford", "March 2024"): 90,
+        ("violent-crime", "Oxford", "2023/24 Q4"): 270,
+    }
+
+
 def test_change_columns_and_columns_of_text_are_left_out_not_asked_about(county, tmp_path):
     path = write_rows_csv(
         tmp_path,
