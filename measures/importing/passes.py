@@ -35,6 +35,7 @@ from measures.importing.mapping import (
 )
 from measures.importing.period_labels import (
     PeriodKey,
+    bare_year_under,
     find_period_in_text,
     parse_month,
     parse_period,
@@ -754,6 +755,11 @@ class ImportPass:
                     "Nothing was written.",
                 )
                 return
+            under = bare_year_under(self.header.title, text)
+            if isinstance(under, str):
+                result.error(None, "", under)
+                return
+            key = under or key  # "2023" under "year ending March": the year to March 2023
             if twelve and key[0] in SHORT_KINDS:
                 # "Mar 2012" over the offences of a table of "12 months ending": the year to March 2012.
                 key = twelve_months_to(key) if key[0] == Period.Kind.MONTH else None

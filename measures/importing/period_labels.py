@@ -295,6 +295,30 @@ def find_period_in_text(text: str, *, bare_year: bool = True) -> PeriodKey | Non
     return None
 
 
+YEARS_ENDING = re.compile(rf"\byears?\s+(?:ending|ended|to)\s+{MONTH}\b")
+SAYS_FINANCIAL = re.compile(rf"\bfinancial\s+years?\b|\bfye\b|{FY_IN_TEXT.pattern}")
+
+
+def bare_year_under(title: str, text) -> PeriodKey | str | None:
+    """A column headed by a year alone ("2023") under a title that says which twelve months its years
+    are: under "year ending March" the year to March 2023 (a financial year); under a title naming
+    financial years, the reason it cannot be told which (a str); else None (the calendar year, as
+    read)."""
+    if not CALENDAR_YEAR.fullmatch(_clean(text)):
+        return None
+    title = _titled(_clean(NOTE_MARKS.sub(" ", str(title))))
+    year = int(_clean(text)[-4:])
+    if (ending := YEARS_ENDING.search(title)) and MONTHS[ending.group(1)] != 12:
+        return _rolling(year, MONTHS[ending.group(1)])
+    if SAYS_FINANCIAL.search(title):
+        return (
+            f"“{text}” over this column is a year alone, and the title speaks of financial years: "
+            f"{year - 1}/{str(year)[2:]} or {year}/{str(year + 1)[2:]}? Write the financial year over the "
+            "column (“2023/24”). Nothing was written."
+        )
+    return None
+
+
 def states_twelve_months(text: str) -> bool:
     """Whether a title (or a file's name) says its figures are twelve months' worth ("year ending",
     "12 months to", "YE"), whether or not the date it gives can be read: a figure for twelve

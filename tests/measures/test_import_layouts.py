@@ -659,6 +659,41 @@ def test_offences_merged_over_period_columns_in_the_row_above_give_each_column_i
     }
 
 
+@pytest.mark.parametrize(
+    "title, stored",
+    [
+        ("year ending March: 2012 and 2013", ["2011/12", "2012/13"]),
+        ("years ending March 2012 and March 2013", ["2011/12", "2012/13"]),
+        ("years ending September", ["12 months to Sep 2012", "12 months to Sep 2013"]),
+        ("calendar years", ["12 months to Dec 2012", "12 months to Dec 2013"]),
+        ("financial years 2011/12 and 2012/13", None),
+    ],
+)
+def test_years_alone_over_columns_are_the_years_the_title_says(county, tmp_path, title, stored):
+    """Session 11's sweep: "2023" and "2024" over the columns under "year ending March" or "financial
+    years 2022/23 and 2023/24" were stored as calendar years."""
+    rows = [
+        [f"Police recorded crime by CSP, {title}"],
+        ["", "", VAP, "", ""],
+        ["Area code", "Area name", "2012", "2013", "% change"],
+        ["E07000177", "Cherwell", 1100, 1200, 9],
+    ]
+    batch = import_file(path=write_xlsx(tmp_path, "years.xlsx", {"Table 1": rows}))
+    if stored is None:
+        assert batch.status == ImportBatch.Status.FAILED
+        assert batch.summary["errors"][0]["message"].startswith(
+            "“2012” over this column is a year alone, and the title speaks of financial years: 2011/12 or "
+            "2012/13?"
+        )
+        assert not MeasureValue.objects.exists()
+        return
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {
+        ("violent-crime", "Cherwell", stored[0]): 1100,
+        ("violent-crime", "Cherwell", stored[1]): 1200,
+    }
+
+
 def test_date_cells_over_a_twelve_month_table_s_columns_are_the_twelve_months_to_their_month(
     county, tmp_path
 ):
