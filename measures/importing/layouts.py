@@ -195,12 +195,13 @@ CHANGE_HEADING = re.compile(
 )
 
 
-def title_unit(title: str) -> str:
-    """The unit a title gives every figure under it ("rates per 1,000 population"), or ""."""
+def title_unit(title: str, where: str = "title") -> str:
+    """The unit a title (or a sheet's name) gives every figure under it ("rates per 1,000 population"),
+    or ""."""
     found = TITLE_RATE.search(title or "")
     if not found or TITLE_COUNTS.search(title):
         return ""
-    return "rates, as the title says"
+    return f"rates, as the {where} says"
 
 
 def is_change_heading(text) -> bool:
@@ -328,7 +329,7 @@ def classify(cells: list, known=None) -> Header | None:
     return Header("wide", 0, cells, columns, offence_columns)
 
 
-def find_header(rows: list[list], requested: str = "", known=None) -> Header:
+def find_header(rows: list[list], requested: str = "", known=None, *, sheet_name: str = "") -> Header:
     """The first row, among the first few, that is a header (of the requested layout, if given).
 
     A header may span several rows: group headings in merged cells ("Victim-based crime" above its
@@ -349,11 +350,12 @@ def find_header(rows: list[list], requested: str = "", known=None) -> Header:
             header.title = " ".join(titles)
             if header.layout == "wide":
                 _units_in_headings(header)
-            if header.layout == "wide" and title_unit(header.title):
-                # "Rates per 1,000 population" in the title: every figure below is one, unless its own
-                # heading says otherwise ("Number" under an offence).
+            unit = title_unit(header.title) or title_unit(sheet_name, "sheet's name")
+            if header.layout == "wide" and unit:
+                # "Rates per 1,000 population" in the title or the sheet's name: every figure below is
+                # one, unless its own heading says otherwise ("Number" under an offence).
                 for i, _ in header.offence_columns:
-                    header.column_units.setdefault(i, title_unit(header.title))
+                    header.column_units.setdefault(i, unit)
             if requested:
                 header.layout = requested
             # Every column without a heading, the last ones too: a CSV's header row ending in a comma

@@ -212,7 +212,7 @@ class ImportPass:
             self.first_column = sheet.first_column
             rows = sheet.rows
             head = head_of(rows)
-            header = layouts.find_header(head, self.options.layout, self._known)
+            header = layouts.find_header(head, self.options.layout, self._known, sheet_name=self.result.sheet)
             if any(DASHBOARD_COLUMNS <= {fold(cell) for cell in row} for row in head[: header.row_index + 1]):
                 raise ImportFileError(DASHBOARD_TABLE)
             self.result.layout = header.layout

@@ -826,6 +826,19 @@ def test_a_title_giving_part_of_a_year_is_read_or_refused_never_stored_as_the_ye
         )
 
 
+def test_a_sheet_named_for_rates_stores_no_rate_as_a_count(county, tmp_path):
+    """Session 11's sweep: the sheet "Table 2 rates per 100,000", chosen by name, had its rates stored as
+    counts (its title said nothing of rates)."""
+    table = [["Police recorded crime by CSP, 2014/15"], ["Area name", VAP], ["Cherwell", 520]]
+    path = write_xlsx(tmp_path, "sheets.xlsx", {"Table 1 numbers": table, "Table 2 rates per 100,000": table})
+    batch = import_file(path=path, sheet="Table 2 rates per 100,000")
+    assert batch.status == ImportBatch.Status.FAILED
+    examples = dict(cells(batch, UNIT_MISMATCH)["examples"])
+    assert examples == {"Violence against the person (rates, as the sheet's name says)": 1}
+    assert import_file(path=path, sheet="Table 1 numbers").status == ImportBatch.Status.APPLIED
+    assert values() == {("violent-crime", "Cherwell", "2014/15"): 520}
+
+
 def test_a_rate_per_thousand_in_the_title_is_no_table_in_thousands(county, tmp_path):
     rows = [["Police recorded crime, rate per thousand population"], ["Area name", VAP], ["Cherwell", 8.1]]
     batch = import_file(path=write_rows_csv(tmp_path, "rates.csv", rows), period="2013/14")
