@@ -319,6 +319,13 @@ def bare_year_under(title: str, text) -> PeriodKey | str | None:
     return None
 
 
+def file_name_words(name: str) -> str:
+    """A file's name as words a title would use: "prc-csp-2023-24-oct-dec.csv" is "prc csp 2023-24
+    oct-dec" (a hyphen between a word and a number parts them; "2023-24" and "oct-dec" stay)."""
+    stem = re.sub(r"\.[a-z0-9]{2,4}$", "", str(name or ""), flags=re.IGNORECASE).replace("_", " ")
+    return re.sub(r"(?<=[a-zA-Z])-(?=\d)|(?<=\d)-(?=[a-zA-Z])", " ", stem)
+
+
 def states_twelve_months(text: str) -> bool:
     """Whether a title (or a file's name) says its figures are twelve months' worth ("year ending",
     "12 months to", "YE"), whether or not the date it gives can be read: a figure for twelve

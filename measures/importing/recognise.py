@@ -10,6 +10,7 @@ import re
 from measures.importing import layouts
 from measures.importing.period_labels import (
     PeriodKey,
+    file_name_words,
     find_period_in_text,
     month_first,
     names_a_shorter_period,
@@ -196,6 +197,21 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
             f"“{options.period}” is not a period the importer knows ({PERIOD_EXAMPLES}).",
         )
         return None
+    name = file_name_words(options.file_name)
+    in_name = names_a_shorter_period(name) if stated and stated[0] not in SHORT_KINDS else ""
+    if in_name:
+        # "prc-csp-2023-24-oct-dec.csv" titled "..., 2023/24": the year, or the quarter its name gives?
+        from_name = spans_named(name)
+        if asked is None:
+            gives = period_label(from_name[0]) if len(from_name) == 1 else f"“{in_name}”"
+            result.ask(
+                "period",
+                f"The file's name, “{options.file_name}”, gives {gives}, but its title says "
+                f"{period_label(stated)} ({_span_words(stated)}): which period are its figures for?",
+            )
+            return None
+        if asked in from_name:
+            stated = asked  # the person says the name is right
     if asked and stated and asked != stated:
         # A period given by hand must agree with the span the file states: the 12 months to December
         # are never stored as December, nor as a quarter.

@@ -839,6 +839,22 @@ def test_a_sheet_named_for_rates_stores_no_rate_as_a_count(county, tmp_path):
     assert values() == {("violent-crime", "Cherwell", "2014/15"): 520}
 
 
+@pytest.mark.parametrize("name", ["prc-csp-2012-13-oct-dec.csv", "csp_2012-13_Q3.csv"])
+def test_a_file_named_for_a_quarter_under_a_year_s_title_is_asked_about(county, tmp_path, name):
+    """Session 11's sweep: "prc-csp-2023-24-oct-dec.csv" titled "..., 2023/24" was stored as the year."""
+    rows = [["Police recorded crime by CSP, 2012/13"], ["Area name", VAP], ["Cherwell", 301]]
+    path = write_rows_csv(tmp_path, name, rows)
+    asked = import_file(path=path)
+    assert asked.summary["needs"] == "period"
+    assert asked.summary["question"] == (
+        f"The file's name, “{name}”, gives 2012/13 Q3, but its title says 2012/13 (12 months, 1 Apr 2012 to "
+        "31 Mar 2013): which period are its figures for?"
+    )
+    assert import_file(path=path, period="2012/13 Q2").status == ImportBatch.Status.FAILED
+    assert import_file(path=path, period="2012/13 Q3").status == ImportBatch.Status.APPLIED
+    assert values() == {("violent-crime", "Cherwell", "2012/13 Q3"): 301}
+
+
 def test_a_rate_per_thousand_in_the_title_is_no_table_in_thousands(county, tmp_path):
     rows = [["Police recorded crime, rate per thousand population"], ["Area name", VAP], ["Cherwell", 8.1]]
     batch = import_file(path=write_rows_csv(tmp_path, "rates.csv", rows), period="2013/14")
