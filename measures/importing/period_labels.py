@@ -30,7 +30,7 @@ FY = r"((?:19|20)\d\d)\s*[/-]\s*(\d\d(?:\d\d)?)"
 
 # "year ending", "12 months to", "12-month period ending", "YE" (the ONS's "year ending") and "FYE"
 # (financial year ending).
-ENDING = r"(?:(?:year|(?:12|twelve)[\s-]months?(?:\s+period)?)\s+(?:ending|ended|to)|f?ye)"
+ENDING = r"(?:(?:rolling\s+)?(?:year|(?:12|twelve)[\s-]months?(?:\s+period)?|12m)\s+(?:ending|ended|to)|f?ye)"
 # The day a year ends on may be written ("year ending 31 March 2023"); it must be the month's last.
 ROLLING = re.compile(
     rf"\b{ENDING}\s+(?:end\s+(?:of\s+)?)?(?:(\d{{1,2}})(?:st|nd|rd|th)?\s+)?{MONTH}\.?(?:\s+|\s*-\s*){YEAR_OR_SHORT}\b"
@@ -207,6 +207,13 @@ def _whole_months(start: datetime.date, end: datetime.date) -> PeriodKey | None:
     return None
 
 
+# What a period cell may carry after its period: a revision or provisional marker ("2023/24 (provisional)",
+# "2023/24 P", "2023/24r", "2023/24 (r)").
+REVISION = re.compile(r"(?<=\d)\s*(?:\(\s*(?:p|r|provisional|revised)\s*\)|p|r|provisional|revised)$")
+FY_SHORT = re.compile(r"^fy\s*(\d\d)\s*/\s*(\d\d)$")  # "FY23/24"
+ISO_MONTH_SPAN = re.compile(rf"^{YEAR}-(\d\d)\s*(?:-|–|to)\s*{YEAR}-(\d\d)$")  # "2023-10 to 2023-12"
+
+
 def parse_period(value) -> PeriodKey | None:
     """A period cell or a typed-in period, or None when it is not one we know."""
     if isinstance(value, datetime.datetime):
@@ -215,8 +222,15 @@ def parse_period(value) -> PeriodKey | None:
         return (Period.Kind.MONTH, value.replace(day=1), periods.month_end(value.year, value.month))
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = _titled(_clean(value))  # "Jan-Mar 2012/13": "jan 2013 to mar 2013"
+    text = _titled(REVISION.sub("", _clean(value)))  # "Jan-Mar 2012/13": "jan 2013 to mar 2013"
     if not text:
+        return None
+    if match := FY_SHORT.match(text):
+        text = f"20{match.group(1)}/{match.group(2)}"
+    if match := ISO_MONTH_SPAN.match(text):
+        y1, m1, y2, m2 = (int(n) for n in match.groups())
+        if 1 <= m1 <= 12 and 1 <= m2 <= 12:
+            return _whole_months(datetime.date(y1, m1, 1), periods.month_end(y2, m2))
         return None
     if match := QUARTER_AFTER.match(text) or QUARTER_BEFORE.match(text):
         groups = match.groups()

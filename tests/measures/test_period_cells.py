@@ -20,6 +20,15 @@ from measures.importing.period_labels import find_period_in_text, parse_period, 
         ("April 2012/13", "April 2012"),
         ("Apr-Jun 2011", "2011/12 Q1"),
         ("2012/13 Q3", "2012/13 Q3"),
+        # Session 11's sweep: refused as unknown.
+        ("2023/24 P", "2023/24"),
+        ("2023/24 (provisional)", "2023/24"),
+        ("2023/24r", "2023/24"),
+        ("12m to Dec-23", "12 months to Dec 2023"),
+        ("Rolling 12 months to Mar 2024", "2023/24"),
+        ("FY23/24", "2023/24"),
+        ("2023-10 to 2023-12", "2023/24 Q3"),
+        ("2023-03-31", "March 2023"),
     ],
 )
 def test_period_cells_are_read_with_each_month_in_its_own_year(cell, label):
