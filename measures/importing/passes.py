@@ -134,12 +134,18 @@ THOUSANDS = re.compile(
 HYPHENED = re.compile(r"^(?:19|20)\d\d-\d\d$")  # "2011-10": a month, but "2011-12" reads as a year too
 STRAY_MIN_ROWS = 1000  # a data.police.uk file with fewer crimes with a location is not judged for strays
 STRAY_SHARE = 0.005  # our areas' crimes under 0.5 % of such a file: a neighbouring force's file
+STRAY_NEAR_SHARE = 0.05  # under 5 %, and in only a few neighbourhoods of each district: the same
 # A district's crimes in a data.police.uk file in under half of its neighbourhoods (MSOAs, the number in
 # its LSOAs' names, "Cherwell 012A"), judged only when there are at least PART_CRIMES_PER_MSOA crimes per
 # neighbourhood the names show it has (the highest number seen), and PART_MIN_MSOAS of them: then most
 # neighbourhoods have some (two crimes each, spread evenly, leave about one in seven empty; a whole
 # district's month in a force's file has dozens each). A neighbourhood's or a beat's download, or a file
 # of one kind of crime, stored as the district's month.
+# data.police.uk's crime types have been today's since May 2013 ("Public order" and "Possession of
+# weapons" replaced "Public disorder and weapons"); the older ones no month since gives.
+TYPES_SINCE = datetime.date(2013, 5, 1)
+TYPES_MIN_CRIMES = 20  # a measure's types are judged missing only among 20 or more of its crimes
+OLD_TYPES = {normalise_label("Public disorder and weapons"), normalise_label("Violent crime")}
 PART_MIN_MSOAS = 6
 PART_CRIMES_PER_MSOA = 2
 MSOA_NUMBER = re.compile(r"\s(\d{3})[A-Z]$")
@@ -969,6 +975,7 @@ class ImportPass:
         last = (0, len(self.header.cells))  # the last row read, and how many cells it has
         # Crime type -> (kind, line number); a type no mapping knows -> [its first row, crimes].
         types = {}
+        in_file = Counter()  # every crime type the file gives, for any area: its crimes
         unknown = self._street_unknown = {}
         for offset, cells in enumerate(body):
             row = self.first_row + start + offset
@@ -1005,6 +1012,7 @@ class ImportPass:
             area, reason, district = found
             if reason != NO_LOCATION:
                 located += 1
+            in_file[cells[c_label]] += 1
             if area is None:
                 result.skip(reason, district)
                 continue
@@ -1053,8 +1061,44 @@ class ImportPass:
                 "download that did not finish), so crimes after it are missing. Download it again. Nothing "
                 "was written.",
             )
-        if not self._strays(located, ours_by_area, force):
+        if not self._strays(located, ours_by_area, force, lsoa_areas):
             self._part_districts(lsoa_areas, ours_by_area)
+        self._types_missing(in_file, types)
+
+    def _types_missing(self, in_file: Counter, types: dict):
+        """A question when a file of months since May 2013 (today's crime types) has none at all of a
+        type a measure it feeds adds up ("Burglary" and "Vehicle crime" but no "Shoplifting"), among at
+        least TYPES_MIN_CRIMES of the measure's crimes: a download of some kinds of crime, which would be
+        stored as the measure's month."""
+        if not self.result.periods or any(key[1] < TYPES_SINCE for key in self.result.periods):
+            return  # older months had other types (no "Public order" before May 2013): not judged
+        given = Counter()
+        for label, n in in_file.items():
+            given[normalise_label(text_of(label))] += n
+        street = {normalise_label(t) for t in classification().police_uk_types} - OLD_TYPES
+        parts = {}  # measure -> its crime types
+        for label, measures in self.mapper.lines.items():
+            if label in street:
+                for measure in measures:
+                    parts.setdefault(measure, set()).add(label)
+        used = {
+            m
+            for kind, line in types.values()
+            if kind == LABEL_MEASURES
+            for m in self.lines.lines[line].measures
+        }
+        names = self.mapper.line_names
+        for measure in sorted(used, key=lambda m: self.mapper.measures[m].name):
+            own = parts.get(measure, set())
+            missing = sorted(names.get(t, t) for t in own if not given[t])
+            if not missing or sum(given[t] for t in own) < TYPES_MIN_CRIMES:
+                continue
+            listed = ", ".join(missing[:-1]) + " or " + missing[-1] if len(missing) > 1 else missing[0]
+            self.result.incomplete.append(
+                f"This file has no {listed} crimes at all, which {self.mapper.measures[measure].name} adds "
+                "up: it looks like a download of some kinds of crime, and each district's month would be "
+                "stored as only the kinds it has. Import the force's whole file instead."
+            )
 
     def _part_districts(self, lsoa_areas: dict, ours_by_area: Counter):
         """A question when a district's crimes lie in under half of its neighbourhoods, with crimes
@@ -1083,14 +1127,23 @@ class ImportPass:
                 "district's month would be stored as only these. Import the force's whole file instead."
             )
 
-    def _strays(self, located: int, ours_by_area: Counter, force: str) -> bool:
+    def _strays(self, located: int, ours_by_area: Counter, force: str, lsoa_areas: dict) -> bool:
         """A question when our areas' crimes are a sliver of a force's file (under STRAY_SHARE of its
-        crimes with a location): a neighbouring force's crimes just over the border, which would be
-        stored as the district's whole month (1 for Cherwell, not 387). A district is several per
-        cent of its own force's file."""
+        crimes with a location), or a small part of it (under STRAY_NEAR_SHARE) lying in only a few
+        neighbourhoods of each district (fewer than PART_MIN_MSOAS): a neighbouring force's crimes just
+        over the border, which would be stored as the district's whole month (1 for Cherwell, not 387).
+        A district is several per cent of its own force's file, spread over all its neighbourhoods."""
         ours = sum(ours_by_area.values())
-        if located < STRAY_MIN_ROWS or not ours or ours >= STRAY_SHARE * located:
+        if located < STRAY_MIN_ROWS or not ours or ours >= STRAY_NEAR_SHARE * located:
             return False
+        if ours >= STRAY_SHARE * located:
+            seen = {}  # area -> the neighbourhood numbers its LSOAs name
+            for lsoa, (area, _reason, _district) in lsoa_areas.items():
+                if area is not None:
+                    number = MSOA_NUMBER.search(text_of(lsoa))
+                    seen.setdefault(area, set()).add(number.group(1) if number else lsoa)
+            if any(len(numbers) >= PART_MIN_MSOAS for numbers in seen.values()):
+                return False
         names = self.mapper.area_names
         each = ", ".join(
             f"{names[a]} {n:,}" for a, n in sorted(ours_by_area.items(), key=lambda x: names[x[0]])

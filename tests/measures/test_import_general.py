@@ -1666,28 +1666,79 @@ def refused_until_confirmed(path):
     assert import_file(path=path, confirmed=True).status == ImportBatch.Status.APPLIED
 
 
-@pytest.mark.parametrize("ours, theirs, asked", [(4, 996, True), (5, 995, False), (1, 500, False)])
+# data.police.uk's types that acquisitive crime adds up: a force's whole file gives each of them.
+STREET_ACQUISITIVE = [
+    "Burglary", "Robbery", "Vehicle crime", "Theft from the person", "Bicycle theft", "Shoplifting",
+    "Other theft",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "ours, msoas, theirs, asked",
+    [
+        (4, 1, 996, True),
+        (5, 1, 995, True),  # the session 11 sweep: under 5 %, in a few of Cherwell's neighbourhoods
+        (30, 6, 970, False),  # 3 %, spread over six of them: a district of a large force
+        (50, 1, 950, False),  # 5 %
+        (1, 1, 500, False),  # too small a file to tell
+    ],
+)
 def test_a_neighbouring_force_s_few_crimes_in_our_districts_are_a_part_sum_to_confirm(
-    county, tmp_path, ours, theirs, asked
+    county, tmp_path, ours, msoas, theirs, asked
 ):
     """Issue 13's sweep: Northamptonshire's file, with a crime or two just over the border in Cherwell,
     stored Cherwell's month as 1. Our areas' crimes under half a per cent of a file of a thousand or
-    more crimes with a location are asked about; a district is several per cent of its own force's."""
+    more crimes with a location, or under 5 % and in fewer than six neighbourhoods of each district, are
+    asked about; a district is several per cent of its own force's, spread over all its neighbourhoods."""
     force = ["2018-06", "Northamptonshire Police", "Northamptonshire Police"]
-    rows = street_rows("2018-06", n=ours)
-    rows[1:] = [[row[0], *force, *row[4:]] for row in rows[1:]]
-    rows += [[f"n{i}", *force, "E01027000", "Daventry 001A", "Robbery"] for i in range(theirs)]
+    rows = [STREET_HEADER] + [
+        [f"c{i}", *force, "E01028510", f"Cherwell {i % msoas + 1:03d}A", "Robbery"] for i in range(ours)
+    ]
+    rows += [
+        [f"n{i}", *force, "E01027000", "Daventry 001A", STREET_ACQUISITIVE[i % len(STREET_ACQUISITIVE)]]
+        for i in range(theirs)
+    ]
     rows.append(["", *force, "", "", "Robbery"])  # no location: not counted either way
     batch = import_file(path=write_rows_csv(tmp_path, "northants.csv", rows), dry_run=True)
-    assert bool(batch.summary["incomplete"]) is asked
+    assert bool(batch.summary["incomplete"]) is asked, batch.summary["incomplete"]
     if asked:
         assert batch.summary["incomplete"] == [
-            f"Only {ours} of this file's 1,000 crimes with a location (0.4%) are in our areas (Cherwell "
-            f"{ours}). A district is a far larger share of its own force's file: these are probably crimes "
-            "just over the border reported by Northamptonshire Police, and each district's month would be "
-            "stored as only these. Import the file of the force that covers the district instead."
+            f"Only {ours} of this file's 1,000 crimes with a location ({ours / 1000:.1%}) are in our areas "
+            f"(Cherwell {ours}). A district is a far larger share of its own force's file: these are "
+            "probably crimes just over the border reported by Northamptonshire Police, and each district's "
+            "month would be stored as only these. Import the file of the force that covers the district "
+            "instead."
         ]
         refused_until_confirmed(write_rows_csv(tmp_path, "northants.csv", rows))
+
+
+@pytest.mark.parametrize(
+    "month, types, asked",
+    [
+        ("2018-06", ["Burglary", "Vehicle crime"], True),  # a download of two kinds of crime
+        ("2018-06", STREET_ACQUISITIVE, False),  # every kind
+        ("2012-06", ["Burglary", "Vehicle crime"], False),  # before May 2013's types: not judged
+    ],
+)
+def test_a_street_file_lacking_kinds_of_crime_a_measure_adds_up_is_a_part_sum_to_confirm(
+    county, tmp_path, month, types, asked
+):
+    """Session 11's sweep: a file of Burglary and Vehicle crime only (116 of Cherwell's 387 acquisitive
+    crimes) was stored as Cherwell's acquisitive crime for the month."""
+    crime = [month, "Thames Valley Police", "Thames Valley Police", "E01028510"]
+    rows = [STREET_HEADER] + [
+        [f"c{i}", *crime, f"Cherwell {i % 15 + 1:03d}A", types[i % len(types)]] for i in range(70)
+    ]
+    batch = import_file(path=write_rows_csv(tmp_path, "kinds.csv", rows), dry_run=True)
+    assert bool(batch.summary["incomplete"]) is asked, batch.summary["incomplete"]
+    if asked:
+        assert batch.summary["incomplete"] == [
+            "This file has no Bicycle theft, Other theft, Robbery, Shoplifting or Theft from the person "
+            "crimes at all, which Acquisitive crime adds up: it looks like a download of some kinds of "
+            "crime, and each district's month would be stored as only the kinds it has. Import the force's "
+            "whole file instead."
+        ]
+        refused_until_confirmed(write_rows_csv(tmp_path, "kinds.csv", rows))
 
 
 @pytest.mark.parametrize(
@@ -1711,7 +1762,12 @@ def test_a_street_file_of_part_of_a_district_is_a_part_sum_to_confirm(
     asked about."""
     crime = ["2018-06", "Thames Valley Police", "Thames Valley Police", "E01028510"]
     rows = [STREET_HEADER] + [
-        [f"c{m}-{i}", *crime, f"Cherwell {m:03d}{'AB'[i % 2]}", "Robbery"]
+        [
+            f"c{m}-{i}",
+            *crime,
+            f"Cherwell {m:03d}{'AB'[i % 2]}",
+            STREET_ACQUISITIVE[i % len(STREET_ACQUISITIVE)],
+        ]
         for m in msoas
         for i in range(per_msoa)
     ]
