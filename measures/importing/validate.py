@@ -199,6 +199,13 @@ def formula_refused(text: str) -> str:
     return f"“{text[:40]}” starts with “{text[0]}”: formulas are refused"
 
 
+# A mark after a figure: revised, provisional, a footnote ("1000r", "1000(p)", "1000*", "1000¹").
+REVISION_MARK = re.compile(
+    r"(?<=\d)(?:\((?:p|r|provisional|revised)\)|[rp]|\*+|[\u00b9\u00b2\u00b3\u2070-\u2079\u2020\u2021]+)$",
+    re.IGNORECASE,
+)
+
+
 def parse_value(cell) -> tuple[Decimal | int | None, str]:
     """(value, "") or (None, "") for a missing/suppressed cell, or (None, error message).
 
@@ -242,6 +249,7 @@ def parse_value(cell) -> tuple[Decimal | int | None, str]:
     if looks_like_formula(text) and not text.startswith(SIGNS):
         return None, f"starts with “{text[0]}”: formulas are refused"
     text = re.sub(r"\[[^\]]*\]", "", text).replace(" ", "").replace("\u00a0", "")
+    text = REVISION_MARK.sub("", text)  # "1000r", "1000 (p)", "1000*", "1000¹": the figure, marked
     if "," in text and not GROUPED.fullmatch(text):
         # "12,5" or "1,23": a decimal comma (or a slip), never twelve thousand five hundred
         return None, f"“{str(cell).strip()[:40]}” {DECIMAL_COMMA}"

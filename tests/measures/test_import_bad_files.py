@@ -185,6 +185,12 @@ def test_period_cells_by_their_quarter_are_read_and_a_quarter_of_a_bare_year_is_
     "cell, expected",
     [
         ("007", (7, "")),
+        # Session 11's sweep: a figure marked revised, provisional or with a footnote was refused.
+        ("1000r", (Decimal(1000), "")),
+        ("1000 (p)", (Decimal(1000), "")),
+        ("1,000*", (Decimal(1000), "")),
+        ("1000\u00b9", (Decimal(1000), "")),
+        ("r", (None, "“r” is not a number")),
         (" 1,234 ", (Decimal(1234), "")),
         (12.0, (12, "")),
         (2.5, (Decimal("2.5"), "")),
