@@ -190,7 +190,8 @@ TITLE_COUNTS = re.compile(r"\b(?:numbers?|counts?)\b", re.IGNORECASE)
 # A column of changes between periods, not a figure: "% change", "Percentage change", "Change".
 CHANGE_HEADING = re.compile(
     r"(?:%|\bper\s*cent(?:age)?|\bpercentage\s+point|\bnumeric|\babsolute)\s*change\b|^change\b"
-    r"|\bchange\s+(?:from|on|since|over|between)\b|\bchange\s*\(%\)",
+    r"|\bchange\s+(?:from|on|since|over|between)\b|\bchange\s*\(%\)"
+    r"|^(?:difference|variance|movement|volume\s+change)\b|^\+\s*/\s*-|^-\s*/\s*\+",
     re.IGNORECASE,
 )
 

@@ -810,7 +810,7 @@ class ImportPass:
         first_of = {}  # (line, unit) -> {period ("" for none of its own): the first column giving it}
         for column, label in self.header.offence_columns:
             text = " ".join(str(label).split())
-            if is_formula(text):
+            if is_formula(text) and not is_change_heading(text):  # "+/-": a change, not a formula
                 result.error(
                     header_row, self._cell(header_row, column), f"The header {formula_refused(text)}"
                 )

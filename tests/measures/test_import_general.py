@@ -64,6 +64,7 @@ def test_the_classification_holds_every_wording_once_and_every_data_police_uk_cr
     assert known.find("Domestic burglary") is known.find("Residential burglary")
     assert known.find("Non-domestic burglary") is known.find("Non-residential burglary")
     assert known.find("Cyber stalking") is None
+    assert known.find("Theft of pedal cycle").key == "bicycle-theft"  # the 2010/11 tables' wording
 
 
 @pytest.mark.parametrize(

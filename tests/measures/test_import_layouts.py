@@ -278,6 +278,16 @@ def test_change_columns_and_columns_of_text_are_left_out_not_asked_about(county,
     assert dict(cells(batch, TEXT_ONLY)["examples"]).keys() == {"Most similar group", "Notes"}
 
 
+@pytest.mark.parametrize("change", ["Difference", "Variance", "Movement", "Volume change", "+/-"])
+def test_change_columns_in_other_words_are_changes_not_lines_to_map(county, tmp_path, change):
+    """Session 11's sweep: these were asked to be mapped to a measure ("+/-" as a formula)."""
+    rows = [["Area name", VAP, change], ["Cherwell", "4154", "-3"]]
+    batch = import_file(path=write_rows_csv(tmp_path, "changes.csv", rows), period="2022/23")
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {("violent-crime", "Cherwell", "2022/23"): 4154}
+    assert cells(batch, CHANGES)["count"] == 1
+
+
 def test_an_unknown_column_with_figures_is_still_asked_about(county, tmp_path):
     rows = [["Area name", VAP, "Widget offences"], ["Cherwell", "4154", "12"]]
     path = write_rows_csv(tmp_path, "unknown.csv", rows)
