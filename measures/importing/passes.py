@@ -18,7 +18,7 @@ from pathlib import Path
 
 from measures.importing import layouts
 from measures.importing.classification import classification
-from measures.importing.layouts import fold, is_change_heading, is_rate
+from measures.importing.layouts import UNIT_HEADERS, fold, is_change_heading, is_rate
 from measures.importing.mapping import (
     LABEL_DIRECT,
     LABEL_IGNORED,
@@ -808,7 +808,12 @@ class ImportPass:
         given = {found.key for _, label in self.header.offence_columns if (found := known.find(label))}
         header_row = self.first_row + self.header.row_index
         first_of = {}  # (line, unit) -> {period ("" for none of its own): the first column giving it}
+        # A column saying how each row is counted ("Measure": "Rate per 100,000 population" in one row,
+        # "Number" in the next, the area's cell merged over both): rates are never stored as counts.
+        c_unit = next((c for c, label in self.header.offence_columns if fold(label) in UNIT_HEADERS), None)
         for column, label in self.header.offence_columns:
+            if column == c_unit:
+                continue
             text = " ".join(str(label).split())
             if is_formula(text) and not is_change_heading(text):  # "+/-": a change, not a formula
                 result.error(
@@ -852,6 +857,7 @@ class ImportPass:
         # A row with no column to stage still needs a row in the staging table: two rows for one area and
         # period are found there.
         no_line = None if columns else lines.number(("column", None), "", ())
+        last_area = None  # the last row's area cells: a merged area cell is read for the rows under it
         unheaded = set(self.header.unheaded_columns)
         unheaded_found = {}
         # Unknown columns not yet seen holding a number in one of our rows: one that never does holds
@@ -865,6 +871,10 @@ class ImportPass:
             if code is None or name is None:
                 result.rows_read += 1
                 continue
+            unit = text_of(cells[c_unit]) if c_unit is not None and c_unit < len(cells) else ""
+            if not code and not name and unit and last_area:
+                code, name = last_area  # "Number" under "Rate per 100,000" beside a merged area cell
+            last_area = (code, name) if code or name else None
             if not code and not name:
                 if any(parse_value(cells[c])[0] is not None for c, *_ in columns if c < len(cells)):
                     # Figures with no area ("Thames Valley total" in a column of its own, a total row):
@@ -917,9 +927,14 @@ class ImportPass:
                 stage(
                     row, no_line, area, period if period is not None else min(column_periods.values()), None
                 )
-            for column, _label, measures, line, own_period in columns:
+            rates = bool(unit) and is_rate(unit)
+            for column, label, measures, line, own_period in columns:
                 at = period if own_period is None else own_period
                 cell = cells[column] if column < len(cells) else None
+                if rates and self._counted(measures):
+                    if cell not in (None, ""):
+                        result.note_cells(UNIT_MISMATCH, f"{label} ({unit})")
+                    continue
                 value, problem = parse_value(cell)
                 if problem:
                     result.error(row, self._cell(row, column), f"The value {problem}")
@@ -935,6 +950,8 @@ class ImportPass:
                     stage(row, line, area, at, scaled(value))
             if used:
                 result.rows_used += 1
+            elif rates:
+                result.skip(UNIT_MISMATCH, f"{mapper.area_names[area]} ({unit})")
             else:
                 result.skip(NO_FIGURES, mapper.area_names[area])
         header_row = self.first_row + self.header.row_index

@@ -865,6 +865,31 @@ def test_a_file_named_for_a_quarter_under_a_year_s_title_is_asked_about(county, 
     assert values() == {("violent-crime", "Cherwell", "2012/13 Q3"): 301}
 
 
+@pytest.mark.parametrize("first", ["rate", "number"])
+def test_two_rows_per_area_under_a_merged_area_cell_store_the_number_never_the_rate(county, tmp_path, first):
+    """Session 11's sweep: the area's cell merged over a "Rate per 100,000 population" row and a "Number"
+    row stored the rates as counts, and dropped the numbers as rows with no area."""
+    rate, number = ["Rate per 100,000 population", 310, 77], ["Number", 400, 100]
+    pair = [rate, number] if first == "rate" else [number, rate]
+    rows = [
+        ["Oxfordshire community safety performance, 2012/13 Q3"],
+        ["Area", "Measure", VAP, DAMAGE],
+        ["Cherwell", *pair[0]],
+        [None, *pair[1]],
+        ["Oxford", *[cell + 1 if isinstance(cell, int) else cell for cell in pair[0]]],
+        [None, *[cell + 1 if isinstance(cell, int) else cell for cell in pair[1]]],
+    ]
+    batch = import_file(path=write_xlsx(tmp_path, "pairs.xlsx", {"Q3": rows}))
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {
+        ("violent-crime", "Cherwell", "2012/13 Q3"): 400,
+        ("criminal-damage", "Cherwell", "2012/13 Q3"): 100,
+        ("violent-crime", "Oxford", "2012/13 Q3"): 401,
+        ("criminal-damage", "Oxford", "2012/13 Q3"): 101,
+    }
+    assert cells(batch, UNIT_MISMATCH)["count"] == 4
+
+
 def test_a_rate_per_thousand_in_the_title_is_no_table_in_thousands(county, tmp_path):
     rows = [["Police recorded crime, rate per thousand population"], ["Area name", VAP], ["Cherwell", 8.1]]
     batch = import_file(path=write_rows_csv(tmp_path, "rates.csv", rows), period="2013/14")
