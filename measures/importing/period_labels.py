@@ -415,7 +415,7 @@ def quarter_readings(text: str) -> tuple[str, list[PeriodKey]]:
 # Words a title gives a period shorter than twelve months in, read or not: a hand-given twelve months is
 # refused beside them ("Quarter ending December 2012", "Dec 2012", "2012 Q3").
 SHORTER = re.compile(
-    rf"\b(?:quarters?|q[1-4]|months?|(?:{OTHER_SHORT})\b|(?P<month>{MONTH})\.?\s+(?:\d\d\b|(?:19|20)\d\d))"
+    rf"\b(?:quarters?|q[1-4]\b|months?|(?:{OTHER_SHORT})\b|(?P<month>{MONTH})\.?\s+(?:\d\d\b|(?:19|20)\d\d))"
 )
 RELEASE = re.compile(r"\s+(?:release|edition|publication|update|bulletin)\b")
 NOT_THE_PERIOD = re.compile(

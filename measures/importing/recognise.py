@@ -197,13 +197,13 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
             f"“{options.period}” is not a period the importer knows ({PERIOD_EXAMPLES}).",
         )
         return None
-    name = file_name_words(options.file_name)
-    in_name = names_a_shorter_period(name) if stated and stated[0] not in SHORT_KINDS else ""
-    if in_name:
-        # "prc-csp-2023-24-oct-dec.csv" titled "..., 2023/24": the year, or the quarter its name gives?
-        from_name = spans_named(name)
+    # "prc-csp-2023-24-oct-dec.csv" titled "..., 2023/24": the year, or the quarter its name gives?
+    from_name = (
+        spans_named(file_name_words(options.file_name)) if stated and stated[0] not in SHORT_KINDS else []
+    )
+    if from_name and stated not in from_name:
         if asked is None:
-            gives = period_label(from_name[0]) if len(from_name) == 1 else f"“{in_name}”"
+            gives = ", ".join(period_label(key) for key in from_name)
             result.ask(
                 "period",
                 f"The file's name, “{options.file_name}”, gives {gives}, but its title says "

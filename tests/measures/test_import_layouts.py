@@ -865,6 +865,14 @@ def test_a_file_named_for_a_quarter_under_a_year_s_title_is_asked_about(county, 
     assert values() == {("violent-crime", "Cherwell", "2012/13 Q3"): 301}
 
 
+@pytest.mark.parametrize("name", ["g5-q13-southvale.csv", "csp-quarters-notes.csv", "csp-2012-13-q5.csv"])
+def test_a_file_name_giving_no_period_beside_a_year_s_title_is_not_asked_about(county, tmp_path, name):
+    """The regression scan: names with "q13", "q5" or "quarters" and no period were asked about."""
+    rows = [["Police recorded crime by CSP, 2012/13"], ["Area name", VAP], ["Cherwell", 301]]
+    assert import_file(path=write_rows_csv(tmp_path, name, rows)).status == ImportBatch.Status.APPLIED
+    assert values() == {("violent-crime", "Cherwell", "2012/13"): 301}
+
+
 @pytest.mark.parametrize("first", ["rate", "number"])
 def test_two_rows_per_area_under_a_merged_area_cell_store_the_number_never_the_rate(county, tmp_path, first):
     """Session 11's sweep: the area's cell merged over a "Rate per 100,000 population" row and a "Number"
