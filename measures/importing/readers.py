@@ -14,6 +14,7 @@ import codecs
 import csv
 import io
 import itertools
+import os
 import re
 import xml.etree.ElementTree as ElementTree
 import zipfile
@@ -27,7 +28,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum
 
-from measures.importing import ods, xlsx
+from measures.importing import ods, sheet_process, xlsx
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and the wrapper of password-protected .xlsx
@@ -37,6 +38,7 @@ CHUNK = 1 << 20
 MAX_UNPACKED_BYTES = 400_000_000  # the zip's members added up
 MAX_CELLS = 4_000_000  # python-calamine (XLS, XLSB) holds a sheet in memory, about 93 bytes a cell
 MAX_RATIO = 200  # a real sheet compresses 10 to 40 times; a zip bomb thousands
+SHEET_PROCESS_BYTES = 8_000_000  # an XLSX sheet's XML from which another process reads it
 
 
 class ImportFileError(Exception):
@@ -201,7 +203,22 @@ class Workbook:
         self._rows_expected = declared[0] if declared != (1, 1) else 0  # "A1": the size is not known
         worksheet.reset_dimensions()
         self._rows_read = 0
-        return _from_first_filled(self._counted(xlsx.rows(worksheet)))
+        if self._read_elsewhere(worksheet):
+            rows = sheet_process.rows(self.path, worksheet.title, lambda: xlsx.rows(worksheet))
+        else:
+            rows = xlsx.rows(worksheet)
+        return _from_first_filled(self._counted(rows))
+
+    def _read_elsewhere(self, worksheet) -> bool:
+        """Whether a sheet is read by another process (``sheet_process``): one whose XML is big enough
+        to pay for starting it (``IMPORT_SHEET_PROCESS_BYTES``, 8 MB: about 50,000 rows), when the
+        machine has a core to spare."""
+        try:
+            size = worksheet.parent._archive.getinfo(worksheet._worksheet_path).file_size
+        except (AttributeError, KeyError):
+            return False
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        return cores > 1 and size >= getattr(settings, "IMPORT_SHEET_PROCESS_BYTES", SHEET_PROCESS_BYTES)
 
     def _counted(self, rows) -> Iterator:
         """The rows, counting them for the progress bar; a damaged sheet's XML is an ImportFileError."""

@@ -158,13 +158,25 @@ def chunk_rows() -> int:
 NEW, CHANGED, UNCHANGED = 0, 1, 2
 
 # Integer sums that cannot overflow (each term under 10^9, at most a few million figures); a cell by its
-# period's place in the file, not its id (a new period has one only once written).
-FINGERPRINT = (
-    f"SELECT SUM(CASE WHEN status = {NEW} THEN 1 ELSE 0 END), "
+# period's place in the file, not its id (a new period has one only once written). Summed per measure
+# and area in ``COUNTS``' one pass, then over them.
+FINGERPRINT_SUMS = (
+    f"SUM(CASE WHEN status <> {UNCHANGED} THEN value % 1000003 ELSE 0 END), "
+    f"SUM(CASE WHEN status <> {UNCHANGED} THEN COALESCE(old, 0) % 1000003 ELSE 0 END), "
+    f"SUM(CASE WHEN status <> {UNCHANGED} "
+    "THEN (value % 1000003) * ((measure * 31 + area * 17 + period) % 1009) ELSE 0 END)"
+)
+# Per measure and area, in one pass over the compared figures: how many are new, changed and unchanged
+# (the preview's table), the rows behind the unchanged ones and behind the others (``_count_rows``), and
+# the fingerprint's sums.
+COUNTS = (
+    f"SELECT measure, area, SUM(CASE WHEN status = {NEW} THEN 1 ELSE 0 END), "
     f"SUM(CASE WHEN status = {CHANGED} THEN 1 ELSE 0 END), "
-    "SUM(value % 1000003), SUM(COALESCE(old, 0) % 1000003), "
-    "SUM((value % 1000003) * ((measure * 31 + area * 17 + period) % 1009)) "
-    f"FROM {{compared}} WHERE status <> {UNCHANGED}"
+    f"SUM(CASE WHEN status = {UNCHANGED} THEN 1 ELSE 0 END), "
+    f"SUM(CASE WHEN status = {UNCHANGED} THEN n_rows ELSE 0 END), "
+    f"SUM(CASE WHEN status <> {UNCHANGED} THEN n_rows ELSE 0 END), "
+    f"{FINGERPRINT_SUMS} "
+    "FROM {compared} GROUP BY measure, area"
 )
 # The stored value as staged values are (ten-thousandths), exactly on both databases: SQLite keeps a
 # decimal as an integer or a double, and 4 places of a number below 10^10 survive a double.
@@ -328,16 +340,15 @@ def compare_and_write(
             "CREATE INDEX IF NOT EXISTS {compared}_cell ON {compared} (measure, area, pkey, value)"
         )
     staging.analyse("compared")
-    outcome.table, totals = _counts(staging, mapper)
+    outcome.table, totals, row_counts, sums = _counts(staging, mapper)
     outcome.new, outcome.changed, outcome.unchanged = totals
-    if not write or previewed is not None:  # a preview, or the import of one
-        outcome.fingerprint = [int(n or 0) for n in staging.fetchone(FINGERPRINT)]
+    outcome.fingerprint = [outcome.new, outcome.changed, *sums]
     if outcome.new or outcome.changed:
         _judge_history(staging, outcome, {key[0] for key in result.periods})
         staging.execute("CREATE INDEX IF NOT EXISTS {stats}_group ON {stats} (measure, area, kind)")
         staging.analyse("stats")
         (outcome.flagged_count,) = staging.fetchone("SELECT COUNT(*) " + FIGURE_FROM + "WHERE " + FLAGGED)
-    _count_rows(staging, result, one_figure_per_row)
+    _count_rows(staging, result, row_counts if one_figure_per_row else None)
     order = list(dict.fromkeys(row["measure_id"] for row in outcome.table))
     shown = _sample(staging, mapper, result, order, "", FIGURES_SHOWN)
     if outcome.flagged_count:
@@ -376,23 +387,22 @@ def compare_and_write(
     return outcome
 
 
-def _counts(staging: Staging, mapper: Mapper) -> tuple[list, tuple]:
-    """Per measure and area: figures new, changed and unchanged (the preview's table), and the totals."""
-    table, totals = [], [0, 0, 0]
-    rows = staging.fetchall(
-        f"SELECT measure, area, SUM(CASE WHEN status = {NEW} THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN status = {CHANGED} THEN 1 ELSE 0 END), "
-        f"SUM(CASE WHEN status = {UNCHANGED} THEN 1 ELSE 0 END) "
-        "FROM {compared} GROUP BY measure, area"
-    )
+def _counts(staging: Staging, mapper: Mapper) -> tuple[list, tuple, dict, list]:
+    """Per measure and area: figures new, changed and unchanged (the preview's table); the totals; the
+    rows behind the figures, by ``_count_rows``' groups; and the fingerprint's sums."""
+    table, totals, row_counts, sums = [], [0, 0, 0], {1: 0, 2: 0}, [0, 0, 0]
     measures, names = mapper.measures, mapper.area_names
-    for m, area, new, changed, unchanged in sorted(
-        rows, key=lambda r: (measures[r[0]].order, measures[r[0]].name, names[r[1]], r[1])
+    for m, area, new, changed, unchanged, rows_unchanged, rows_other, *fingerprint in sorted(
+        staging.fetchall(COUNTS), key=lambda r: (measures[r[0]].order, measures[r[0]].name, names[r[1]], r[1])
     ):
         new, changed, unchanged = int(new), int(changed), int(unchanged)
         totals[0] += new
         totals[1] += changed
         totals[2] += unchanged
+        row_counts[1] += int(rows_unchanged or 0)
+        row_counts[2] += int(rows_other or 0)
+        for i, n in enumerate(fingerprint):
+            sums[i] += int(n or 0)
         table.append(
             {
                 "measure_id": m,
@@ -404,24 +414,19 @@ def _counts(staging: Staging, mapper: Mapper) -> tuple[list, tuple]:
                 "unchanged": unchanged,
             }
         )
-    return table, tuple(totals)
+    return table, tuple(totals), row_counts, sums
 
 
-def _count_rows(staging: Staging, result: PassResult, one_figure_per_row: bool):
+def _count_rows(staging: Staging, result: PassResult, row_counts: dict | None):
     """Each row that gave a value, as new or changed (one of its figures is), unchanged (all of its
     figures are), or skipped because none of its figures is stored (a partial sum): then
     rows read = rows new or changed + rows unchanged + rows skipped, each skip with its reason.
 
     When each row makes at most one figure (a long or street file whose lines go into one measure
-    each), the figures' own row counts say it; otherwise (a wide file's row makes a figure per column)
-    the rows are grouped.
+    each), the figures' own row counts say it (``row_counts``, from ``_counts``); otherwise (a wide
+    file's row makes a figure per column) the rows are grouped.
     """
-    if one_figure_per_row:
-        rows = staging.fetchall(
-            f"SELECT CASE WHEN status = {UNCHANGED} THEN 1 ELSE 2 END, SUM(n_rows) FROM {{compared}} "
-            f"GROUP BY CASE WHEN status = {UNCHANGED} THEN 1 ELSE 2 END"
-        )
-    else:
+    if row_counts is None:
         rows = staging.fetchall(
             "SELECT s, COUNT(*) FROM ("
             f"  SELECT r.row_no, MAX(CASE WHEN c.status IS NULL THEN 0 WHEN c.status = {UNCHANGED} THEN 1 "
@@ -431,8 +436,8 @@ def _count_rows(staging: Staging, result: PassResult, one_figure_per_row: bool):
             "  WHERE r.value IS NOT NULL GROUP BY r.row_no"
             ") x WHERE s > 0 GROUP BY s"
         )
-    counts = {int(s): int(n or 0) for s, n in rows}
-    result.rows_changed, result.rows_unchanged = counts.get(2, 0), counts.get(1, 0)
+        row_counts = {int(s): int(n or 0) for s, n in rows}
+    result.rows_changed, result.rows_unchanged = row_counts.get(2, 0), row_counts.get(1, 0)
     left_out = result.rows_used - result.rows_changed - result.rows_unchanged
     if left_out > 0:
         result.skip(NOT_STORED, n=left_out)

@@ -18,7 +18,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from measures.importing import xlsx
+from measures.importing import sheet_process, xlsx
 from measures.importing.readers import ImportFileError
 from measures.importing.readers import Workbook as ImportWorkbook
 from measures.importing.xlsx import NoResult
@@ -514,3 +514,92 @@ def test_a_text_formula_with_no_value_at_all_is_no_result_even_alone_in_its_chun
     path = write_parts(tmp_path / "book.xlsx", {"Data": sheet(rows, dimension="A1:C1")})
     [row] = list(xlsx.rows(load_workbook(path, read_only=True, data_only=True).worksheets[0]))
     assert row == (1, "=A1", None) and type(row[1]) is NoResult
+
+
+# --- a big sheet read by another process ----------------------------------------------------------------
+
+
+def read_through(path, name, settings, elsewhere):
+    """A sheet's rows as the importer reads them, in this process or (``elsewhere``) another."""
+    settings.IMPORT_SHEET_PROCESS_BYTES = 0 if elsewhere else 10**12
+    book = ImportWorkbook(path)
+    try:
+        return outcome(book.sheet(name).rows)
+    finally:
+        book.close()
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "numbers",
+        "rich inline strings",
+        "gaps of several rows, sparse columns",
+        "damaged: a tag left open",
+        "damaged: no such shared string",
+    ],
+)
+def test_another_process_reads_a_sheet_as_this_one_does(case, tmp_path, settings):
+    """The same rows, and for a damaged sheet the same rows before the same error (this process reads
+    it again, the other having failed)."""
+    path = write_parts(tmp_path / "book.xlsx", {"Data": HAND_WRITTEN[case][0]})
+    assert read_through(path, "Data", settings, True) == read_through(path, "Data", settings, False)
+
+
+def test_another_process_reads_openpyxls_workbooks(tmp_path, settings, monkeypatch):
+    path = openpyxl_book(tmp_path / "book.xlsx")
+    here = {name: read_through(path, name, settings, False) for name in ("Data", "Sparse", "Several")}
+    # The rows come from the other process: reading here would fail.
+    monkeypatch.setattr(xlsx, "rows", lambda worksheet: iter(()).throw(AssertionError("read here")))
+    for name, rows in here.items():
+        assert read_through(path, name, settings, True) == rows
+    assert here["Several"][0][-1][1][0] == (str, "area 59")
+
+
+def big_book(path, rows=20_000):
+    book = Workbook(write_only=True)
+    data = book.create_sheet("Data")
+    data.append(["area", "line", "period", "value"])
+    for n in range(rows):
+        data.append([f"Area {n % 300}", f"Line {n % 20}", f"2024 Q{n % 4 + 1}", n])
+    book.save(path)
+    return path
+
+
+def test_if_the_other_process_stops_this_one_reads_on(tmp_path, settings, monkeypatch):
+    """Three rows sent, then the other process fails: the rows go on from the fourth, read here."""
+    path = big_book(tmp_path / "big.xlsx", rows=50)
+    expected = read_through(path, "Data", settings, False)
+    calls = []
+    rows = xlsx.rows
+    monkeypatch.setattr(xlsx, "rows", lambda worksheet: calls.append(1) or rows(worksheet))
+    program = (
+        "import pickle, sys; sys.path.insert(0, sys.argv[1]); from openpyxl import load_workbook; "
+        "from measures.importing import xlsx; sheet = load_workbook(sys.argv[2], read_only=True, "
+        "data_only=True)[sys.argv[3]]; sheet.reset_dimensions(); "
+        "pickle.dump(list(xlsx.rows(sheet))[:3], sys.stdout.buffer); sys.exit(1)"
+    )
+    monkeypatch.setattr(sheet_process, "PROGRAM", program)
+    got = read_through(path, "Data", settings, True)
+    assert got == expected and calls == [1]
+    monkeypatch.setattr(sheet_process, "PROGRAM", "import sys; sys.exit(3)")  # sends nothing
+    assert read_through(path, "Data", settings, True) == expected and calls == [1, 1]
+
+
+def test_the_other_process_ends_when_the_reading_stops(tmp_path, monkeypatch):
+    """A preview that stops early (the header not found, too many errors) leaves no process behind: the
+    other one, blocked on a full pipe, is ended."""
+    path = big_book(tmp_path / "big.xlsx")
+    started = []
+    popen = sheet_process.subprocess.Popen
+
+    def recorded(*args, **kwargs):
+        started.append(popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(sheet_process.subprocess, "Popen", recorded)
+    rows = sheet_process.rows(path, "Data", lambda: iter(()))
+    assert next(rows) == ("area", "line", "period", "value")
+    assert next(rows) == ("Area 0", "Line 0", "2024 Q1", 0)
+    rows.close()
+    assert started[0].poll() is not None
