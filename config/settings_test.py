@@ -1,5 +1,7 @@
 """Test settings: only overrides (compare pretix's tests.settings)."""
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -16,8 +18,9 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["NAME"] = ":memory:"  # noqa: F405
 
-# Uploaded evidence goes to a throwaway folder, never the checkout.
+# Uploaded evidence goes to a throwaway folder, never the checkout, removed when the run ends.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="csp-tracker-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 STORAGES["private"] = {  # noqa: F405
     "BACKEND": "reviews.storage.PrivateFileStorage",
     "OPTIONS": {"location": str(MEDIA_ROOT / "private")},

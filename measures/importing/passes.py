@@ -36,6 +36,7 @@ from measures.importing.mapping import (
 from measures.importing.period_labels import (
     PeriodKey,
     bare_year_under,
+    file_name_words,
     find_period_in_text,
     parse_month,
     parse_period,
@@ -452,7 +453,7 @@ class ImportPass:
             self._stated = find_period_in_text(self.header.title, bare_year=False)
             # "Rolling 12 months" in the title or the file's name, whether or not its date can be read.
             self._twelve = states_twelve_months(self.header.title) or states_twelve_months(
-                self.options.file_name
+                file_name_words(self.options.file_name)
             )
         # The cells that say which area and line a row is for, read once per distinct combination: a
         # national file repeats a few hundred areas and a few dozen lines hundreds of thousands of times.
@@ -749,7 +750,9 @@ class ImportPass:
             return
         # Columns that are an offence for a period of their own ("Apr 2021 to Mar 2022" over or under
         # it): the table needs no period of its own when each of its offence columns has one.
-        twelve = states_twelve_months(self.header.title) or states_twelve_months(self.options.file_name)
+        twelve = states_twelve_months(self.header.title) or states_twelve_months(
+            file_name_words(self.options.file_name)
+        )
         column_periods = {}
         for column, text in self.header.column_periods.items():
             key = parse_period(text)
@@ -1121,12 +1124,11 @@ class ImportPass:
         """A question when a district's crimes lie in under half of its neighbourhoods, with crimes
         enough that each would have some (``PART_MIN_MSOAS``, ``PART_CRIMES_PER_MSOA``): a file of part
         of the district (a neighbourhood's download), which would be stored as the district's month."""
-        seen = {}  # area -> the neighbourhood numbers its LSOAs name
-        for lsoa, (area, _reason, _district) in lsoa_areas.items():
-            if area is not None and (number := MSOA_NUMBER.search(text_of(lsoa))):
-                seen.setdefault(area, set()).add(int(number.group(1)))
         names = self.mapper.area_names
-        for area, numbers in sorted(seen.items(), key=lambda item: names[item[0]]):
+        for area, hoods in sorted(_neighbourhoods(lsoa_areas).items(), key=lambda item: names[item[0]]):
+            numbers = {n for n in hoods if n.__class__ is int}
+            if not numbers:
+                continue
             highest, crimes = max(numbers), ours_by_area[area]
             if (
                 highest < PART_MIN_MSOAS
@@ -1153,14 +1155,10 @@ class ImportPass:
         ours = sum(ours_by_area.values())
         if located < STRAY_MIN_ROWS or not ours or ours >= STRAY_NEAR_SHARE * located:
             return False
-        if ours >= STRAY_SHARE * located:
-            seen = {}  # area -> the neighbourhood numbers its LSOAs name
-            for lsoa, (area, _reason, _district) in lsoa_areas.items():
-                if area is not None:
-                    number = MSOA_NUMBER.search(text_of(lsoa))
-                    seen.setdefault(area, set()).add(number.group(1) if number else lsoa)
-            if any(len(numbers) >= PART_MIN_MSOAS for numbers in seen.values()):
-                return False
+        if ours >= STRAY_SHARE * located and any(
+            len(hoods) >= PART_MIN_MSOAS for hoods in _neighbourhoods(lsoa_areas).values()
+        ):
+            return False
         names = self.mapper.area_names
         each = ", ".join(
             f"{names[a]} {n:,}" for a, n in sorted(ours_by_area.items(), key=lambda x: names[x[0]])
@@ -1339,3 +1337,14 @@ def nothing_ours_message(result: PassResult) -> str:
         + "Check that it is the right file, or add the area (or its ONS code or spelling) to the "
         "partnerships. Nothing was written."
     )
+
+
+def _neighbourhoods(lsoa_areas: dict) -> dict:
+    """Per area of ours, the neighbourhoods (MSOAs) its LSOAs in a data.police.uk file lie in: the
+    number each LSOA's name gives ("Cherwell 012A": 12), or the LSOA itself where its name gives none."""
+    seen = {}
+    for lsoa, (area, _reason, _district) in lsoa_areas.items():
+        if area is not None:
+            number = MSOA_NUMBER.search(text_of(lsoa))
+            seen.setdefault(area, set()).add(int(number.group(1)) if number else lsoa)
+    return seen

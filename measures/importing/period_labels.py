@@ -69,7 +69,7 @@ PART_OF_A_YEAR = re.compile(
 )
 # Words saying a title's figures are twelve months' worth, whether or not its date can be read.
 TWELVE_MONTHS = re.compile(
-    r"\b(?:(?:12|twelve)[\s-]months?|year\s+(?:ending|ended|to(?!\s+date))|f?ye|rolling\s+year)\b"
+    r"\b(?:(?:12|twelve)[\s-]?months?|12m|year\s+(?:ending|ended|to(?!\s+date))|f?ye|rolling[\s-]?(?:year|12))\b"
 )
 
 PeriodKey = tuple[str, datetime.date, datetime.date]

@@ -20,6 +20,7 @@ from measures.importing.period_labels import (
     spans_named,
     states_part_of_a_year,
     states_twelve_months,
+    twelve_months_to,
 )
 from measures.importing.readers import ImportFileError
 from measures.importing.validate import PERIOD_EXAMPLES, Options, PassResult
@@ -111,7 +112,11 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
             f"{_span_words(readings[1])})"
         )
         if asked is None:
-            result.ask("period", f"The file's title says {words}: which period are its figures for?")
+            result.ask(
+                "period",
+                f"The file's title says {words}: which period are its figures for?",
+                [period_label(key) for key in readings],
+            )
             return None
         if asked not in readings:
             result.error(
@@ -135,7 +140,11 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
         short = named[0]
         words = f"{period_label(short)} and twelve months"
         if asked is None:
-            result.ask("period", f"The file's title names {words}: which are its figures for?")
+            result.ask(
+                "period",
+                f"The file's title names {words}: which are its figures for?",
+                [period_label(short), period_label(twelve_months_to(short))],
+            )
             return None
         if asked != short and not (asked[0] not in SHORT_KINDS and asked[2] == short[2]):
             result.error(
@@ -153,7 +162,9 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
         count = {2: "two", 3: "three"}.get(len(named), str(len(named)))
         if asked is None:
             result.ask(
-                "period", f"The file's title names {count} periods, {listed}: which are its figures for?"
+                "period",
+                f"The file's title names {count} periods, {listed}: which are its figures for?",
+                [period_label(key) for key in named],
             )
             return None
         if asked not in named:
@@ -208,6 +219,7 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
                 "period",
                 f"The file's name, “{options.file_name}”, gives {gives}, but its title says "
                 f"{period_label(stated)} ({_span_words(stated)}): which period are its figures for?",
+                [period_label(key) for key in [*from_name, stated]],
             )
             return None
         if asked in from_name:
@@ -227,7 +239,7 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
         asked
         and not stated
         and asked[0] in SHORT_KINDS
-        and (states_twelve_months(stated_in) or states_twelve_months(options.file_name))
+        and (states_twelve_months(stated_in) or states_twelve_months(file_name_words(options.file_name)))
     ):
         said = "title" if states_twelve_months(stated_in) else "name"
         result.error(

@@ -37,6 +37,7 @@ def summarise(result: PassResult, outcome: Outcome | None) -> dict:
         "sheets": result.sheets,
         "needs": result.needs,
         "question": result.question,
+        "choices": result.choices,
         "period_note": result.period_note,
         # In time order, not the labels' ("January 2012" before "February 2012"), a year after its quarters
         "periods": list(

@@ -125,6 +125,7 @@ class PassResult:
     notices: list = field(default_factory=list)
     needs: str = ""  # "period" or "sheet": what the person must choose before the file can be read
     question: str = ""  # that choice, asked in plain words (a question, not an error)
+    choices: list = field(default_factory=list)  # the periods it could be, as the period field takes them
     sheets: list = field(default_factory=list)
     period_note: str = ""
     unknown_labels: Counter = field(default_factory=Counter)
@@ -152,10 +153,12 @@ class PassResult:
         if len(self.errors) < MAX_ERRORS_KEPT:
             self.errors.append({"row": row, "cell": cell, "message": message})
 
-    def ask(self, needs: str, question: str):
-        """The file can be read once the person chooses: ``needs`` is "sheet" or "period"."""
+    def ask(self, needs: str, question: str, choices=()):
+        """The file can be read once the person chooses: ``needs`` is "sheet" or "period"; ``choices``
+        the periods it could be, if the file names them (each as the period field takes it)."""
         self.needs = needs
         self.question = question
+        self.choices = list(choices)
 
     def skip(self, reason, example="", n=1):
         """``n`` rows read and not used, for ``reason``."""

@@ -621,6 +621,21 @@ def test_a_long_file_that_states_twelve_months_never_stores_them_as_a_quarter(co
     assert "never stored as a month or a quarter" in batch.summary["errors"][0]["message"]
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["prc-12m-to-dec24.csv", "crime_12months_to_Dec_2024.csv", "csp-rolling12-2024.csv", "ye-dec-2024.csv"],
+)
+def test_a_long_file_whose_name_states_twelve_months_never_stores_them_as_a_quarter(county, tmp_path, name):
+    """The name read as a title's words ("12m", "12months" and "rolling12" written together too)."""
+    path = write_csv(
+        tmp_path, name, "area_code,area_name,period,value,offence\nE07000177,Cherwell,2024/25 Q3,5,Robbery\n"
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "never stored as a month or a quarter" in batch.summary["errors"][0]["message"]
+    assert not MeasureValue.objects.exists()
+
+
 def history(county, values_by_quarter):
     for (year, quarter), value in values_by_quarter.items():
         factories.MeasureValueFactory(

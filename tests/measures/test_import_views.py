@@ -62,6 +62,26 @@ def test_confirming_a_batch_waiting_for_an_answer_says_to_answer_first(client, c
     assert not MeasureValue.objects.exists()
 
 
+def test_the_periods_a_question_names_are_offered_as_buttons(client, county, tmp_path):
+    """A title naming two periods: each is a button that reads the file again as that period (its value
+    sent after the period field's, so it is the one taken)."""
+    client.force_login(county.admin)
+    text = "Recorded crime: quarter ending December 2012 (rolling 12 months)\nArea name,Robbery\nCherwell,5\n"
+    upload(client, write_csv(tmp_path, "two.csv", text))
+    batch = ImportBatch.objects.get()
+    assert batch.summary["choices"] == ["2012/13 Q3", "12 months to Dec 2012"]
+    page = client.get(batch.get_absolute_url()).content.decode()
+    assert 'name="period_text" value="12 months to Dec 2012"' in page
+    assert page.index('name="period_text" value="2012/13 Q3"') > page.index(">Read again</button>")
+    client.post(
+        reverse("measures:import_preview", args=[batch.pk]),
+        {"period_text": ["", "12 months to Dec 2012"]},
+    )
+    batch.refresh_from_db()
+    assert not batch.summary["needs"] and batch.error_count == 0, batch.summary
+    assert batch.summary["periods"] == ["12 months to Dec 2012"]
+
+
 def test_large_files_run_in_the_background_with_progress(
     client, county, settings, django_capture_on_commit_callbacks
 ):

@@ -1,7 +1,5 @@
 """Import a police or ONS performance spreadsheet from the command line, as the Imports page does."""
 
-import re
-
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -10,7 +8,6 @@ from measures.forms import MappingForm
 from measures.models import ImportBatch, Measure, normalise_label
 from measures.services import import_file
 
-PERIOD_NAMED = re.compile(r"\b\d{4}/\d\d(?: Q[1-4])?\b")
 HOW = {
     "sheet": 'Name the sheet with --sheet "NAME".',
     "period": 'Give the period with --period, e.g. --period "year ending December 2024".',
@@ -92,10 +89,9 @@ class Command(BaseCommand):
         s = batch.summary
         if s.get("needs"):
             how = HOW[s["needs"]]
-            # A question naming the periods it could be ("2012/13 Q3 and 2011/12 Q3") suggests the first.
-            named = PERIOD_NAMED.search(s["question"]) if s["needs"] == "period" else None
-            if named and "for example" not in s["question"]:
-                how = f'Give the period with --period, e.g. --period "{named.group(0)}".'
+            if s.get("choices"):  # the periods the file names: the first suggested, each as --period takes it
+                listed = " or ".join(f'--period "{choice}"' for choice in s["choices"])
+                how = f"Give the period with {listed}."
             raise CommandError(f"{s['question']} {how} Nothing was imported.")
         if batch.error_count:
             raise CommandError(f"{batch.error_count} error(s): nothing was imported.")
