@@ -45,6 +45,7 @@ LABEL_HEADERS = [
     "indicator",
     "measure",
 ]
+NOTE_HEADERS = {"notes", "note", "comments", "comment", "footnotes", "footnote", "remarks"}
 PERIOD_HEADERS = ["period", "time period", "date", "month", "quarter", "financial year", "year", "time"]
 # A year column with the quarter in a column of its own (the ONS open-data tables: "Financial Year"
 # 2021/22, "Financial Quarter" 1): the period is the two together.
@@ -210,6 +211,24 @@ def is_change_heading(text) -> bool:
     return bool(CHANGE_HEADING.search(" ".join(str(text or "").split())))
 
 
+# A column adding up the others beside it ("Total", "Year to date"), never a line: "Total recorded crime"
+# and "Total theft offences" are lines, and keep their names.
+SUM_HEADING = re.compile(
+    r"^(?:grand\s+)?totals?$|^(?:financial\s+|fiscal\s+)?year[\s-]+to[\s-]+date$|^f?ytd$|^total\s+to\s+date$",
+    re.IGNORECASE,
+)
+
+
+def is_sum_heading(text) -> bool:
+    return bool(SUM_HEADING.match(" ".join(str(text or "").split())))
+
+
+def is_aside(text) -> bool:
+    """A column beside a wide table's figures that is never one to store: a change between periods,
+    notes, or a sum of the others."""
+    return is_change_heading(text) or is_sum_heading(text) or fold(text) in NOTE_HEADERS
+
+
 def is_rate(unit: str) -> bool:
     """A unit that is a rate or a share, which a measure counted in numbers never takes."""
     u = unit.lower()
@@ -317,10 +336,12 @@ def classify(cells: list, known=None) -> Header | None:
                 period_columns.append((i, cells[i]))
             continue
         offence_columns.append((i, cells[i]))
-    if not offence_columns and len(period_columns) > 1:
+    if len(period_columns) > 1 and all(is_aside(label) for _, label in offence_columns):
         # Periods over the offences ("Apr 2021 to Mar 2022" merged over its offence columns): the
-        # offences are in the row below (``_combine_header_rows``).
-        offence_columns = period_columns
+        # offences are in the row below (``_combine_header_rows``); or one offence's periods, with a
+        # change between them or notes beside them ("Percentage change", "Notes"), which the pass
+        # leaves out.
+        offence_columns = sorted(period_columns + offence_columns)
     if not offence_columns:
         return None
     generic = all(folded[i] in GENERIC_AREA_HEADERS for i in taken)

@@ -137,6 +137,12 @@ class Mapper:
             self.area_names[pk] = name
         for normalised, area_id in AreaAlias.objects.values_list("normalised", "area_id"):
             self.names.setdefault(normalised, area_id)
+        # The names with their spaces left out: "Vale of Whitehorse" is Vale of White Horse (a spelling
+        # two names could share only by a space is none of two areas: such a one is left out).
+        squashed = defaultdict(set)
+        for spelling, area_id in self.names.items():
+            squashed[spelling.replace(" ", "")].add(area_id)
+        self.squashed = {spelling: ids.pop() for spelling, ids in squashed.items() if len(ids) == 1}
         self.partnership_names = {}  # area -> the partnership covering it today
         self.coverage = defaultdict(list)  # area -> (start, end, partnership), oldest first
         today = datetime.date.today()
@@ -260,6 +266,10 @@ class Mapper:
         name = str(name or "").strip()
         spellings = area_spellings(name)
         by_name = next((self.names[s] for s in spellings if s in self.names), None)
+        if by_name is None:
+            by_name = next(
+                (self.squashed[k] for s in spellings if (k := s.replace(" ", "")) in self.squashed), None
+            )
         partnership = self.partnerships.get(partnership_spelling(name)) if name else None
         if by_name is None and isinstance(partnership, int):
             by_name = partnership  # "Cherwell Community Safety Partnership": a partnership of one area

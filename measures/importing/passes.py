@@ -18,7 +18,14 @@ from pathlib import Path
 
 from measures.importing import layouts
 from measures.importing.classification import classification
-from measures.importing.layouts import UNIT_HEADERS, fold, is_change_heading, is_rate
+from measures.importing.layouts import (
+    UNIT_HEADERS,
+    fold,
+    is_aside,
+    is_change_heading,
+    is_rate,
+    is_sum_heading,
+)
 from measures.importing.mapping import (
     LABEL_DIRECT,
     LABEL_IGNORED,
@@ -59,6 +66,7 @@ from measures.importing.validate import (
     CHANGES,
     IGNORED,
     INSTRUCTIONS,
+    MAX_NAMES_KEPT,
     MAX_VALUE,
     NEGATIVE,
     NO_AREA,
@@ -67,6 +75,7 @@ from measures.importing.validate import (
     NOT_DATA,
     NOT_WHOLE,
     PERIOD_EXAMPLES,
+    SUMS,
     SUPPRESSED_REASON,
     TEXT_ONLY,
     TOO_LARGE,
@@ -100,7 +109,18 @@ FORMULA = "formula"  # an identifying cell to refuse (a status of _identify_long
 AREA_CONFLICT = "area conflict"  # a row whose code and name are two of our areas (a status of _identify_long)
 RATE = "rate"  # a wide table's rate column, which no measure counted in numbers takes
 CHANGE = "change"  # a wide table's column of changes between periods ("% change")
+SUM = "sum"  # a wide table's column adding up the others ("Total", "Year to date")
 LONG_KINDS = (Period.Kind.ROLLING_YEAR, Period.Kind.YEAR)
+
+
+# "Table 3: ", "Table P4 - ", "Table 2a. ": a table's number before its title says what it holds.
+TABLE_NUMBER = re.compile(
+    r"^(?:appendix\s+)?(?:table|figure|sheet)\s+[a-z]{0,2}\d+[a-z]?\s*(?:[:.\-–—]\s*)?", re.I
+)
+
+OFFENCE_WORDS = re.compile(
+    r"^(?:number\s+of\s+)?(?:police[-\s]+)?recorded\s+(?:crimes?\s*:\s*)?|\s+(?:offences|crimes)$", re.I
+)
 
 
 def offence_named(texts, mapper) -> str:
@@ -108,9 +128,11 @@ def offence_named(texts, mapper) -> str:
     recorded offences ...", "Robbery offences recorded by the police, by CSP area"), as written, or ""."""
     known = classification()
     for text in texts:
-        text = " ".join(str(text or "").split())
+        text = TABLE_NUMBER.sub("", " ".join(str(text or "").split()))
         candidates = [text, *re.split(r"\s*[:,;(–]\s*|\s+-\s+", text)[:1]]
         candidates += re.split(r"\s+(?:offences\s+)?(?:recorded|by|in|for)\b", text, flags=re.IGNORECASE)[:1]
+        # "Police recorded violence against the person offences, by CSP": the offence between the words
+        candidates += [OFFENCE_WORDS.sub("", candidate) for candidate in candidates]
         for candidate in candidates:
             if candidate and (
                 known.find(candidate) or mapper.label(candidate)[0] in (LABEL_MEASURES, LABEL_DIRECT)
@@ -131,6 +153,14 @@ THOUSANDS = re.compile(
     r"(?<!per )(?<!per one )\bthousands?\b(?!\s+(?:population|people|residents|households|head))"
     r"|\(\s*'?000s?\s*\)|'000s?\b|\b000s\b|\b1,?000s\b|\(\s*x\s*1,?000\s*\)",
     re.IGNORECASE,
+)
+# "1.234" in a file separated by semicolons: a thousand written with a dot, as where a comma marks decimals,
+# or a fraction? Either reading stores a figure a thousand times the other.
+DOT_THOUSANDS = re.compile(r"\s*[+-]?\d{1,3}(?:\.\d{3})+\s*")
+DOT_GROUPED = (
+    "is ambiguous: a thousand written with a dot (as where a comma marks decimals, and in files separated "
+    "by semicolons), or a fraction? Write the figure as a number without a mark between its thousands "
+    "(“1234”)"
 )
 HYPHENED = re.compile(r"^(?:19|20)\d\d-\d\d$")  # "2011-10": a month, but "2011-12" reads as a year too
 STRAY_MIN_ROWS = 1000  # a data.police.uk file with fewer crimes with a location is not judged for strays
@@ -429,15 +459,24 @@ class ImportPass:
         )
         return True
 
+    def _dot_grouped(self, cell, measures) -> bool:
+        """Whether "1.234" may be a thousand written with a dot: in a file separated by semicolons, or
+        typed as text in a spreadsheet (a number there is a number cell) for measures that count."""
+        if self.book.semicolons:
+            return True
+        return self.book.kind == "excel" and cell.__class__ is str and self._counted(measures or ())
+
     def _counted(self, measures) -> bool:
         """Every measure the figure goes into counts crimes (whole numbers): a fraction there is a rate
         or a share read as a count."""
         return bool(measures) and all(self.mapper.measures[m].unit == Measure.Unit.COUNT for m in measures)
 
     def _skip_label(self, kind, label, n=1, *, cell=False):
-        reason = {LABEL_IGNORED: IGNORED, RATE: UNIT_MISMATCH, CHANGE: CHANGES}.get(kind, UNUSED)
+        reason = {LABEL_IGNORED: IGNORED, RATE: UNIT_MISMATCH, CHANGE: CHANGES, SUM: SUMS}.get(kind, UNUSED)
         if kind == LABEL_UNUSED:
             self.result.unused_labels[text_of(label)] += n
+        if kind in (LABEL_UNUSED, LABEL_IGNORED) and len(self.result.lines_left_out) < MAX_NAMES_KEPT:
+            self.result.lines_left_out.add(text_of(label))
         if cell:
             self.result.note_cells(reason, label, n)
         else:
@@ -526,6 +565,12 @@ class ImportPass:
                     value = int(cell)
                 else:
                     value, problem = parse_value(cell)
+                    if (
+                        not problem
+                        and DOT_THOUSANDS.fullmatch(str(cell))
+                        and self._dot_grouped(cell, measures)
+                    ):
+                        problem = f"“{str(cell).strip()}” {DOT_GROUPED}"
                     if problem:
                         result.error(row, self._cell(row, c_value), f"The value {problem}")
                         continue
@@ -694,7 +739,7 @@ class ImportPass:
         offences by CSP area, ..."), and each column is that offence for its period. False (with an
         error) when neither names an offence; True otherwise, or for any other table."""
         header = self.header
-        offences = [(i, label) for i, label in header.offence_columns if not is_change_heading(label)]
+        offences = [(i, label) for i, label in header.offence_columns if not is_aside(label)]
         if not offences or any(
             i in header.column_periods or parse_period(label) is None or classification().find(label)
             for i, label in offences
@@ -783,8 +828,7 @@ class ImportPass:
                     return
             column_periods[column] = self._index_period(key)
         dated = column_periods and all(
-            column in column_periods or is_change_heading(label)
-            for column, label in self.header.offence_columns
+            column in column_periods or is_aside(label) for column, label in self.header.offence_columns
         )
         if (
             dated
@@ -836,6 +880,9 @@ class ImportPass:
                 kind, measures, text = broader
             if kind not in (LABEL_MEASURES, LABEL_DIRECT) and is_change_heading(text):
                 skipped.append((CHANGE, text))
+                continue
+            if kind not in (LABEL_MEASURES, LABEL_DIRECT) and is_sum_heading(text):
+                skipped.append((SUM, text))
                 continue
             if kind not in (LABEL_MEASURES, LABEL_DIRECT):
                 unknown.append((column, text))

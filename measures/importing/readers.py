@@ -110,6 +110,7 @@ class Workbook:
         self.size = self.path.stat().st_size
         self.kind, self.encoding = sniff(self.path)
         self._counter = None
+        self.semicolons = False  # a CSV separated by semicolons (known once its rows are asked for)
         self._book = None
         self._openpyxl = None
         self._ods = None
@@ -253,6 +254,8 @@ class Workbook:
             dialect = csv.excel_tab
         elif semicolons > commas:
             dialect = ExcelSemicolon  # as Excel writes where the decimal mark is a comma
+        # Semicolons, as Excel writes where the decimal mark is a comma and a dot may part thousands.
+        self.semicolons = dialect is ExcelSemicolon
         raw = open(self.path, "rb", buffering=0)  # noqa: SIM115 - closed when the rows are read
         self._counter = CountingReader(raw)
         text = io.TextIOWrapper(io.BufferedReader(self._counter, CHUNK), encoding=self.encoding, newline="")

@@ -359,9 +359,11 @@ def note_lines_missing(result: PassResult, mapper: Mapper, lines: Lines):
             if found is not None and found.source == ONS_SOURCE:
                 mapped.setdefault(found.key, found.name)
         have = reported[m]
-        missing, partly = [], False
+        missing, partly, lacking_keys = [], False, set()
         for key, name in mapped.items():
             lacked = known.lacking(key, have, last)
+            if lacked:
+                lacking_keys.add(key)
             if lacked and known.contains(key) & have:
                 partly = True  # some of its lines, not all: violence with and without injury, no homicide
                 missing.append(f"part of {name} (no {', '.join(lacked)})")
@@ -376,8 +378,27 @@ def note_lines_missing(result: PassResult, mapper: Mapper, lines: Lines):
             result.incomplete.append(
                 f"{mapper.measures[m].name} adds up {len(mapped)} line{'' if len(mapped) == 1 else 's'}; "
                 f"this file reports {reports}. Not in this file: {', '.join(missing)}. Its figures from "
-                "this file would be part sums."
+                "this file would be part sums." + _given_as_a_group(known, result, lacking_keys)
             )
+
+
+def _given_as_a_group(known, result: PassResult, lacking: set) -> str:
+    """Words for the lines a file gives only inside a broader line no measure takes ("Theft offences",
+    holding burglary, shoplifting, ...): the file has their figures, added up, and the tracker cannot
+    take them apart. "" when it gives no such line."""
+    groups = []
+    for label in sorted(result.lines_left_out):
+        found = known.find(label)
+        if found is not None and known.contains(found.key) & lacking and found.name not in groups:
+            groups.append(found.name)
+    if not groups:
+        return ""
+    named = " and ".join(groups)
+    return (
+        f" The file gives {named} instead, which holds {'them' if len(lacking) > 1 else 'it'} added up in "
+        "one figure: the measure adds the lines themselves, and a group's figure cannot be taken apart. "
+        "Import a table that gives the lines."
+    )
 
 
 def note_partial_sums(staging, result, mapper, lines: Lines, partial: str, n: int):

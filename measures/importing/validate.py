@@ -56,6 +56,14 @@ DECIMAL_COMMA = (
 )
 # Thousands separated by commas, as the ONS writes them: "1,234", "12,345.6".
 GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+# Spaces (ordinary, no-break, narrow no-break, thin) between digits: only thousands, "1 234" or
+# "12 345 678.5", and only in the cell's one number (its mark after it: "1 234 (p)").
+SPACE = re.compile(r"[ \u00a0\u202f\u2009]")
+DIGIT_GAP = re.compile(r"\d[ \u00a0\u202f\u2009]+\d")
+SPACE_GROUPED = re.compile(
+    r"[+-]?\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?:\.\d+)?(?![ \u00a0\u202f\u2009]*[\d.])"
+)
+SPACED = "is not a number: a space may separate thousands (“1 234”), not figures or other digits"
 
 
 class Percentage(Decimal):
@@ -92,6 +100,7 @@ SUPPRESSED_REASON = "Suppressed or missing values ([x], [u], :, .., blank): read
 PARTIAL = "Measures not stored because one of their lines is missing for that area and period"
 UNIT_MISMATCH = "Rates or percentages not imported into measures counted in numbers"
 CHANGES = "Changes between periods (“% change”), not figures: not imported"
+SUMS = "Sums of the other columns (“Total”, “Year to date”), not lines of their own: not imported"
 TEXT_ONLY = "Columns of text with no figure in our areas' rows (notes, groupings): not imported"
 NOT_DATA = "Blank, title or note rows"
 NO_AREA = "Rows with figures but no area name or code (totals, notes): not ours to count"
@@ -130,6 +139,7 @@ class PassResult:
     period_note: str = ""
     unknown_labels: Counter = field(default_factory=Counter)
     unused_labels: Counter = field(default_factory=Counter)
+    lines_left_out: set = field(default_factory=set)  # lines known and not used, or marked not used
     # Rows that gave a value: rows_read == rows_used + sum(skipped.values()) for a file without errors.
     # Once compared with the database (``writing``), rows_used is rows_changed + rows_unchanged: rows
     # whose figures are new or changed, and rows whose figures are all unchanged.
@@ -251,7 +261,15 @@ def parse_value(cell) -> tuple[Decimal | int | None, str]:
         return None, f"“{text}” {FORMULA_FAILED}"
     if looks_like_formula(text) and not text.startswith(SIGNS):
         return None, f"starts with “{text[0]}”: formulas are refused"
-    text = re.sub(r"\[[^\]]*\]", "", text).replace(" ", "").replace("\u00a0", "")
+    text = re.sub(r"\[[^\]]*\]", "", text)
+    if text[:1] == "'" and len(text) > 1:  # Excel's mark for a number kept as text: "'1234"
+        text = text[1:].strip()
+    if "_" in text:  # Python would read "1_234" as 1234; no publisher writes it
+        return None, f"“{str(cell).strip()[:40]}” is not a number"
+    if DIGIT_GAP.search(text) and not SPACE_GROUPED.match(text):
+        # "1234 1235" or "1 2": two figures in a cell (or a slip), never one; "1 234" is a thousand
+        return None, f"“{str(cell).strip()[:40]}” {SPACED}"
+    text = SPACE.sub("", text)
     text = REVISION_MARK.sub("", text)  # "1000r", "1000 (p)", "1000*", "1000¹": the figure, marked
     if "," in text and not GROUPED.fullmatch(text):
         # "12,5" or "1,23": a decimal comma (or a slip), never twelve thousand five hundred

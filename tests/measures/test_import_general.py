@@ -348,6 +348,8 @@ def test_a_sheet_with_too_many_cells_is_refused_before_it_is_read(county, tmp_pa
         ("Oxford City Council", "Oxford"),
         ("South Oxfordshire Borough Council", "South Oxfordshire"),
         ("Cherwell CSP", "Cherwell"),  # a partnership of one area is that area
+        ("Vale of Whitehorse", "Vale of White Horse"),  # sweep 12: spaced otherwise
+        ("West  Oxford shire", "West Oxfordshire"),
     ],
 )
 def test_our_areas_are_found_through_footnote_markers_and_council_words(county, tmp_path, written, ours):
@@ -634,6 +636,49 @@ def test_a_long_file_whose_name_states_twelve_months_never_stores_them_as_a_quar
     assert batch.status == ImportBatch.Status.FAILED
     assert "never stored as a month or a quarter" in batch.summary["errors"][0]["message"]
     assert not MeasureValue.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("semicolons.csv", "area;measure or offence;period;value\nCherwell;Violent crime;2012/13 Q1;1.234\n"),
+        (
+            "excel-line.csv",
+            "sep=;\narea;measure or offence;period;value\nCherwell;Violent crime;2012/13 Q1;1.234\n",
+        ),
+    ],
+)
+def test_a_thousand_written_with_a_dot_in_a_semicolon_file_is_refused_not_stored_as_a_fraction(
+    county, tmp_path, name, text
+):
+    """Sweep 12: Excel where a comma marks decimals writes semicolons, and 1.234 for 1,234: it was stored
+    as 1.234 crimes."""
+    batch = import_file(path=write_csv(tmp_path, name, text))
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "“1.234” is ambiguous: a thousand written with a dot" in batch.summary["errors"][0]["message"]
+    assert not MeasureValue.objects.exists()
+    # With commas, a point marks decimals: 1.5 crimes is the file's to give (figures as stored).
+    path = write_csv(
+        tmp_path,
+        "commas.csv",
+        "area,measure or offence,period,value\nCherwell,Violent crime,2012/13 Q1,1.5\n",
+    )
+    assert import_file(path=path).status == ImportBatch.Status.APPLIED
+
+
+def test_a_thousand_typed_as_text_with_a_dot_in_a_spreadsheet_is_refused_for_a_count(county, tmp_path):
+    rows = [
+        ["area", "measure or offence", "period", "value"],
+        ["Cherwell", "Violent crime", "2012/13 Q1", "1.234"],
+    ]
+    batch = import_file(path=write_xlsx(tmp_path, "text.xlsx", {"Data": rows}))
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "“1.234” is ambiguous" in batch.summary["errors"][0]["message"]
+    rows[1][3] = 1.234  # a number cell is a number
+    assert (
+        import_file(path=write_xlsx(tmp_path, "number.xlsx", {"Data": rows})).status
+        == ImportBatch.Status.APPLIED
+    )
 
 
 def history(county, values_by_quarter):
@@ -1674,6 +1719,18 @@ def test_a_group_of_fixed_lines_given_in_part_is_a_part_sum(county, tmp_path):
         for text in batch.summary["incomplete"]
     )
 
+
+
+def test_a_group_s_total_given_instead_of_its_lines_is_named_in_the_part_sum_question(county, tmp_path):
+    """Sweep 12: "Theft offences" and Robbery only: the question said the theft lines were not in the file,
+    when their total was, and a yes stored robbery alone as acquisitive crime."""
+    rows = [["Area name", "Theft offences", "Robbery"], ["Cherwell", 9000, 500]]
+    batch = import_file(path=write_rows_csv(tmp_path, "group.csv", rows), period="2022/23", dry_run=True)
+    (question,) = [text for text in batch.summary["incomplete"] if text.startswith("Acquisitive crime")]
+    assert "The file gives Theft offences instead, which holds them added up in one figure" in question
+    rows = [["Area name", "Burglary", "Robbery"], ["Cherwell", 900, 500]]
+    batch = import_file(path=write_rows_csv(tmp_path, "lines.csv", rows), period="2022/23", dry_run=True)
+    assert not any("instead" in text for text in batch.summary["incomplete"])
 
 def refused_until_confirmed(path):
     """A file with a question to confirm writes nothing until confirmed, then imports."""

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from measures.importing.mapping import SUBTOTAL, UNASSIGNED
-from measures.importing.validate import CHANGES, PARTIAL, SUPPRESSED_REASON, TEXT_ONLY, UNIT_MISMATCH
+from measures.importing.validate import CHANGES, PARTIAL, SUMS, SUPPRESSED_REASON, TEXT_ONLY, UNIT_MISMATCH
 from measures.models import ImportBatch, MeasureValue
 from measures.services import import_file
 from tests.measures.conftest import ACQUISITIVE_LINES, values, write_csv, write_rows_csv, write_xlsx
@@ -501,14 +501,14 @@ def test_an_offence_merged_over_its_number_and_another_measure_of_it_stores_the_
 
 def test_a_title_just_above_the_header_is_no_heading_over_its_columns(county, tmp_path):
     """A title in the first cell is not carried across the offence columns as a merged heading: a
-    "Total" column stays "Total" (asked about), never the title's name."""
+    "Total" column stays "Total" (left out as a sum of the others), never the title's name."""
     rows = [
         ["Police recorded crime by CSP area, year ending March 2014"],
         ["Area code", "Area name", VAP, "Total"],
         ["E07000177", "Cherwell", 1200, 3000],
     ]
     batch = import_file(path=write_xlsx(tmp_path, "total.xlsx", {"Table 1": rows}))
-    assert batch.summary["unknown_labels"] == ["Total"]
+    assert [tuple(e) for e in cells(batch, SUMS)["examples"]] == [("Total", 1)]
 
 
 @pytest.mark.parametrize(
@@ -526,6 +526,12 @@ def test_a_title_just_above_the_header_is_no_heading_over_its_columns(county, tm
             [2012, 2013],
             ["12 months to Dec 2012", "12 months to Dec 2013"],
         ),
+        (  # sweep 12: the table's number before its title, and the offence between other words
+            "Table 3",
+            "Table 3: Police recorded violence against the person offences, by CSP area",
+            ["Apr 2010 to Mar 2011", "Apr 2011 to Mar 2012"],
+            ["2010/11", "2011/12"],
+        ),
     ],
 )
 def test_a_table_of_one_offence_over_periods_reads_the_offence_from_its_sheet_or_title(
@@ -540,6 +546,44 @@ def test_a_table_of_one_offence_over_periods_reads_the_offence_from_its_sheet_or
         ("violent-crime", "Cherwell", stored[0]): 1100,
         ("violent-crime", "Cherwell", stored[1]): 1150,
     }
+
+
+@pytest.mark.parametrize(
+    "beside, reason",
+    [
+        (["Percentage change"], CHANGES),
+        (["Percentage change", "Notes"], CHANGES),
+        (["Year to date"], SUMS),
+        (["Total"], SUMS),
+    ],
+)
+def test_a_table_of_one_offence_over_periods_leaves_out_its_change_total_and_notes_columns(
+    county, tmp_path, beside, reason
+):
+    """Sweep 12: a change, notes or year-to-date column beside the periods made the table ask which
+    period it was for (the periods were taken for a title), and a period given then stored nothing."""
+    title = "Table 3: Violence against the person offences by Community Safety Partnership area"
+    rows = [[title], ["Area code", "Area name", "2023/24 Q1", "2023/24 Q2", *beside]]
+    rows.append(["E07000177", "Cherwell", 300, 310, *([620] + [""] * (len(beside) - 1))])
+    batch = import_file(path=write_xlsx(tmp_path, "series.xlsx", {"Table 3": rows}))
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary
+    assert values() == {
+        ("violent-crime", "Cherwell", "2023/24 Q1"): 300,
+        ("violent-crime", "Cherwell", "2023/24 Q2"): 310,
+    }
+    assert cells(batch, reason)["count"] == 1
+
+
+def test_a_total_column_beside_offences_is_left_out_but_total_recorded_crime_is_a_line(county, tmp_path):
+    """Sweep 12: a bare "Total" column refused the file as a line to map."""
+    rows = [["Area name", VAP, DAMAGE, "Total"], ["Cherwell", "4154", "901", "5055"]]
+    batch = import_file(path=write_rows_csv(tmp_path, "total.csv", rows), period="2022/23")
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert len(values()) == 2
+    assert [tuple(e) for e in cells(batch, SUMS)["examples"]] == [("Total", 1)]
+    rows = [["Area name", VAP, "Total recorded crime"], ["Cherwell", "4154", "9000"]]
+    batch = import_file(path=write_rows_csv(tmp_path, "trc.csv", rows), period="2022/23")
+    assert not cells(batch, SUMS)
 
 
 def test_a_table_of_periods_whose_sheet_and_title_name_different_offences_is_refused(county, tmp_path):

@@ -11,6 +11,7 @@ from measures.importing.validate import (
     DECIMAL_COMMA,
     FORMULA_FAILED,
     MAX_ERRORS_KEPT,
+    SPACED,
     PassResult,
     Percentage,
     column_letter,
@@ -40,6 +41,18 @@ from measures.importing.xlsx import Percent
         ("1,234", (Decimal(1234), "")),
         ("1 234", (Decimal(1234), "")),
         ("1\u00a0234", (Decimal(1234), "")),
+        ("1\u202f234", (Decimal(1234), "")),  # a narrow no-break space, as French and SI style write
+        ("12 345 678.5", (Decimal("12345678.5"), "")),
+        ("1 234 (p)", (Decimal(1234), "")),
+        # Spaces between digits that are not thousands: two figures in a cell, or a slip (sweep 12)
+        ("1234 1235", (None, f"“1234 1235” {SPACED}")),
+        ("1 2", (None, f"“1 2” {SPACED}")),
+        ("45 67", (None, f"“45 67” {SPACED}")),
+        ("1 234 5", (None, f"“1 234 5” {SPACED}")),
+        ("12 345.6 7", (None, f"“12 345.6 7” {SPACED}")),
+        ("1_234", (None, "“1_234” is not a number")),  # Python's own reading, never a publisher's
+        ("'1234", (Decimal(1234), "")),  # Excel's text mark
+        ("'", (None, "“'” is not a number")),
         ("12.5", (Decimal("12.5"), "")),
         ("-5", (Decimal(-5), "")),
         ("+5", (Decimal(5), "")),
