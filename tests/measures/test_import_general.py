@@ -1720,7 +1720,6 @@ def test_a_group_of_fixed_lines_given_in_part_is_a_part_sum(county, tmp_path):
     )
 
 
-
 def test_a_group_s_total_given_instead_of_its_lines_is_named_in_the_part_sum_question(county, tmp_path):
     """Sweep 12: "Theft offences" and Robbery only: the question said the theft lines were not in the file,
     when their total was, and a yes stored robbery alone as acquisitive crime."""
@@ -1731,6 +1730,7 @@ def test_a_group_s_total_given_instead_of_its_lines_is_named_in_the_part_sum_que
     rows = [["Area name", "Burglary", "Robbery"], ["Cherwell", 900, 500]]
     batch = import_file(path=write_rows_csv(tmp_path, "lines.csv", rows), period="2022/23", dry_run=True)
     assert not any("instead" in text for text in batch.summary["incomplete"])
+
 
 def refused_until_confirmed(path):
     """A file with a question to confirm writes nothing until confirmed, then imports."""
