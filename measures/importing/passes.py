@@ -162,6 +162,7 @@ DOT_GROUPED = (
     "by semicolons), or a fraction? Write the figure as a number without a mark between its thousands "
     "(“1234”)"
 )
+STREET_FILE_MONTH = re.compile(r"^((?:19|20)\d\d)-(0[1-9]|1[0-2])-.*street", re.IGNORECASE)
 HYPHENED = re.compile(r"^(?:19|20)\d\d-\d\d$")  # "2011-10": a month, but "2011-12" reads as a year too
 STRAY_MIN_ROWS = 1000  # a data.police.uk file with fewer crimes with a location is not judged for strays
 STRAY_SHARE = 0.005  # our areas' crimes under 0.5 % of such a file: a neighbouring force's file
@@ -1044,8 +1045,23 @@ class ImportPass:
         types = {}
         in_file = Counter()  # every crime type the file gives, for any area: its crimes
         unknown = self._street_unknown = {}
+        headings = [fold(cell) for cell in self.header.cells]
         for offset, cells in enumerate(body):
             row = self.first_row + start + offset
+            if cells and cells[0].__class__ is str and fold(cells[0]) == "crime id":
+                if [fold(cell) for cell in cells] == headings:
+                    result.blank(NOT_DATA)  # two downloads put together: the header again
+                    continue
+                # Another kind of data.police.uk file's header ("... Outcome type"): its rows are no crimes.
+                result.error(
+                    row,
+                    "",
+                    f"Row {row} is the header of another kind of data.police.uk file ("
+                    + ", ".join(text_of(cell) for cell in cells[-3:])
+                    + "), added to this street-level file: its rows are not crimes to count. Import the "
+                    "street-level file on its own. Nothing was written.",
+                )
+                break
             if len(cells) < width:
                 if not any(text_of(c) for c in cells):
                     result.blank(NOT_DATA)
@@ -1294,6 +1310,7 @@ class ImportPass:
             if self._street_unknown or self._crimes_twice():
                 return
             count_street_crimes(staging, result)
+            self._name_month_agrees()
         if result.error_count == 0 and not result.figure_count:
             result.error(
                 None,
@@ -1302,6 +1319,23 @@ class ImportPass:
                 "to import: every value there is missing or suppressed, on a line no measure uses, or a rate "
                 "or percentage for a measure counted in numbers. Nothing was written.",
             )
+
+    def _name_month_agrees(self):
+        """A notice when a data.police.uk file's name ("2024-08-thames-valley-street.csv") gives a month
+        none of its rows is for: a file renamed, or another month's download saved under this name. The
+        rows' own months are used."""
+        named = STREET_FILE_MONTH.match(Path(str(self.options.file_name or "")).name)
+        if not named or not self.result.periods:
+            return
+        month = parse_month(f"{named.group(1)}-{named.group(2)}")
+        if month is None or month in self.result.periods:
+            return
+        rows = sorted(self.result.periods, key=lambda k: k[1])
+        shown = ", ".join(period_label(key) for key in rows[:3]) + (" ..." if len(rows) > 3 else "")
+        self.result.notices.append(
+            f"The file's name says {period_label(month)}, but its rows are for {shown}: each crime is "
+            "counted in its row's month. Check that this is the month you meant to import."
+        )
 
     def _period_given_agrees(self) -> bool:
         """A file whose rows give their own periods, and a period given by hand: it must be one of

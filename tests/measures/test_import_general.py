@@ -1732,6 +1732,37 @@ def test_a_group_s_total_given_instead_of_its_lines_is_named_in_the_part_sum_que
     assert not any("instead" in text for text in batch.summary["incomplete"])
 
 
+def test_a_street_file_named_for_another_month_than_its_rows_says_so(county, tmp_path):
+    """Sweep 12: August's name on September's rows was imported as September without a word."""
+    text = "Month,LSOA code,LSOA name,Crime type\n2018-07,E01028522,Cherwell 001A,Robbery\n"
+    batch = import_file(path=write_csv(tmp_path, "2018-06-thames-valley-street.csv", text), dry_run=True)
+    assert "The file's name says June 2018, but its rows are for July 2018" in " ".join(
+        batch.summary["notices"]
+    )
+    batch = import_file(path=write_csv(tmp_path, "2018-07-thames-valley-street.csv", text), dry_run=True)
+    assert not batch.summary["notices"]
+
+
+def test_an_outcomes_file_added_to_a_street_file_is_refused_at_its_header(county, tmp_path):
+    """Sweep 12: it was called a file cut short; the same header again (two months put together) is fine."""
+    header = (
+        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type"
+    )
+    crime = "a1,2018-07,TVP,TVP,-1.3,52.0,On or near X,E01028522,Cherwell 001A,Robbery"
+    outcomes = (
+        "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Outcome type"
+    )
+    outcome = "b2,2018-07,TVP,TVP,-1.3,52.0,X,E01028522,Cherwell 001A,Court result"
+    text = f"{header}\n{crime}\n{outcomes}\n{outcome}\n"
+    batch = import_file(path=write_csv(tmp_path, "joined.csv", text), dry_run=True)
+    assert (
+        "Row 3 is the header of another kind of data.police.uk file" in batch.summary["errors"][0]["message"]
+    )
+    text = f"{header}\n{crime}\n{header}\n{crime.replace('a1', 'a2')}\n"
+    batch = import_file(path=write_csv(tmp_path, "twice.csv", text), dry_run=True)
+    assert batch.error_count == 0 and batch.new_count == 1, batch.summary["errors"]
+
+
 def refused_until_confirmed(path):
     """A file with a question to confirm writes nothing until confirmed, then imports."""
     refused = import_file(path=path)
