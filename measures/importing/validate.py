@@ -105,7 +105,8 @@ TEXT_ONLY = "Columns of text with no figure in our areas' rows (notes, groupings
 NOT_DATA = "Blank, title or note rows"
 NO_AREA = "Rows with figures but no area name or code (totals, notes): not ours to count"
 NO_FIGURES = (
-    "Rows for our areas with no figure to store (each cell suppressed, blank, or left out: see the cells below)"
+    "Rows for our areas with no figure to store (each cell suppressed, blank, or left out: see the cells "
+    "below)"
 )
 NOT_STORED = "Rows whose figures are not stored (a line of the measure is missing there: see the cells below)"
 INSTRUCTIONS = "Instruction lines (from our template)"
