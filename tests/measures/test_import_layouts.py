@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from measures.importing.layouts import is_sum_heading
 from measures.importing.mapping import SUBTOTAL, UNASSIGNED
 from measures.importing.validate import CHANGES, PARTIAL, SUMS, SUPPRESSED_REASON, TEXT_ONLY, UNIT_MISMATCH
 from measures.models import ImportBatch, MeasureValue
@@ -572,6 +573,23 @@ def test_a_table_of_one_offence_over_periods_leaves_out_its_change_total_and_not
         ("violent-crime", "Cherwell", "2023/24 Q2"): 310,
     }
     assert cells(batch, reason)["count"] == 1
+
+
+@pytest.mark.parametrize(
+    "heading, adds_up",
+    [
+        ("Total", True),
+        ("Grand total", True),
+        ("Year to date", True),
+        ("Financial year to date", True),
+        ("YTD", True),
+        ("Total recorded crime", False),
+        ("Total theft offences", False),
+        ("Totals for Thames Valley", False),
+    ],
+)
+def test_a_sum_of_other_columns_is_told_from_a_line_named_total(heading, adds_up):
+    assert is_sum_heading(heading) is adds_up
 
 
 def test_a_total_column_beside_offences_is_left_out_but_total_recorded_crime_is_a_line(county, tmp_path):

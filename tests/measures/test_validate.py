@@ -49,6 +49,7 @@ from measures.importing.xlsx import Percent
         ("1 2", (None, f"“1 2” {SPACED}")),
         ("45 67", (None, f"“45 67” {SPACED}")),
         ("1 234 5", (None, f"“1 234 5” {SPACED}")),
+        ("1 2 345", (None, f"“1 2 345” {SPACED}")),  # thousands after a slip are no figure either
         ("12 345.6 7", (None, f"“12 345.6 7” {SPACED}")),
         ("1_234", (None, "“1_234” is not a number")),  # Python's own reading, never a publisher's
         ("'1234", (Decimal(1234), "")),  # Excel's text mark
