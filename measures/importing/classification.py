@@ -9,6 +9,7 @@ skipped and listed, and only a heading the classification does not know is an er
 """
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -38,6 +39,9 @@ class Line:
     parts_as_wordings: tuple[str, ...] = ()
 
 
+TOTAL_WORD = re.compile(r"^total\s+(?:of\s+)?|\s*[-:,]?\s*\(?\btotal\)?$")
+
+
 class Classification:
     def __init__(self, lines: list[Line], police_uk_types: list[str]):
         self.lines = lines
@@ -49,8 +53,13 @@ class Classification:
                 self.by_wording.setdefault(normalise_label(wording), line)
 
     def find(self, label) -> Line | None:
-        """The line a heading or label names, whatever release's wording and note markers it carries."""
-        return self.by_wording.get(normalise_label(label))
+        """The line a heading or label names, whatever release's wording and note markers it carries,
+        and with "total" written before or after it ("Violence against the person – total")."""
+        folded = normalise_label(label)
+        found = self.by_wording.get(folded)
+        if found is None and "total" in folded:
+            found = self.by_wording.get(TOTAL_WORD.sub("", folded))
+        return found
 
     def broader(self, label) -> list[Line]:
         """The lines a heading's line is part of, narrowest first: its parent lines, then its group's
