@@ -476,8 +476,10 @@ def line(what, rows, r, load, rss=True):
 
 def matrix(sizes, formats, steps):
     engine = "PostgreSQL" if POSTGRES else "SQLite"
-    cpu_note = "the step's process and its children + its PostgreSQL backend" if POSTGRES else (
-        "the step's process and its children (a big XLSX sheet's reader)"
+    cpu_note = (
+        "the step's process and its children + its PostgreSQL backend"
+        if POSTGRES
+        else ("the step's process and its children (a big XLSX sheet's reader)")
     )
     base = dict(os.environ, BENCH_AREAS=str(max(sizes) // PER_AREA))
     child(base, "--setup")
