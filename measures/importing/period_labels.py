@@ -211,6 +211,11 @@ def _whole_months(start: datetime.date, end: datetime.date) -> PeriodKey | None:
 # "2023/24 P", "2023/24r", "2023/24 (r)").
 REVISION = re.compile(r"(?<=\d)\s*(?:\(\s*(?:p|r|provisional|revised)\s*\)|p|r|provisional|revised)$")
 FY_SHORT = re.compile(r"^fy\s*(\d\d)\s*/\s*(\d\d)$")  # "FY23/24"
+# A quarter of a financial year written with two-digit years and a slash, the quarter before or after.
+SHORT_FY_QUARTER = re.compile(
+    r"^(?:q|quarter\s*)([1-4])\s*,?\s*(?:fy\s*)?(\d\d)\s*/\s*(\d\d)$"
+    r"|^(?:fy\s*)?(\d\d)\s*/\s*(\d\d)\s*,?\s*(?:q|quarter\s*)([1-4])$"
+)
 ISO_MONTH_SPAN = re.compile(rf"^{YEAR}-(\d\d)\s*(?:-|–|to)\s*{YEAR}-(\d\d)$")  # "2023-10 to 2023-12"
 
 
@@ -227,6 +232,9 @@ def parse_period(value) -> PeriodKey | None:
         return None
     if match := FY_SHORT.match(text):
         text = f"20{match.group(1)}/{match.group(2)}"
+    elif match := SHORT_FY_QUARTER.match(text):  # "Q2 23/24", "23/24 Q2", "FY23/24 Q2": 2023/24 Q2
+        first, second = match.group(2) or match.group(4), match.group(3) or match.group(5)
+        text = f"20{first}/{second} q{match.group(1) or match.group(6)}"
     if match := ISO_MONTH_SPAN.match(text):
         y1, m1, y2, m2 = (int(n) for n in match.groups())
         if 1 <= m1 <= 12 and 1 <= m2 <= 12:

@@ -29,6 +29,11 @@ from measures.importing.period_labels import find_period_in_text, parse_period, 
         ("FY23/24", "2023/24"),
         ("2023-10 to 2023-12", "2023/24 Q3"),
         ("2023-03-31", "March 2023"),
+        # Sweep 12: a quarter of a financial year with two-digit years.
+        ("Q2 23/24", "2023/24 Q2"),
+        ("23/24 Q2", "2023/24 Q2"),
+        ("FY23/24 Q2", "2023/24 Q2"),
+        ("Quarter 4 12/13", "2012/13 Q4"),
     ],
 )
 def test_period_cells_are_read_with_each_month_in_its_own_year(cell, label):
@@ -42,6 +47,8 @@ def test_period_cells_are_read_with_each_month_in_its_own_year(cell, label):
         "Quarter ending 30 December 2012",
         "Q3 2012",
         "January to March 2012/14",
+        "Q2 23/25",  # no financial year
+        "Q2 23-24",  # with a hyphen, perhaps a span of dates
     ],
 )
 def test_a_quarter_the_tracker_does_not_keep_or_cannot_place_is_no_period(cell):
