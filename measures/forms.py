@@ -32,7 +32,7 @@ def clean_period_text(value: str) -> str:
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(help_text="CSV, XLSX, XLS or ODS.")
+    file = forms.FileField(help_text="CSV, XLSX, XLS or ODS; or a data.police.uk download as it comes (zip).")
     layout = forms.ChoiceField(choices=LAYOUT_CHOICES, required=False)
     period = forms.CharField(max_length=60, required=False, help_text=PERIOD_HELP)
     sheet = forms.CharField(max_length=120, required=False, help_text="In a workbook with several tables.")

@@ -245,7 +245,7 @@ class ImportPass:
             if sheet_name is None:
                 return self.result
             sheet = self.book.sheet(sheet_name)
-            self.result.sheet = sheet_name if self.book.kind == "excel" else ""
+            self.result.sheet = sheet_name if self.book.kind != "csv" else ""
             self.first_row = sheet.first_row
             self.first_column = sheet.first_column
             rows = sheet.rows
@@ -271,7 +271,24 @@ class ImportPass:
         self.staging.flush()
         if self.result.error_count == 0 and not self.result.needs:
             self._finish()
+        if self.book is not None and self.book.kind == "zip":
+            self._in_their_files()
         return self.result
+
+    def _in_their_files(self):
+        """A zip's errors at the row of the file they are in (a sheet's rows run through its files); a
+        notice of the files read and of those left out."""
+        read = self.book.members_read()
+        if read and not self.result.error_count:
+            others = [name for name in self.book.sheet_names if name != self.result.sheet]
+            files = f"{len(read)} files, {read[0]} to {read[-1]}" if len(read) > 1 else f"the file {read[0]}"
+            self.result.notices.append(
+                f"Read from the zip: {files}." + (f" Not read: {', '.join(others)}." if others else "")
+            )
+        for error in self.result.errors:
+            if error["row"]:
+                name, error["row"] = self.book.where(error["row"])
+                error["cell"] = f"{name}, {error['cell']}" if error["cell"] else name
 
     @property
     def one_figure_per_row(self) -> bool:

@@ -1,4 +1,5 @@
-"""Open a file as sheets of rows of cells: CSV in any common encoding, XLSX, XLSM, XLS or ODS.
+"""Open a file as sheets of rows of cells: CSV in any common encoding, XLSX, XLSM, XLS or ODS, or a zip of
+CSV files (a data.police.uk download).
 
 Rows are streamed, one at a time, so memory does not grow with the file: CSV through the csv module,
 line by line; XLSX and XLSM through ``xlsx.rows``, which yields exactly the rows openpyxl's read-only
@@ -7,7 +8,9 @@ time with a regular expression, and hands openpyxl's own parser any chunk (or sh
 understand; openpyxl still opens the workbook and supplies the shared strings, the styles and the sheet's
 size. ODS through ``ods``, which also parses as it goes. Old binary XLS and XLSB files go through
 python-calamine, which loads a whole sheet first: the bounds ``check_bounds`` applies (cells, unpacked
-size) cap what it holds. Anything else gets a plain message.
+size) cap what it holds. A zip of CSV files is read member by member, never unpacked whole: its
+data.police.uk files of one kind (every month's ``-street.csv``) are one sheet, read one after another
+(``archive_sheets``). Anything else gets a plain message.
 """
 
 import codecs
@@ -155,12 +158,22 @@ class Workbook:
             self.sheet_names = [
                 meta.name for meta in self._book.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet
             ] or list(self._book.sheet_names)
+        elif self.kind == "zip":
+            self.streamed = True
+            self._members = archive_sheets(self.path)
+            self.sheet_names = list(self._members)
+            self._parts = []  # (the first row of each member read, its name), in the sheet's numbering
+            self._bytes_before = 0  # a sheet's members read whole so far: their unpacked bytes
+            self._unpacked = 0  # all of the sheet's members, unpacked
         else:
             self.sheet_names = ["CSV"]
 
     def fraction_read(self) -> float:
         """How far through the file the reader is: bytes of a CSV or of an ODS's XML, rows of an XLSX
         sheet (from its declared size), or all of it once python-calamine has loaded a sheet."""
+        if self.kind == "zip":
+            reading = self._counter.bytes_read if self._counter is not None else 0
+            return min((self._bytes_before + reading) / (self._unpacked or 1), 1.0)
         if self._counter is not None:
             return min(self._counter.bytes_read / (self.size or 1), 1.0)
         if self._ods is not None:
@@ -177,6 +190,8 @@ class Workbook:
     def sheet(self, name: str) -> Sheet:
         if self.kind == "csv":
             return Sheet(name, self._csv_rows())
+        if self.kind == "zip":
+            return Sheet(name, self._zip_rows(self._members[name]))
         if self._openpyxl is not None:
             first_row, rows = self._xlsx_rows(self._openpyxl[name])
             return Sheet(name, rows, first_row=first_row)
@@ -245,6 +260,11 @@ class Workbook:
     def _csv_rows(self) -> Iterator[list]:
         with open(self.path, encoding=self.encoding, errors="replace", newline="") as f:
             sample = f.read(8192)
+        yield from self._read_csv(open(self.path, "rb", buffering=0), self.encoding, sample)  # noqa: SIM115
+
+    def _read_csv(self, raw, encoding: str, sample: str) -> Iterator[list]:
+        """The rows of a CSV file opened as ``raw`` (binary, closed here), separated as ``sample`` (its
+        first few thousand characters) shows, counting the bytes read for the progress bar."""
         dialect = csv.excel
         hint = SEPARATOR_HINT.match(sample)  # "sep=;": Excel's own line naming the separator
         tabs, commas, semicolons = sample.count("\t"), sample.count(","), sample.count(";")
@@ -256,9 +276,8 @@ class Workbook:
             dialect = ExcelSemicolon  # as Excel writes where the decimal mark is a comma
         # Semicolons, as Excel writes where the decimal mark is a comma and a dot may part thousands.
         self.semicolons = dialect is ExcelSemicolon
-        raw = open(self.path, "rb", buffering=0)  # noqa: SIM115 - closed when the rows are read
         self._counter = CountingReader(raw)
-        text = io.TextIOWrapper(io.BufferedReader(self._counter, CHUNK), encoding=self.encoding, newline="")
+        text = io.TextIOWrapper(io.BufferedReader(self._counter, CHUNK), encoding=encoding, newline="")
         try:
             rows = csv.reader(text, dialect)
             if hint:
@@ -268,6 +287,51 @@ class Workbook:
             raise ImportFileError(f"The CSV file is malformed ({error}).") from error
         finally:
             text.close()
+
+    def _zip_rows(self, members: list) -> Iterator[list]:
+        """The rows of a zip's CSV files, one file after another: the header once (each file's own is
+        left out when it is the first file's), and each file's first row noted (``where``)."""
+        self._unpacked = sum(info.file_size for info in members)
+        self._bytes_before = 0
+        self._parts = []
+        header, yielded = None, 0
+        with zipfile.ZipFile(self.path) as archive:
+            for info in members:
+                encoding, sample = _member_encoding(archive, info)
+                self._parts.append((yielded + 1, info.filename))
+                first = True
+                for cells in self._read_csv(archive.open(info), encoding, sample):
+                    if first:
+                        first = False
+                        if header is None:
+                            header = cells
+                        elif [c.strip() for c in cells] == [c.strip() for c in header]:
+                            continue  # the same columns again: numbered as the file's own row 1
+                        else:
+                            raise ImportFileError(
+                                f"{info.filename} has other columns than {members[0].filename}, so the "
+                                "files cannot be read as one table. Import them separately."
+                            )
+                    yielded += 1
+                    yield cells
+                self._bytes_before += info.file_size
+            self._counter = None
+
+    def members_read(self) -> list[str]:
+        """The files of a zip's sheet read so far, in order."""
+        return [name for _, name in self._parts] if self.kind == "zip" else []
+
+    def where(self, row: int) -> tuple[str, int]:
+        """For a zip's sheet: the file a row (numbered through the whole sheet) is in, and its row there
+        (its header, left out after the first file, counted); ("", row) otherwise."""
+        name, first = "", 1
+        for start, member in self._parts if self.kind == "zip" else ():
+            if start > row:
+                break
+            name, first = member, start
+        if not name:
+            return "", row
+        return name, row - first + (1 if first == 1 else 2)
 
 
 SEPARATOR_HINT = re.compile(r"\A\ufeff?sep=([,;\t|])[ \t]*\r?\n")
@@ -303,7 +367,8 @@ def sniff(path: Path) -> tuple[str, str]:
         if "xl/workbook.xml" in names or "xl/workbook.bin" in names or "content.xml" in names:
             check_bounds(path)
             return "excel", ""
-        raise ImportFileError("This is a zip file, not a spreadsheet. Upload a CSV, XLSX or ODS file.")
+        archive_sheets(path)  # a zip of CSV files (a data.police.uk download), or a plain message
+        return "zip", ""
     if head.startswith(OLE_MAGIC):
         if _contains(path, ENCRYPTED_MARKER):
             raise ImportFileError(PASSWORD_MESSAGE)
@@ -329,6 +394,73 @@ def sniff(path: Path) -> tuple[str, str]:
     if b"\x00" in head or _looks_binary(head):
         raise ImportFileError("This is not a spreadsheet. Upload a CSV, XLSX, XLS or ODS file.")
     return "csv", "utf-8" if _is_utf8(path) else "cp1252"
+
+
+# data.police.uk's downloads: "2023-06/2023-06-thames-valley-street.csv" (and -outcomes, -stop-and-search).
+POLICE_FILE = re.compile(r"(?:^|/)\d{4}-\d{2}-[\w-]+?-(street|outcomes|stop-and-search)\.csv$", re.IGNORECASE)
+
+
+def archive_sheets(path: Path) -> dict[str, list]:
+    """A zip of CSV files as sheets: {sheet name: its members, in order}. data.police.uk's files of one
+    kind ("street", "outcomes", "stop-and-search") are one sheet, month after month (their names sort
+    by month); any other CSV file is a sheet of its own, named as in the zip. ImportFileError for a zip
+    with no CSV file in it, or one too big to read (its directory's sizes, as ``check_bounds``)."""
+    max_unpacked, _cells, max_ratio = limits()
+    with zipfile.ZipFile(path) as archive:
+        infos = [
+            info
+            for info in archive.infolist()
+            if not info.is_dir() and not info.filename.startswith("__MACOSX/")
+            and not Path(info.filename).name.startswith(".")
+        ]  # fmt: skip
+    csvs = sorted((i for i in infos if i.filename.lower().endswith(".csv")), key=lambda i: i.filename)
+    if not csvs:
+        held = ", ".join(Path(i.filename).name for i in infos[:5]) or "nothing"
+        raise ImportFileError(
+            f"This zip file holds no CSV file ({held}{', ...' if len(infos) > 5 else ''}). Upload a CSV, "
+            "XLSX or ODS file, or a zip of CSV files such as a data.police.uk download."
+        )
+    unpacked = sum(i.file_size for i in csvs)
+    if unpacked > max_unpacked:
+        raise ImportFileError(
+            f"The zip's CSV files add up to {unpacked // 1_000_000} MB, over the limit of "
+            f"{max_unpacked // 1_000_000} MB: upload fewer months at a time."
+        )
+    for info in csvs:
+        if info.file_size > 1_000_000 and info.file_size > max_ratio * max(info.compress_size, 1):
+            raise ImportFileError(
+                f"{info.filename} is compressed {info.file_size // max(info.compress_size, 1)} to 1, far "
+                "more than a real table (a “zip bomb”): it is not read."
+            )
+    sheets = {}
+    for info in csvs:
+        found = POLICE_FILE.search(info.filename)
+        sheets.setdefault(found.group(1).lower() if found else info.filename, []).append(info)
+    return sheets
+
+
+def _member_encoding(archive, info) -> tuple[str, str]:
+    """A zip member's encoding (a byte-order mark's, else UTF-8 if all of it is, else Windows-1252), and
+    its first few thousand characters."""
+    with archive.open(info) as f:
+        head = f.read(8192)
+        encoding = "cp1252"
+        for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
+            if head.startswith(bom):
+                encoding = name
+                break
+        else:
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            try:
+                decoder.decode(head)
+                while chunk := f.read(CHUNK):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+                encoding = "utf-8"
+            except UnicodeDecodeError:
+                pass
+    return encoding, head.decode(encoding, errors="replace")
 
 
 def is_zip_with(path: Path, member: str) -> bool:

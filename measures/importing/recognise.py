@@ -72,7 +72,9 @@ def choose_sheet(book, options: Options, known, result: PassResult) -> str | Non
             f"None of the sheets ({', '.join(names)}) has a header row the importer recognises."
         )
     result.ask(
-        "sheet", f"This workbook has several tables ({', '.join(candidates)}): which one should be imported?"
+        "sheet",
+        f"This {'zip' if book.kind == 'zip' else 'workbook'} has several tables ({', '.join(candidates)}): "
+        "which one should be imported?",
     )
     return None
 

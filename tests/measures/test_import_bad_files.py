@@ -30,7 +30,7 @@ def bad_files(tmp_path):
         "empty": (b"", "empty"),
         "blank lines only": (b"\n\n  \n", "empty"),
         "an image": (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "not a spreadsheet"),
-        "a zip of other things": (not_zip.getvalue(), "not a spreadsheet"),
+        "a zip of other things": (not_zip.getvalue(), "holds no CSV file"),
         "a truncated xlsx": (good[: len(good) // 2], "damaged"),
         "a password-protected xlsx": (
             OLE_MAGIC + b"\x00" * 504 + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 1024,
