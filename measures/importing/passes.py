@@ -275,6 +275,11 @@ class ImportPass:
             self._in_their_files()
         return self.result
 
+    def _row_words(self, row: int) -> str:
+        """ "row 12", or in a zip's sheet "row 12 of 2018-06/2018-06-thames-valley-street.csv"."""
+        name, row = self.book.where(row)
+        return f"row {row} of {name}" if name else f"row {row}"
+
     def _in_their_files(self):
         """A zip's errors at the row of the file they are in (a sheet's rows run through its files); a
         notice of the files read and of those left out."""
@@ -1272,7 +1277,8 @@ class ImportPass:
         self.result.error(
             again,
             self._cell(again, column),
-            f"This crime (its Crime ID) is in row {first} too: {n:,} crime{'s are' if n != 1 else ' is'} "
+            f"This crime (its Crime ID) is in {self._row_words(first)} too: {n:,} "
+            f"crime{'s are' if n != 1 else ' is'} "
             "given more than once in our areas, as when two downloads are put together. Each would be "
             "counted twice: remove the repeated rows (or import each month's file on its own). Nothing "
             "was written.",

@@ -94,6 +94,19 @@ def test_an_error_in_a_later_file_is_at_that_file_s_own_row(county, tmp_path):
     assert (error["row"], error["cell"].split(",")[0]) == (at + 2, "2018-06/2018-06-thames-valley-street.csv")
 
 
+def test_a_crime_in_two_months_files_names_both_files(county, tmp_path):
+    header, june, july = street_months()
+    at = next(i for i, row in enumerate(june) if row[0] and row[8].startswith("Cherwell"))
+    july[at][0] = june[at][0]  # a June crime again in July's file
+    batch = import_file(path=download(tmp_path, july=july))
+    error = batch.summary["errors"][0]
+    assert error["row"] == at + 2
+    assert error["cell"] == "2018-07/2018-07-thames-valley-street.csv, column A (Crime ID)"
+    assert error["message"].startswith(
+        f"This crime (its Crime ID) is in row {at + 2} of 2018-06/2018-06-thames-valley-street.csv too"
+    )
+
+
 def test_files_with_other_columns_are_not_read_as_one(county, tmp_path):
     header, june, july = street_months()
     path = write_zip(
