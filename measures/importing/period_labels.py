@@ -216,6 +216,16 @@ SHORT_FY_QUARTER = re.compile(
     r"^(?:q|quarter\s*)([1-4])\s*,?\s*(?:fy\s*)?(\d\d)\s*/\s*(\d\d)$"
     r"|^(?:fy\s*)?(\d\d)\s*/\s*(\d\d)\s*,?\s*(?:q|quarter\s*)([1-4])$"
 )
+# A quarter written with its months ("2023/24 Q2 (Jul-Sep)"): the months, and the quarter's mark.
+QUARTER_MONTHS = re.compile(rf"\(?\s*\b{MONTH}\.?\s*(?:-|–|to)\s*{MONTH}\b\.?\s*\)?")
+QUARTER_NAMED = re.compile(r"\bq\s*[1-4]\b|\bquarter\s*[1-4]\b")
+QUARTER_AND_YEAR = re.compile(
+    r"(?:q|quarter)\s*([1-4])[\s(),]*((?:19|20)\d\d)|((?:19|20)\d\d)[\s(),]*(?:q|quarter)\s*([1-4])"
+)
+MONTHS_SHORT_YEAR = re.compile(rf"^{MONTH}\.?\s*(?:-|–|to)\s*{MONTH}\.?[\s-]*(\d\d)$")  # "Jul-Sep 23"
+MONTH_YEAR_SPAN = re.compile(rf"^(\d{{1,2}})\s*/\s*{YEAR}\s*(?:-|–|to)\s*(\d{{1,2}})\s*/\s*{YEAR}$")
+YEAR_THEN_MONTH = re.compile(rf"^{YEAR}[\s-]+{MONTH}\.?$")  # "2023 July"
+MONTH_SLASH_YEAR = re.compile(rf"^(\d{{1,2}})\s*[/.]\s*{YEAR}$")  # "09/2023"; never "2023/09" (2011/12!)
 ISO_MONTH_SPAN = re.compile(rf"^{YEAR}-(\d\d)\s*(?:-|–|to)\s*{YEAR}-(\d\d)$")  # "2023-10 to 2023-12"
 
 
@@ -227,7 +237,30 @@ def parse_period(value) -> PeriodKey | None:
         return (Period.Kind.MONTH, value.replace(day=1), periods.month_end(value.year, value.month))
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = _titled(REVISION.sub("", _clean(value)))  # "Jan-Mar 2012/13": "jan 2013 to mar 2013"
+    cleaned = REVISION.sub("", _clean(value))
+    if (months := QUARTER_MONTHS.search(cleaned)) and QUARTER_NAMED.search(cleaned):
+        # "2023/24 Q2 (Jul-Sep)", "Q3 Oct-Dec 2023/24": the quarter, when its months are the ones named.
+        rest = f"{cleaned[: months.start()]} {cleaned[months.end() :]}"
+        first, last = MONTHS[months.group(1)], MONTHS[months.group(2)]
+        key = parse_period(rest)
+        if key and key[0] == Period.Kind.QUARTER and (key[1].month, key[2].month) == (first, last):
+            return key
+        if not key and (found := QUARTER_AND_YEAR.fullmatch(rest.strip(" ()[],"))):
+            # "Q2 (Jul-Sep) 2023", "Jan-Mar 2024 (Q4)": the months in that year, numbered either way.
+            quarter, year = int(found.group(1) or found.group(4)), int(found.group(2) or found.group(3))
+            key = _whole_months(datetime.date(year, first, 1), periods.month_end(year, last))
+            if (
+                key
+                and key[0] == Period.Kind.QUARTER
+                and quarter
+                in (
+                    periods.quarter_of(key[1])[1],  # the financial year's
+                    (first - 1) // 3 + 1,  # the calendar year's
+                )
+            ):
+                return key
+        return None
+    text = _titled(cleaned)  # "Jan-Mar 2012/13": "jan 2013 to mar 2013"
     if not text:
         return None
     if match := FY_SHORT.match(text):
@@ -283,6 +316,35 @@ def parse_period(value) -> PeriodKey | None:
     if match := SHORT_SPAN.match(text):
         m1, y1, m2, y2 = match.groups()
         return _span(m1, str(_year(y1)), m2, str(_year(y2)))
+    if match := MONTHS_SHORT_YEAR.match(text):  # "Jul-Sep 23"
+        return _span(match.group(1), None, match.group(2), str(_year(match.group(3))))
+    if match := YEAR_THEN_MONTH.match(text):  # "2023 July"
+        year, month = int(match.group(1)), MONTHS[match.group(2)]
+        return (Period.Kind.MONTH, datetime.date(year, month, 1), periods.month_end(year, month))
+    if (match := MONTH_SLASH_YEAR.match(text)) and 1 <= int(match.group(1)) <= 12:  # "09/2023"
+        year, month = int(match.group(2)), int(match.group(1))
+        return (Period.Kind.MONTH, datetime.date(year, month, 1), periods.month_end(year, month))
+    if match := MONTH_YEAR_SPAN.match(text):  # "07/2023-09/2023"
+        m1, y1, m2, y2 = (int(n) for n in match.groups())
+        if 1 <= m1 <= 12 and 1 <= m2 <= 12:
+            return _whole_months(datetime.date(y1, m1, 1), periods.month_end(y2, m2))
+        return None
+    return _dates_in_a_cell(text)
+
+
+def _dates_in_a_cell(text: str) -> PeriodKey | None:
+    """A cell giving its period's first and last days ("01/07/2023 - 30/09/2023", "2023-07-01 to
+    2023-09-30", "1 July 2023 to 30 September 2023"), when they span whole months the tracker keeps; an
+    American "07/01/2023 - 09/30/2023" only when the British reading is no such span."""
+    if dates := DATE_SPAN.fullmatch(text):
+        d1, m1, y1, d2, m2, y2 = (int(n) for n in dates.groups())
+        return _dates_span(d1, m1, _year(str(y1)), d2, m2, _year(str(y2))) or month_first(text)
+    if dates := ISO_DATE_SPAN.fullmatch(text):
+        y1, m1, d1, y2, m2, d2 = (int(n) for n in dates.groups())
+        return _dates_span(d1, m1, y1, d2, m2, y2)
+    if dates := NAMED_DATE_SPAN.fullmatch(text):
+        d1, m1, y1, d2, m2, y2 = dates.groups()
+        return _dates_span(int(d1), MONTHS[m1], int(y1), int(d2), MONTHS[m2], int(y2))
     return None
 
 
