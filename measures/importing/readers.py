@@ -391,6 +391,8 @@ def sniff(path: Path) -> tuple[str, str]:
             "browser, or a download that returned a web page. Download the table itself as CSV or XLSX, "
             "or open this in Excel and save it as XLSX."
         )
+    if bare := _utf16_without_mark(head):
+        return "csv", bare
     if b"\x00" in head or _looks_binary(head):
         raise ImportFileError("This is not a spreadsheet. Upload a CSV, XLSX, XLS or ODS file.")
     return "csv", "utf-8" if _is_utf8(path) else "cp1252"
@@ -461,6 +463,23 @@ def _member_encoding(archive, info) -> tuple[str, str]:
             except UnicodeDecodeError:
                 pass
     return encoding, head.decode(encoding, errors="replace")
+
+
+def _utf16_without_mark(head: bytes) -> str:
+    """ "utf-16-le" or "utf-16-be" for text in UTF-16 with no byte-order mark (as some exports write a
+    tab-separated file), told by the zero byte beside each ASCII character; else "". """
+    pairs = len(head) // 2
+    if pairs < 8:
+        return ""
+    even, odd = head[0 : pairs * 2 : 2], head[1 : pairs * 2 : 2]
+    for zeros, text, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) >= pairs * 0.9 and text.count(0) == 0:
+            try:
+                head[: pairs * 2].decode(encoding)
+            except UnicodeDecodeError:
+                return ""
+            return encoding
+    return ""
 
 
 def is_zip_with(path: Path, member: str) -> bool:

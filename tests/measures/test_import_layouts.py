@@ -153,6 +153,15 @@ def test_utf16_and_semicolon_separated_csv_are_read(county, tmp_path):
     assert values() == {("violent-crime", "Cherwell", "2011/12 Q1"): Decimal(7)}
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read(county, tmp_path, encoding):
+    """Sweep 12: "This is not a spreadsheet" for a tab-separated export in UTF-16 with no mark."""
+    text = "area\tmeasure or offence\tperiod\tvalue\r\nCherwell\tViolent crime\t2011/12 Q1\t7\r\n"
+    batch = import_file(path=write_csv(tmp_path, "export.txt", text, encoding=encoding))
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {("violent-crime", "Cherwell", "2011/12 Q1"): Decimal(7)}
+
+
 # --- rates, changes and notes beside the counts ----------------------------------------------------
 
 VAP, DAMAGE = "Violence against the person", "Criminal damage and arson"
