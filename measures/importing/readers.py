@@ -467,7 +467,7 @@ def _member_encoding(archive, info) -> tuple[str, str]:
 
 def _utf16_without_mark(head: bytes) -> str:
     """ "utf-16-le" or "utf-16-be" for text in UTF-16 with no byte-order mark (as some exports write a
-    tab-separated file), told by the zero byte beside each ASCII character; else "". """
+    tab-separated file), told by the zero byte beside each ASCII character; else ""."""
     pairs = len(head) // 2
     if pairs < 8:
         return ""
