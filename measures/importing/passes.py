@@ -11,6 +11,7 @@ with the database.
 
 import calendar
 import datetime
+import itertools
 import operator
 import re
 from collections import Counter
@@ -255,7 +256,7 @@ class ImportPass:
                 raise ImportFileError(DASHBOARD_TABLE)
             self.result.layout = header.layout
             self.header = header
-            body = self._chain(head[header.row_index + 1 :], rows)
+            body = itertools.chain(head[header.row_index + 1 :], rows)
             start = header.row_index + 1
             if header.layout == "street":
                 self._read_street(body, start)
@@ -299,11 +300,6 @@ class ImportPass:
     def one_figure_per_row(self) -> bool:
         """Each row that gives a value makes one figure (not so in a wide file, a figure per column)."""
         return self.result.layout != "wide" and self.lines.one_measure_each()
-
-    @staticmethod
-    def _chain(head, rows):
-        yield from head
-        yield from rows
 
     def _known(self, label) -> bool:
         return self.mapper.label(label)[0] != LABEL_UNKNOWN
@@ -586,6 +582,8 @@ class ImportPass:
                 cell = cells[c_value]
                 if cell.__class__ is str and cell.isdigit() and cell.isascii():
                     value = int(cell)
+                elif cell.__class__ is int:  # a spreadsheet's whole number (never a bool: its own class)
+                    value = cell
                 else:
                     value, problem = parse_value(cell)
                     if (
