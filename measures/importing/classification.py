@@ -8,6 +8,7 @@ for "Domestic burglary" also takes "Residential burglary"; a recognised line tha
 skipped and listed, and only a heading the classification does not know is an error.
 """
 
+import datetime
 import json
 import re
 from dataclasses import dataclass
@@ -43,9 +44,18 @@ TOTAL_WORD = re.compile(r"^total\s+(?:of\s+)?|\s*[-:,]?\s*\(?\btotal\)?$")
 
 
 class Classification:
-    def __init__(self, lines: list[Line], police_uk_types: list[str]):
+    def __init__(self, lines: list[Line], police_uk_types: list[str], type_history=()):
         self.lines = lines
         self.police_uk_types = police_uk_types
+        # A data.police.uk type given only from a month on (folded) -> (its first month's first day, the
+        # folded type that held its crimes before).
+        self.type_since = {
+            normalise_label(t["type"]): (
+                datetime.date(int(t["since"][:4]), int(t["since"][5:7]), 1),
+                normalise_label(t["held_by"]),
+            )
+            for t in type_history
+        }
         self.by_wording = {}
         self.by_key = {line.key: line for line in lines}
         for line in lines:
@@ -115,6 +125,14 @@ class Classification:
             found |= parts
         return found - {key}
 
+    def held_by(self, label: str, day: datetime.date) -> str:
+        """The folded data.police.uk type that gave a type's crimes (folded ``label``) in the month of
+        ``day``: the type itself, or the one that held them before it was given ("Other crime" for
+        "Shoplifting" before September 2011)."""
+        while label in self.type_since and day < self.type_since[label][0]:
+            label = self.type_since[label][1]
+        return label
+
     def wordings(self, line: Line) -> set[str]:
         """Every folded wording of a line."""
         return {normalise_label(w) for w in (line.name, *line.wordings)}
@@ -137,4 +155,4 @@ def classification() -> Classification:
         )
         for d in data["lines"]
     ]
-    return Classification(lines, data["police_uk_crime_types"])
+    return Classification(lines, data["police_uk_crime_types"], data["police_uk_type_history"]["types"])

@@ -206,6 +206,11 @@ TWELVE_MONTH_KIND = re.compile(
 )
 
 
+def _listed(items: list[str], last: str) -> str:
+    """ "A", "A or B", "A, B or C"."""
+    return ", ".join(items[:-1]) + f" {last} " + items[-1] if len(items) > 1 else items[0]
+
+
 class ImportPass:
     """Read one file and add its values up per measure, area and period, or say what is wrong."""
 
@@ -1180,12 +1185,22 @@ class ImportPass:
         type a measure it feeds adds up ("Burglary" and "Vehicle crime" but no "Shoplifting"), among at
         least TYPES_MIN_CRIMES of the measure's crimes: a download of some kinds of crime, which would be
         stored as the measure's month."""
-        if not self.result.periods or any(key[1] < TYPES_SINCE for key in self.result.periods):
-            return  # older months had other types (no "Public order" before May 2013): not judged
+        if not self.result.periods:
+            return
+        known = classification()
+        # Only types given in every month of the file (no "Shoplifting" before September 2011: months
+        # before a type's are ``_before_their_types``'); "Violent crime" and "Public disorder and weapons"
+        # no month since April 2013 gives.
+        old = OLD_TYPES if any(key[1] >= TYPES_SINCE for key in self.result.periods) else set()
+        firsts = [key[1] for key in self.result.periods]
         given = Counter()
         for label, n in in_file.items():
             given[normalise_label(text_of(label))] += n
-        street = {normalise_label(t) for t in classification().police_uk_types} - OLD_TYPES
+        street = {
+            label
+            for label in (normalise_label(t) for t in known.police_uk_types)
+            if label not in old and all(known.held_by(label, first) == label for first in firsts)
+        }
         parts = {}  # measure -> its crime types
         for label, measures in self.mapper.lines.items():
             if label in street:
@@ -1338,6 +1353,7 @@ class ImportPass:
             if self._street_unknown or self._crimes_twice():
                 return
             count_street_crimes(staging, result)
+            self._before_their_types()
             self._name_month_agrees()
         if result.error_count == 0 and not result.figure_count:
             result.error(
@@ -1347,6 +1363,62 @@ class ImportPass:
                 "to import: every value there is missing or suppressed, on a line no measure uses, or a rate "
                 "or percentage for a measure counted in numbers. Nothing was written.",
             )
+
+    def _before_their_types(self):
+        """data.police.uk gave some crime types only from a month on (``Classification.type_since``): a
+        measure adding one up is not stored for a month before it, unless the type that held its crimes
+        then is one of the measure's own too ("Bicycle theft" inside "Other theft" before May 2013). A
+        notice says which months and why; a measure with no crime at all in a month says so too."""
+        known, staging, result = classification(), self.staging, self.result
+        street = {normalise_label(t) for t in known.police_uk_types}
+        parts = {}  # measure -> the (folded) crime types it adds up
+        for label, measures in self.mapper.lines.items():
+            if label in street:
+                for measure in measures:
+                    parts.setdefault(measure, set()).add(label)
+        names = {normalise_label(t): t for t in known.police_uk_types}
+        measure_names = self.mapper.measures
+        given = {(m, p) for m, p in staging.fetchall("SELECT DISTINCT measure, period FROM {figures}")}
+        dropped = {}  # (measure, its types lacking, the types that held them) -> the months
+        counted = {m for m, _ in given}
+        for measure in sorted(counted | set(parts), key=lambda m: measure_names[m].name):
+            own = parts.get(measure, set())
+            for index, key in enumerate(result.periods):
+                lacking = sorted(
+                    t for t in own if (held := known.held_by(t, key[1])) != t and held not in own
+                )
+                if lacking:
+                    if (measure, index) in given:
+                        staging.execute(
+                            "DELETE FROM {figures} WHERE measure = %s AND period = %s", [measure, index]
+                        )
+                    holders = sorted({known.held_by(t, key[1]) for t in lacking})
+                    dropped.setdefault((measure, tuple(lacking), tuple(holders)), []).append(key)
+                elif measure in counted and (measure, index) not in given:
+                    dropped.setdefault((measure, (), ()), []).append(key)
+        for (measure, lacking, holders), keys in dropped.items():
+            keys.sort(key=lambda k: k[1])
+            labels = [period_label(k) for k in keys]
+            months = (
+                _listed(labels, "and")
+                if len(keys) <= 3
+                else f"{len(keys)} months, {labels[0]} to {labels[-1]}"
+            )
+            name = measure_names[measure].name
+            if not lacking:
+                result.notices.append(
+                    f"{name}: no figure for {months}, for the file has no crime of its kinds in any of our "
+                    "areas then (an area and month without one counts zero only when another area has some)."
+                )
+                continue
+            result.notices.append(
+                f"{name} is not stored for {months}: data.police.uk did not yet give "
+                f"{_listed([names.get(t, t) for t in lacking], 'or')} crimes then (they were counted in "
+                f"{_listed([f'“{names.get(h, h)}”' for h in holders], 'and')}), so it cannot be added up "
+                f"for {'those months' if len(keys) > 1 else 'that month'}."
+            )
+        if dropped:
+            (result.figure_count,) = staging.fetchone("SELECT COUNT(*) FROM {figures}")
 
     def _name_month_agrees(self):
         """A notice when a data.police.uk file's name ("2024-08-thames-valley-street.csv") gives a month

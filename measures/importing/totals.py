@@ -437,7 +437,10 @@ INSERT INTO {figures} (measure, area, period, value, first_row, n_rows, present,
 SELECT m.measure, am.area, am.period, COALESCE(c.n, 0) * %s, COALESCE(c.first_row, am.first_row),
        COALESCE(c.n, 0), 1, 1, 0, 1
 FROM (SELECT area, period, MIN(row_no) AS first_row FROM {rows} GROUP BY area, period) am
-CROSS JOIN (SELECT DISTINCT measure FROM {line_measures}) m
+JOIN (
+    SELECT DISTINCT l.measure AS measure, r.period AS period
+    FROM {rows} r JOIN {line_measures} l ON l.line = r.line
+) m ON m.period = am.period
 LEFT JOIN (
     SELECT l.measure AS measure, r.area AS area, r.period AS period, COUNT(*) AS n, MIN(r.row_no) AS first_row
     FROM {rows} r JOIN {line_measures} l ON l.line = r.line
@@ -447,6 +450,8 @@ LEFT JOIN (
 
 
 def count_street_crimes(staging: Staging, result: PassResult):
-    """data.police.uk files: crimes counted per measure, area and month into ``figures``."""
+    """data.police.uk files: crimes counted per measure, area and month into ``figures``: an area with no
+    crime of a measure's types in a month counts zero, when the month has some in another of our areas
+    (a month with none at all in any of them is no figure: the file does not give those crimes)."""
     staging.execute(STREET, [SCALE])
     (result.figure_count,) = staging.fetchone("SELECT COUNT(*) FROM {figures}")

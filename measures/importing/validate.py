@@ -108,7 +108,10 @@ NO_FIGURES = (
     "Rows for our areas with no figure to store (each cell suppressed, blank, or left out: see the cells "
     "below)"
 )
-NOT_STORED = "Rows whose figures are not stored (a line of the measure is missing there: see the cells below)"
+NOT_STORED = (
+    "Rows whose figures are not stored (a line of the measure is missing there: see the cells and notes "
+    "below)"
+)
 INSTRUCTIONS = "Instruction lines (from our template)"
 
 
