@@ -746,8 +746,22 @@ class ImportPass:
                 found.append(text)
         return found
 
-    def _repeats_header(self, cells) -> bool:
-        """Whether a row is the header again: its area headings and at least one offence heading."""
+    def _another_header(self, cells) -> bool:
+        """Whether a row (for no area of ours) is another table's header: no figure, and two or more
+        cells naming a line ("ONS code, CSP name, Public order offences, Drug offences, ...")."""
+        known, named = classification(), 0
+        for cell in cells:
+            text = text_of(cell)
+            if not text:
+                continue
+            if parse_value(cell)[0] is not None:
+                return False  # a figure: a row of a table, not its header
+            if known.find(text) or self._known(text):
+                named += 1
+        return named >= 2
+
+    def _repeats_header(self, cells) -> str:
+        """ "same" when a row is the header again: its area headings and at least one offence heading."""
         header, cols = self.header, self.header.columns
         same = [
             i
@@ -757,7 +771,8 @@ class ImportPass:
             and fold(text_of(cells[i])) == fold(text_of(heading))
         ]
         areas = {cols.get("area_code"), cols.get("area_name")} - {None}
-        return bool(areas) and areas <= set(same) and any(i in same for i, _ in header.offence_columns)
+        again = bool(areas) and areas <= set(same) and any(i in same for i, _ in header.offence_columns)
+        return "same" if again else ""
 
     def _one_offence_over_periods(self, sheet_name) -> bool:
         """A table of one offence with a column per period ("Apr 2010 to Mar 2011", "2012"): the
@@ -964,11 +979,13 @@ class ImportPass:
             if area is None and reason == NOT_OURS and not any(text_of(c) for c in cells[identifying + 1 :]):
                 result.blank(NOT_DATA)  # a note below the table: text in the first column only
                 continue
-            if area is None and self._repeats_header(cells):
-                # Another table below this one ("Table 1b: ... rate per 1,000 population"): this table ends.
+            if area is None and (again := self._repeats_header(cells) or self._another_header(cells)):
+                # Another table below this one ("Table 1b: ... rate per 1,000 population"), whose columns
+                # may be in another order: this table ends, and its columns are never read for that one's.
+                how = "its header repeats this one's" if again == "same" else "a header row of its own"
                 result.notices.append(
-                    f"Row {row} starts another table (its header repeats this one's): only the table above "
-                    "it was read. To import that one, put it on a sheet of its own."
+                    f"Row {row} starts another table ({how}): only the table above it was read. To import "
+                    "that one, put it on a sheet or in a file of its own."
                 )
                 break
             result.rows_read += 1

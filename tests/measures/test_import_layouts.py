@@ -652,6 +652,29 @@ def test_a_second_table_below_the_first_ends_it_with_a_note(county, tmp_path):
     assert batch.summary["rows_read"] == 1
 
 
+@pytest.mark.parametrize("gap", [True, False])
+def test_a_second_table_with_its_columns_in_another_order_is_not_read_as_the_first(county, tmp_path, gap):
+    """Sweep 13: a second table headed "ONS code, CSP name" with the offences in another order was read
+    on under the first table's columns: South Oxfordshire's violence stored as its criminal damage."""
+    rows = [
+        ["Recorded crime 2023/24"],
+        ["Area code", "Area name", VAP, DAMAGE],
+        ["E07000177", "Cherwell", 100, 7],
+    ]
+    rows += [[]] if gap else []
+    rows += [["ONS code", "CSP name", DAMAGE, VAP], ["E07000179", "South Oxfordshire", 2527, 1797]]
+    batch = import_file(path=write_rows_csv(tmp_path, "two.csv", rows), dry_run=True)
+    assert batch.error_count == 0, batch.summary["errors"]
+    assert {(f["area"], f["measure"], f["new"]) for f in batch.summary["figures"]} == {
+        ("Cherwell", "Violent crime", "100"),
+        ("Cherwell", "Criminal damage reported to the police", "7"),
+    }
+    row = 5 if gap else 4
+    assert f"Row {row} starts another table (a header row of its own): only the table above it was read" in (
+        " ".join(batch.summary["notices"])
+    )
+
+
 def test_the_area_heading_repeated_in_a_header_s_second_row_is_part_of_the_header(county, tmp_path):
     """ "Area name" in both rows of a two-row header (its cell merged down, or written twice) with the
     offence groups above the lines: the second row is the header's, not 26 rows of errors."""
