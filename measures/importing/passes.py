@@ -55,7 +55,14 @@ from measures.importing.period_labels import (
     year_and_quarter,
 )
 from measures.importing.readers import ImportFileError, Workbook
-from measures.importing.recognise import SHORT_KINDS, choose_sheet, file_period, head_of, lsoa_district
+from measures.importing.recognise import (
+    SHORT_KINDS,
+    _span_words,
+    choose_sheet,
+    file_period,
+    head_of,
+    lsoa_district,
+)
 from measures.importing.staging import SCALE, Staging, scaled
 from measures.importing.totals import (
     Lines,
@@ -177,6 +184,11 @@ STRAY_NEAR_SHARE = 0.05  # under 5 %, and in only a few neighbourhoods of each d
 # data.police.uk's crime types have been today's since May 2013 ("Public order" and "Possession of
 # weapons" replaced "Public disorder and weapons"); the older ones no month since gives.
 TYPES_SINCE = datetime.date(2013, 5, 1)
+# A long file's column, besides its period, whose heading says it names the figures' period too.
+PERIOD_HEADING = re.compile(
+    r"^(?!.*\b(?:publish|extract|releas|updat|download))"
+    r".*(?:\brolling\b|\byear\s+(?:ending|ended|to)\b|\b(?:12|twelve)[\s-]?months?\b|\bperiod\b)"
+)
 TYPES_MIN_CRIMES = 20  # a measure's types are judged missing only among 20 or more of its crimes
 OLD_TYPES = {normalise_label("Public disorder and weapons"), normalise_label("Violent crime")}
 PART_MIN_MSOAS = 6
@@ -239,6 +251,7 @@ class ImportPass:
         self._given = None
         self._stated = None  # the period a long file's title states, if any
         self._twelve = False  # whether its title or name says its figures are twelve months' worth
+        self._period_clashes = set()  # (a period another column names, the row's period index) met
         self._unread_months = {}  # a street file's Month text that is not a month -> [first row, rows]
         self._hyphened = {True: {}, False: {}}  # "2011-10" read as a month (True) or a year: first cell
         self.book = None
@@ -526,7 +539,15 @@ class ImportPass:
         )
         c_quarter = cols.get("quarter")
         c_kind = cols.get("period_kind")
-        width = max(ident_columns + [c_period, c_value, c_quarter or 0, c_kind or 0]) + 1
+        # Another column naming a period ("Rolling year": "Year ending December 2023" beside the financial
+        # year and quarter): its period must be the row's, or which the figure is for cannot be told.
+        read = {*(set(ident_columns) - {0}), c_period, c_value, c_quarter, c_kind}
+        read |= {c for c in (cols["area_code"], cols["area_name"]) if c is not None}
+        also = [
+            c for c, heading in enumerate(self.header.cells)
+            if c not in read and PERIOD_HEADING.search(fold(text_of(heading)))
+        ]  # fmt: skip
+        width = max(ident_columns + [c_period, c_value, c_quarter or 0, c_kind or 0, *also]) + 1
         identity = operator.itemgetter(*ident_columns)
         known = {}  # identifying cells -> what _identify_long made of them
         period_cache = self._period_cache
@@ -584,6 +605,8 @@ class ImportPass:
                     period = self._period(cell, row, c_period)
                 if c_kind is not None and period is not None and cells[c_kind]:
                     period = self._period_of_kind(period, cells[c_kind])
+                if also and period is not None and not self._periods_agree(cells, also, period, row):
+                    continue
                 cell = cells[c_value]
                 if cell.__class__ is str and cell.isdigit() and cell.isascii():
                     value = int(cell)
@@ -637,6 +660,28 @@ class ImportPass:
             result.values_read += values_read
             result.rows_used += rows_used
             self._ours += ours
+
+    def _periods_agree(self, cells, columns, period, row) -> bool:
+        """Whether each other column naming a period (``columns``) names the row's (or none it can read);
+        else an error, once for each pair of periods (the file is refused: the other rows need none)."""
+        for column in columns:
+            key = parse_period(cells[column]) if cells[column] not in (None, "") else None
+            if key is None or key == self.result.periods[period]:
+                continue
+            pair = (key, period)
+            if pair not in self._period_clashes:
+                self._period_clashes.add(pair)
+                heading, ours = text_of(self.header.cells[column]), self.result.periods[period]
+                self.result.error(
+                    row,
+                    self._cell(row, column),
+                    f"“{heading}” says {period_label(key)} ({_span_words(key)}), but the row's period is "
+                    f"{period_label(ours)} ({_span_words(ours)}): which one its figure is for cannot be "
+                    "told. Delete the column that is not the figures' period, and import again. Nothing was "
+                    "written.",
+                )
+            return False  # not staged: the error already refuses the file
+        return True
 
     def _identify_long(self, cells, row) -> tuple:
         """What a long row's identifying cells say, for every row that has the same ones.

@@ -1828,6 +1828,28 @@ def test_a_month_with_no_crime_of_a_measure_s_kinds_anywhere_is_no_figure_not_ze
     )
 
 
+def test_a_rolling_year_column_beside_the_financial_year_and_quarter_refuses_the_file(county, tmp_path):
+    """Sweep 13: a "Rolling year" column saying "Year ending December 2023" beside 2023/24 and quarter 3
+    was passed over, and the twelve months' figures stored as 2023/24 Q3."""
+    header = "Rolling year,Financial Year,Financial Quarter,CSP Name,Offence Group,Number of Offences\n"
+    row = "{},2023/24,3,Cherwell,Violence against the person,524\n"
+    batch = import_file(path=write_csv(tmp_path, "csp.csv", header + row.format("Year ending December 2023")))
+    assert batch.status == ImportBatch.Status.FAILED and not MeasureValue.objects.exists()
+    assert batch.summary["errors"][0]["message"].startswith(
+        "“Rolling year” says 12 months to Dec 2023 (12 months, 1 Jan 2023 to 31 Dec 2023), but the row's "
+        "period is 2023/24 Q3 (3 months, 1 Oct 2023 to 31 Dec 2023)"
+    )
+    assert batch.error_count == 1
+    # The same period said twice, or a column of something else, is no clash.
+    for other in ("Oct-Dec 2023", "", "n/a"):
+        batch = import_file(path=write_csv(tmp_path, "csp.csv", header + row.format(other)), dry_run=True)
+        assert batch.error_count == 0 and batch.new_count == 1, batch.summary["errors"]
+    dated = "Date published,Financial Year,Financial Quarter,CSP Name,Offence Group,Number of Offences\n"
+    text = dated + "2024-04-25,2023/24,3,Cherwell,Violence against the person,524\n"
+    batch = import_file(path=write_csv(tmp_path, "dated.csv", text), dry_run=True)
+    assert batch.error_count == 0 and batch.new_count == 1, batch.summary["errors"]
+
+
 def test_a_street_file_named_for_another_month_than_its_rows_says_so(county, tmp_path):
     """Sweep 12: August's name on September's rows was imported as September without a word."""
     text = "Month,LSOA code,LSOA name,Crime type\n2018-07,E01028522,Cherwell 001A,Robbery\n"
