@@ -13,6 +13,7 @@ import datetime
 import re
 
 from measures import periods
+from measures.importing.xlsx import YearShown
 from measures.models import Period
 
 MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if n}
@@ -231,6 +232,8 @@ ISO_MONTH_SPAN = re.compile(rf"^{YEAR}-(\d\d)\s*(?:-|–|to)\s*{YEAR}-(\d\d)$") 
 
 def parse_period(value) -> PeriodKey | None:
     """A period cell or a typed-in period, or None when it is not one we know."""
+    if isinstance(value, YearShown):  # a date the sheet shows as "2023": the year, as shown
+        value = str(value.year)
     if isinstance(value, datetime.datetime):
         value = value.date()
     if isinstance(value, datetime.date):

@@ -16,6 +16,7 @@ another encoding, comments). openpyxl still supplies the
 shared strings, the styles (which numbers are dates), the epoch and the sheet's declared size.
 """
 
+import datetime
 import io
 import itertools
 import re
@@ -258,6 +259,8 @@ class PercentAsShown(float):
 
 
 PERCENT, PERCENT_AS_TEXT = "%", '"%"'
+YEAR_SHOWN = "yyyy"  # a date shown as its year alone: read as the year the sheet shows ("2023")
+YEAR_ONLY = re.compile(r"^(?:\[[^\]]*\])*\s*y+\s*$", re.IGNORECASE)  # "yyyy", "[$-809]yyyy"
 
 
 # Text a number format shows as written ('0.0"%"', '0.0\%'): a "%" there is not a percentage.
@@ -283,6 +286,8 @@ class _Styles(dict):
     def __missing__(self, s):
         style = int(s) if s else 0
         kind = (style in self.durations) if style in self.dates else None
+        if kind is False and YEAR_ONLY.match(LITERALS.sub("", _number_format(self.parent, style))):
+            kind = YEAR_SHOWN
         if kind is None:
             shown = _number_format(self.parent, style)
             if PERCENT in LITERALS.sub("", shown):
@@ -408,6 +413,8 @@ class _Reader:
                         v = Percent(v)
                     elif kind is PERCENT_AS_TEXT:
                         v = PercentAsShown(v)
+                    elif kind is YEAR_SHOWN:
+                        v = _year_shown(v, epoch)
                     else:
                         try:
                             v = from_excel(v, epoch, timedelta=kind)
@@ -460,6 +467,8 @@ class _Reader:
             kind = self.styles[s]
             if kind in SHOWN_AS:
                 return SHOWN_AS[kind](v)
+            if kind is YEAR_SHOWN:
+                return _year_shown(v, self.epoch)
             if kind is not None:
                 try:
                     v = from_excel(v, self.epoch, timedelta=kind)
@@ -478,6 +487,21 @@ class _Reader:
     def finish(self, new_row, cells):
         """The row's tuple: padded to the sheet's width, or (no width declared) to its last cell."""
         return tuple(new_row if new_row is not None else cells)
+
+
+class YearShown(datetime.datetime):
+    """A date shown as its year alone ("yyyy"): the same date as openpyxl reads, which a period cell
+    reads as the year the sheet shows ("2023"), never as the date's month (January 2023)."""
+
+
+def _year_shown(v, epoch) -> YearShown:
+    try:
+        day = from_excel(v, epoch)
+    except (OverflowError, ValueError):
+        raise _NotSimple from None  # openpyxl warns and makes it "#VALUE!"
+    if not isinstance(day, datetime.datetime):
+        raise _NotSimple
+    return YearShown(day.year, day.month, day.day, day.hour, day.minute, day.second, day.microsecond)
 
 
 def _text(raw):

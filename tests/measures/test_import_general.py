@@ -1828,6 +1828,25 @@ def test_a_month_with_no_crime_of_a_measure_s_kinds_anywhere_is_no_figure_not_ze
     )
 
 
+def test_a_period_cell_holding_a_date_shown_as_its_year_is_that_year(county, tmp_path):
+    """Sweep 13: 1 January 2023 shown "2023" (format yyyy) was stored as January 2023."""
+    from openpyxl import load_workbook
+
+    rows = [["area", "measure or offence", "period", "value"]]
+    rows += [["Cherwell", "Violent crime", datetime.datetime(2023, 1, 1), 971]]
+    rows += [["Oxford", "Violent crime", datetime.datetime(2023, 6, 1), 5]]
+    path = write_xlsx(tmp_path, "years.xlsx", {"Data": rows})
+    book = load_workbook(path)
+    book["Data"]["C2"].number_format = "yyyy"
+    book["Data"]["C3"].number_format = "mmm-yy"
+    book.save(path)
+    batch = import_file(path=path, dry_run=True)
+    assert {(f["area"], f["period"], f["new"]) for f in batch.summary["figures"]} == {
+        ("Cherwell", "12 months to Dec 2023", "971"),
+        ("Oxford", "June 2023", "5"),
+    }, batch.summary["errors"]
+
+
 def test_a_rolling_year_column_beside_the_financial_year_and_quarter_refuses_the_file(county, tmp_path):
     """Sweep 13: a "Rolling year" column saying "Year ending December 2023" beside 2023/24 and quarter 3
     was passed over, and the twelve months' figures stored as 2023/24 Q3."""
