@@ -218,6 +218,21 @@ TWELVE_MONTH_KIND = re.compile(
 )
 
 
+def _merged_in(cells, row: int, merged: dict, tops: dict) -> list:
+    """A row's cells with each one under the top of a merged range (one column wide) given the top's
+    value, as the sheet shows it: an area written once over its rows is each row's area. ``tops`` keeps
+    the top cells' values met so far."""
+    cells = list(cells)
+    for column, value in enumerate(cells):
+        top = merged.get((row, column))
+        if top is not None:
+            if value in (None, ""):
+                cells[column] = tops.get((top, column), value)
+        elif value not in (None, ""):
+            tops[row, column] = value
+    return cells
+
+
 def _listed(items: list[str], last: str) -> str:
     """ "A", "A or B", "A, B or C"."""
     return ", ".join(items[:-1]) + f" {last} " + items[-1] if len(items) > 1 else items[0]
@@ -556,11 +571,15 @@ class ImportPass:
         given = self._given = {}
         rows_read = values_read = rows_used = ours = 0
         row = self.first_row + start - 1
+        merged, tops = self.book.merged, {}
+        merge_rows = {r for r, _ in merged} | {top for top in merged.values()}
         try:
             for cells in body:
                 row += 1
                 if len(cells) < width:
                     cells = list(cells) + [""] * (width - len(cells))
+                if merge_rows and row in merge_rows:
+                    cells = _merged_in(cells, row, merged, tops)
                 key = identity(cells)
                 ident = known.get(key)
                 if ident is None:
@@ -706,6 +725,8 @@ class ImportPass:
         if isinstance(reason, AreaError):
             return (AREA_CONFLICT, reason)
         if area is None:
+            if not name and not code:  # a total row, or a note: no area to be ours or another's
+                return (NOT_OURS, NO_AREA, "")
             return (NOT_OURS, reason, name or code)
         c_qualifier = cols.get("qualifier")
         qualifier = text_of(cells[c_qualifier]) if c_qualifier is not None else ""
@@ -1000,8 +1021,12 @@ class ImportPass:
         # text ("Most similar group", "Notes"), not figures, and is left out rather than asked about.
         wordy = {column for column, _ in unknown}
         identifying = max(c for c in (c_code, c_name, c_period, 0) if c is not None)
+        merged, tops = self.book.merged, {}
+        merge_rows = {r for r, _ in merged} | {top for top in merged.values()}
         for offset, cells in enumerate(body):
             row = self.first_row + start + offset
+            if merge_rows and row in merge_rows:
+                cells = _merged_in(cells, row, merged, tops)
             code = self._text_cell(cells, c_code, row)
             name = self._text_cell(cells, c_name, row)
             if code is None or name is None:

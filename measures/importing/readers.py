@@ -119,6 +119,9 @@ class Workbook:
         self._ods = None
         self._rows_read = 0
         self._rows_expected = 0
+        # An XLSX sheet's cells under the top of a merged range one column wide (an area written once
+        # over its rows): {(row, column from 0): the range's top row}; empty for any other file.
+        self.merged = {}
         self.streamed = self.kind == "csv"  # read a row at a time (else python-calamine loads a sheet)
         if self.kind == "excel" and is_zip_with(self.path, "content.xml"):
             self.streamed = True
@@ -215,6 +218,7 @@ class Workbook:
         what lies beyond it without a word. So every row is read as far as its last cell; the declared
         rows only guide the progress bar.
         """
+        self.merged = _merged_down(worksheet)
         declared = (worksheet.max_row or 0, worksheet.max_column or 0)
         self._rows_expected = declared[0] if declared != (1, 1) else 0  # "A1": the size is not known
         worksheet.reset_dimensions()
@@ -489,6 +493,31 @@ def is_zip_with(path: Path, member: str) -> bool:
             return member in archive.namelist()
     except zipfile.BadZipFile:
         return False
+
+
+MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+
+
+def _merged_down(worksheet) -> dict:
+    """The cells under the top of each of a sheet's merged ranges one column wide (an area's name
+    written once over its rows), from the sheet's ``<mergeCells>``, which follows its rows: read only
+    for a sheet under ``IMPORT_SHEET_PROCESS_BYTES`` (a big sheet is an export, with none)."""
+    try:
+        archive, path = worksheet.parent._archive, worksheet._worksheet_path
+        if archive.getinfo(path).file_size >= getattr(
+            settings, "IMPORT_SHEET_PROCESS_BYTES", SHEET_PROCESS_BYTES
+        ):
+            return {}
+        xml = archive.read(path)
+    except (AttributeError, KeyError, OSError, zipfile.BadZipFile):
+        return {}
+    merged = {}
+    for first, top, last, bottom in MERGE_CELL.findall(xml):
+        if first == last and int(bottom) > int(top):
+            column = _column_number(first) - 1
+            for row in range(int(top) + 1, int(bottom) + 1):
+                merged[row, column] = int(top)
+    return merged
 
 
 def _from_first_filled(rows) -> tuple[int, Iterator]:

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from measures.importing.classification import classification
 from measures.importing.mapping import NOT_OURS, SUBTOTAL, Mapper
 from measures.importing.recognise import lsoa_district
-from measures.importing.validate import UNUSED
+from measures.importing.validate import NO_AREA, UNUSED
 from measures.models import IgnoredLabel, ImportBatch, MeasureComponent, MeasureValue, Period, normalise_label
 from measures.services import import_file
 from tests import factories
@@ -1845,6 +1845,43 @@ def test_a_period_cell_holding_a_date_shown_as_its_year_is_that_year(county, tmp
         ("Cherwell", "12 months to Dec 2023", "971"),
         ("Oxford", "June 2023", "5"),
     }, batch.summary["errors"]
+
+
+def test_an_area_written_once_in_a_merged_cell_over_its_rows_is_each_row_s_area(county, tmp_path):
+    """Sweep 13: our template with each area's name merged over its three rows stored the first row
+    only, the others skipped as "Areas outside the county (not ours)" with no name; a table by area with
+    the area merged over its quarters dropped every quarter but the first."""
+    from openpyxl import load_workbook
+
+    long = [["area", "measure or offence", "period", "value"]]
+    for area in ("Cherwell", "Oxford"):
+        long += [[area, "Violent crime", "2023/24 Q1", 10], [None, "Violent crime", "2023/24 Q2", 11]]
+        long += [[None, "Anti-social behaviour incidents", "2023/24 Q2", 12]]
+    long += [[None, "Violent crime", "2023/24 Q3", 99]]  # blank, merged with nothing: no area
+    wide = [["Area name", "Period", VAP], ["Cherwell", "2023/24 Q1", 20], [None, "2023/24 Q2", 21]]
+    path = write_xlsx(tmp_path, "merged.xlsx", {"Data": long, "Wide": wide})
+    book = load_workbook(path)
+    for cells in ("A2:A4", "A5:A7"):
+        book["Data"].merge_cells(cells)
+    book["Wide"].merge_cells("A2:A3")
+    book.save(path)
+    batch = import_file(path=path, dry_run=True, sheet="Data")
+    got = {(f["area"], f["measure"], f["period"], f["new"]) for f in batch.summary["figures"]}
+    assert got == {
+        (area, measure, period, str(value))
+        for area in ("Cherwell", "Oxford")
+        for measure, period, value in (
+            ("Violent crime", "2023/24 Q1", 10),
+            ("Violent crime", "2023/24 Q2", 11),
+            ("Anti-social behaviour incidents", "2023/24 Q2", 12),
+        )
+    }, batch.summary["errors"]
+    assert {s["reason"]: s["count"] for s in batch.summary["skipped"]} == {NO_AREA: 1}
+    batch = import_file(path=path, dry_run=True, sheet="Wide")
+    assert {(f["area"], f["period"], f["new"]) for f in batch.summary["figures"]} == {
+        ("Cherwell", "2023/24 Q1", "20"),
+        ("Cherwell", "2023/24 Q2", "21"),
+    }
 
 
 def test_a_rolling_year_column_beside_the_financial_year_and_quarter_refuses_the_file(county, tmp_path):
