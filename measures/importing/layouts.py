@@ -579,6 +579,12 @@ def _periods_over_offences(header: Header, above) -> None:
     for i, _ in header.offence_columns:
         if i not in header.column_periods and over[i] and parse_period(over[i]) is not None:
             header.column_periods[i] = over[i]
+    if header.column_periods:
+        # "% change" merged over the offences again beside the periods': each is that offence's change.
+        header.offence_columns = [
+            (i, f"{label} ({over[i]})" if over[i] and is_change_heading(over[i]) else label)
+            for i, label in header.offence_columns
+        ]
 
 
 def _offences_over_periods(header: Header, above) -> None:

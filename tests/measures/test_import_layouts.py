@@ -638,6 +638,31 @@ def test_a_table_of_periods_naming_no_offence_is_refused_saying_so(county, tmp_p
     )
 
 
+def test_periods_and_a_change_merged_over_the_offences_read_the_periods_and_leave_the_change(
+    county, tmp_path
+):
+    """Sweep 13: "2022/23", "2023/24" and "% change" each merged over the offences: "the file does not
+    say which period" (the change's columns were neither a period's nor a change's)."""
+    from openpyxl import load_workbook
+
+    rows = [["Recorded crime by district"], [None, None, "2022/23", None, "2023/24", None, "% change"]]
+    rows += [["Area code", "Area name", VAP, DAMAGE, VAP, DAMAGE, VAP, DAMAGE]]
+    rows += [["E07000177", "Cherwell", 100, 10, 110, 12, 10.0, 20.0]]
+    path = write_xlsx(tmp_path, "groups.xlsx", {"Table": rows})
+    book = load_workbook(path)
+    for merged in ("C2:D2", "E2:F2", "G2:H2"):
+        book["Table"].merge_cells(merged)
+    book.save(path)
+    batch = import_file(path=path, dry_run=True)
+    assert {(f["measure"], f["period"], f["new"]) for f in batch.summary["figures"]} == {
+        ("Violent crime", "2022/23", "100"),
+        ("Criminal damage reported to the police", "2022/23", "10"),
+        ("Violent crime", "2023/24", "110"),
+        ("Criminal damage reported to the police", "2023/24", "12"),
+    }, batch.summary["errors"]
+    assert cells(batch, CHANGES)["count"] == 2
+
+
 def test_a_second_table_below_the_first_ends_it_with_a_note(county, tmp_path):
     """Issue 13's third sweep: a rates table stacked under the numbers' was read on, its header as an
     area called "Area name" and its rates as Cherwell's second row."""
