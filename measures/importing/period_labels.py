@@ -225,6 +225,7 @@ QUARTER_AND_YEAR = re.compile(
 )
 MONTHS_SHORT_YEAR = re.compile(rf"^{MONTH}\.?\s*(?:-|–|to)\s*{MONTH}\.?[\s-]*(\d\d)$")  # "Jul-Sep 23"
 MONTH_YEAR_SPAN = re.compile(rf"^(\d{{1,2}})\s*/\s*{YEAR}\s*(?:-|–|to)\s*(\d{{1,2}})\s*/\s*{YEAR}$")
+YEAR_M_MONTH = re.compile(rf"^{YEAR}\s*m\s*(\d\d?)$")  # the ONS's time series: "2023M04", "2023 M4"
 YEAR_THEN_MONTH = re.compile(rf"^{YEAR}[\s-]+{MONTH}\.?$")  # "2023 July"
 MONTH_SLASH_YEAR = re.compile(rf"^(\d{{1,2}})\s*[/.]\s*{YEAR}$")  # "09/2023"; never "2023/09" (2011/12!)
 ISO_MONTH_SPAN = re.compile(rf"^{YEAR}-(\d\d)\s*(?:-|–|to)\s*{YEAR}-(\d\d)$")  # "2023-10 to 2023-12"
@@ -323,6 +324,9 @@ def parse_period(value) -> PeriodKey | None:
         return _span(match.group(1), None, match.group(2), str(_year(match.group(3))))
     if match := YEAR_THEN_MONTH.match(text):  # "2023 July"
         year, month = int(match.group(1)), MONTHS[match.group(2)]
+        return (Period.Kind.MONTH, datetime.date(year, month, 1), periods.month_end(year, month))
+    if (match := YEAR_M_MONTH.match(text)) and 1 <= int(match.group(2)) <= 12:  # "2023M04" (ONS)
+        year, month = int(match.group(1)), int(match.group(2))
         return (Period.Kind.MONTH, datetime.date(year, month, 1), periods.month_end(year, month))
     if (match := MONTH_SLASH_YEAR.match(text)) and 1 <= int(match.group(1)) <= 12:  # "09/2023"
         year, month = int(match.group(2)), int(match.group(1))

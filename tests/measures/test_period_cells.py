@@ -44,6 +44,8 @@ from measures.importing.period_labels import find_period_in_text, parse_period, 
         ("2023 July", "July 2023"),
         ("09/2023", "September 2023"),
         ("9.2023", "September 2023"),
+        ("2023M04", "April 2023"),  # the ONS's time series
+        ("2023 M4", "April 2023"),
         ("01/07/2023 - 30/09/2023", "2023/24 Q2"),
         ("07/01/2023 - 09/30/2023", "2023/24 Q2"),  # American: the British reading is no span of months
         ("2023-07-01 to 2023-09-30", "2023/24 Q2"),
@@ -77,6 +79,7 @@ def test_period_cells_are_read_with_each_month_in_its_own_year(cell, label):
         "07/2023 - 08/2023",  # two months
         "2023/09",  # "2011/12" is a financial year: a month so written cannot be told from one
         "13/2023",
+        "2023M13",
         "01/07/2023 - 15/09/2023",  # not whole months
         "01/07/2023 - 31/10/2023",  # four months
     ],
