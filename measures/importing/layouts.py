@@ -394,6 +394,8 @@ def find_header(rows: list[list], requested: str = "", known=None, *, sheet_name
             f"The columns do not fit the layout “{requested}”: {expected_columns(requested)} "
             f"No such header was found in the first {HEADER_SEARCH_ROWS} rows."
         )
+    if turned := _transposed(rows[:HEADER_SEARCH_ROWS]):
+        raise ImportFileError(turned)
     raise ImportFileError(
         f"No header row found in the first {HEADER_SEARCH_ROWS} rows: the columns were not recognised. "
         "Expected one of: our template (area, measure or offence, period, value); a table with one row per "
@@ -401,6 +403,28 @@ def find_header(rows: list[list], requested: str = "", known=None, *, sheet_name
         "offence group; a long table (area_code, area_name, period, value, indicator); or a "
         "data.police.uk street-level file (Month, LSOA name, Crime type)."
     )
+
+
+def _transposed(rows) -> str:
+    """A plain message for a table turned on its side: offences down a column (three or more lines the
+    classification knows) and no header found across, or ""."""
+    from measures.importing.classification import classification
+
+    known = classification()
+    width = max((len(cells) for cells in rows), default=0)
+    for column in range(min(width, 5)):
+        named = [
+            text for cells in rows if column < len(cells) and (text := str(cells[column] or "").strip())
+            and known.find(text)
+        ]  # fmt: skip
+        if len(named) >= 3:
+            return (
+                f"The offences run down column {chr(65 + column)} ({', '.join(named[:2])}, ...) with no "
+                "header across: the table seems turned on its side. The importer reads one row per area and "
+                "one column per offence. Turn it (in Excel: copy it, then Paste Special › Transpose) and "
+                "import that."
+            )
+    return ""
 
 
 def _other_police_file(cells) -> str:

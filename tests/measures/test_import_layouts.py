@@ -663,6 +663,17 @@ def test_periods_and_a_change_merged_over_the_offences_read_the_periods_and_leav
     assert cells(batch, CHANGES)["count"] == 2
 
 
+def test_a_table_turned_on_its_side_says_so(county, tmp_path):
+    """Sweep 13: offences down the first column and areas across: "No header row found"."""
+    rows = [["Offence", "Cherwell", "Oxford"], [VAP, 770, 1111], [DAMAGE, 27, 90], ["Robbery", 5, 9]]
+    batch = import_file(path=write_rows_csv(tmp_path, "turned.csv", rows))
+    assert batch.status == ImportBatch.Status.FAILED
+    assert batch.summary["errors"][0]["message"].startswith(
+        "The offences run down column A (Violence against the person, Criminal damage and arson, ...) with "
+        "no header across: the table seems turned on its side."
+    )
+
+
 def test_a_second_table_below_the_first_ends_it_with_a_note(county, tmp_path):
     """Issue 13's third sweep: a rates table stacked under the numbers' was read on, its header as an
     area called "Area name" and its rates as Cherwell's second row."""
