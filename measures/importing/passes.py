@@ -363,6 +363,14 @@ class ImportPass:
                 self.result.error(row, self._cell(row, column), formula_refused(text))
                 return None
             parsed = parse_period(cell)
+            if parsed is None and isinstance(cache_key, tuple) and not text_of(cache_key[1]):
+                self.result.error(
+                    row,
+                    self._cell(row, self.header.columns.get("quarter", column)),
+                    f"The quarter is blank (the year is “{text_of(cache_key[0])[:20]}”): give the row's "
+                    "quarter, 1 to 4. A quarter's figure is never stored as the whole year's.",
+                )
+                return None
             if parsed is None:
                 said, readings = quarter_readings(text)
                 self.result.error(
@@ -812,6 +820,27 @@ class ImportPass:
                 found.append(text)
         return found
 
+    def _quarter_columns_unplaced(self) -> bool:
+        """Columns headed by a quarter of a year written alone ("2023 Q2"), which could be the calendar
+        year's or the financial year's: an error at each (the first few), never a period guessed, nor
+        the column asked to be mapped as a measure."""
+        header_row = self.first_row + self.header.row_index
+        found = 0
+        for column, label in self.header.offence_columns:
+            said, readings = quarter_readings(text_of(label))
+            if said and found < 4:
+                found += 1
+                self.result.error(
+                    header_row,
+                    self._cell(header_row, column),
+                    f"“{said}” over this column could be the calendar year's quarter "
+                    f"({period_label(readings[0])}, {_span_words(readings[0])}) or the financial year's "
+                    f"({period_label(readings[1])}, {_span_words(readings[1])}): write the financial year's "
+                    f"quarter over each column, for example “{period_label(readings[1])}”. Nothing was "
+                    "written.",
+                )
+        return bool(found)
+
     def _another_header(self, cells) -> bool:
         """Whether a row (for no area of ours) is another table's header: no figure, and two or more
         cells naming a line ("ONS code, CSP name, Public order offences, Drug offences, ...")."""
@@ -899,6 +928,20 @@ class ImportPass:
             )
             return
         if not self._one_offence_over_periods(sheet_name):
+            return
+        if self._quarter_columns_unplaced():
+            return
+        headings = {fold(text_of(cell)) for cell in self.header.cells}
+        if "offence code" in headings and headings & {"number of offences", "offences", "count", "value"}:
+            # The Home Office's open data with its offence names left out: read as a table by area, its
+            # "Financial Quarter" and "Number of Offences" would be asked to be mapped as offences.
+            self.result.error(
+                None,
+                "",
+                "This table names each offence by its Home Office code alone (“Offence Code”): the importer "
+                "reads offences by name. Download it with its “Offence Description”, “Offence Group” or "
+                "“Offence Subgroup” column, and import that. Nothing was written.",
+            )
             return
         # Columns that are an offence for a period of their own ("Apr 2021 to Mar 2022" over or under
         # it): the table needs no period of its own when each of its offence columns has one.

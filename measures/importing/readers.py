@@ -29,7 +29,7 @@ import openpyxl.worksheet._reader as openpyxl_sheets
 from django.conf import settings
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
-from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
 from measures.importing import ods, sheet_process, xlsx
 
@@ -119,6 +119,7 @@ class Workbook:
         self._ods = None
         self._rows_read = 0
         self._rows_expected = 0
+        self.hidden = set()  # the names of a workbook's hidden sheets
         # An XLSX sheet's cells under the top of a merged range one column wide (an area written once
         # over its rows): {(row, column from 0): the range's top row}; empty for any other file.
         self.merged = {}
@@ -146,6 +147,7 @@ class Workbook:
                     f"The spreadsheet is damaged or not a real Excel file, so it cannot be read ({error})."
                 ) from error
             self.sheet_names = [ws.title for ws in self._openpyxl.worksheets]
+            self.hidden = {ws.title for ws in self._openpyxl.worksheets if ws.sheet_state != "visible"}
         elif self.kind == "excel":
             try:
                 # From the bytes, not the name: a real .xls renamed .xlsx, or an ODS called .xls, is read
@@ -161,6 +163,9 @@ class Workbook:
             self.sheet_names = [
                 meta.name for meta in self._book.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet
             ] or list(self._book.sheet_names)
+            self.hidden = {
+                meta.name for meta in self._book.sheets_metadata if meta.visible != SheetVisibleEnum.Visible
+            }
         elif self.kind == "zip":
             self.streamed = True
             self._members = archive_sheets(self.path)

@@ -64,6 +64,14 @@ def choose_sheet(book, options: Options, known, result: PassResult) -> str | Non
     candidates = [
         name for name in names if name == chosen or held[name] == TABLE or held[name] and not strong
     ]
+    shown = [name for name in candidates if name not in book.hidden]
+    if not chosen and shown and len(shown) < len(candidates):
+        # A hidden sheet (last year's figures, workings) is read only when asked for by name.
+        result.notices.append(
+            f"Hidden sheets not read: {', '.join(n for n in candidates if n in book.hidden)} (to import one, "
+            "choose it by name)."
+        )
+        candidates = shown
     result.sheets = candidates
     if chosen or len(candidates) == 1:
         return chosen or candidates[0]

@@ -1317,7 +1317,7 @@ def test_an_ons_open_data_row_without_its_quarter_is_an_error_not_the_whole_year
     batch = import_file(path=write_rows_csv(tmp_path, "blank-quarter.csv", rows))
     assert batch.status == ImportBatch.Status.FAILED
     error = batch.summary["errors"][0]
-    assert error["row"] == 4 and "2021/22 (no quarter)" in error["message"]
+    assert error["row"] == 4 and "The quarter is blank (the year is “2021/22”)" in error["message"]
     assert not MeasureValue.objects.exists()
 
 

@@ -1258,3 +1258,71 @@ def test_the_command_line_suggests_a_period_the_question_names(county, tmp_path)
         call_command(
             "import_performance", str(write_rows_csv(tmp_path, "one.csv", rows)), stdout=io.StringIO()
         )
+
+
+# --- sweep 13's messages -------------------------------------------------------------------------------
+
+
+def test_a_blank_quarter_beside_its_year_says_the_quarter_is_blank(county, tmp_path):
+    text = "Financial Year,Financial Quarter,CSP Name,Offence Group,Number of Offences\n"
+    text += (
+        "2023/24,1,Cherwell,Violence against the person,5\n2023/24,,Cherwell,Violence against the person,6\n"
+    )
+    batch = import_file(path=write_csv(tmp_path, "blank.csv", text))
+    error = batch.summary["errors"][0]
+    assert (error["row"], error["cell"]) == (3, "column B (Financial Quarter)")
+    assert error["message"].startswith("The quarter is blank (the year is “2023/24”): give the row's quarter")
+    assert not MeasureValue.objects.exists()
+
+
+def test_a_hidden_sheet_is_read_only_when_chosen(county, tmp_path):
+    from openpyxl import load_workbook
+
+    table = [["Area name", VAP], ["Cherwell", 5]]
+    path = write_xlsx(
+        tmp_path, "hidden.xlsx", {"Old": [["Year ending March 2023"], *table], "Current": table}
+    )
+    book = load_workbook(path)
+    book["Old"].sheet_state = "hidden"
+    book.save(path)
+    batch = import_file(path=path, dry_run=True, period="2023/24")
+    assert batch.summary["sheet"] == "Current" and batch.error_count == 0, batch.summary["errors"]
+    assert "Hidden sheets not read: Old (to import one, choose it by name)." in batch.summary["notices"]
+    batch = import_file(path=path, dry_run=True, sheet="old")
+    assert batch.summary["sheet"] == "Old" and batch.error_count == 0, batch.summary["errors"]
+
+
+def test_quarters_of_a_year_written_alone_over_columns_are_asked_to_be_written_as_the_financial_year_s(
+    county, tmp_path
+):
+    rows = [["Violence against the person"], ["Area name", "2023 Q2", "2023 Q3"], ["Cherwell", 5, 6]]
+    batch = import_file(path=write_xlsx(tmp_path, "q.xlsx", {"Violence against the person": rows}))
+    messages = [e["message"] for e in batch.summary["errors"]]
+    assert len(messages) == 2 and not MeasureValue.objects.exists()
+    assert messages[0].startswith(
+        "“2023 Q2” over this column could be the calendar year's quarter (2023/24 Q1, 3 months, 1 Apr 2023 "
+        "to 30 Jun 2023) or the financial year's (2023/24 Q2"
+    )
+
+
+def test_offence_codes_alone_are_refused_saying_names_are_needed(county, tmp_path):
+    text = "Financial Year,Financial Quarter,Force Name,CSP Name,Offence Code,Number of Offences\n"
+    text += "2023/24,1,Thames Valley,Cherwell,8N,425\n"
+    batch = import_file(path=write_csv(tmp_path, "codes.csv", text))
+    assert batch.summary["errors"][0]["message"].startswith(
+        "This table names each offence by its Home Office code alone (“Offence Code”)"
+    )
+
+
+def test_the_command_line_says_which_table_when_it_asks_for_a_sheet(county, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    table = [["Area name", VAP], ["Cherwell", 5]]
+    path = write_xlsx(tmp_path, "two.xlsx", {"2022-23": table, "2023-24": table})
+    out = StringIO()
+    with pytest.raises(CommandError, match="several tables"):
+        call_command("import_performance", str(path), "--dry-run", stdout=out)
+    assert out.getvalue().startswith("two.xlsx: which table?")

@@ -140,7 +140,13 @@ class Command(BaseCommand):
 
     def print_summary(self, batch):
         s = batch.summary
-        layout = ImportBatch.Layout(s["layout"]).label if s.get("layout") else "not recognised"
+        layout = (
+            ImportBatch.Layout(s["layout"]).label
+            if s.get("layout")
+            else "which table?"
+            if s.get("needs") == "sheet"
+            else "not recognised"
+        )
         self.stdout.write(f"{batch.file_name}: {layout}{', sheet ' + s['sheet'] if s.get('sheet') else ''}")
         if s.get("period_note"):
             self.stdout.write(f"Period: {s['period_note']}")
