@@ -186,7 +186,7 @@ STRAY_NEAR_SHARE = 0.05  # under 5 %, and in only a few neighbourhoods of each d
 TYPES_SINCE = datetime.date(2013, 5, 1)
 # A long file's column, besides its period, whose heading says it names the figures' period too.
 PERIOD_HEADING = re.compile(
-    r"^(?!.*\b(?:publish|extract|releas|updat|download))"
+    r"^(?!.*\b(?:publi|extract|releas|updat|download))"
     r".*(?:\brolling\b|\byear\s+(?:ending|ended|to)\b|\b(?:12|twelve)[\s-]?months?\b|\bperiod\b)"
 )
 TYPES_MIN_CRIMES = 20  # a measure's types are judged missing only among 20 or more of its crimes

@@ -1900,10 +1900,11 @@ def test_a_rolling_year_column_beside_the_financial_year_and_quarter_refuses_the
     for other in ("Oct-Dec 2023", "", "n/a"):
         batch = import_file(path=write_csv(tmp_path, "csp.csv", header + row.format(other)), dry_run=True)
         assert batch.error_count == 0 and batch.new_count == 1, batch.summary["errors"]
-    dated = "Date published,Financial Year,Financial Quarter,CSP Name,Offence Group,Number of Offences\n"
-    text = dated + "2024-04-25,2023/24,3,Cherwell,Violence against the person,524\n"
-    batch = import_file(path=write_csv(tmp_path, "dated.csv", text), dry_run=True)
-    assert batch.error_count == 0 and batch.new_count == 1, batch.summary["errors"]
+    for heading, cell in (("Date published", "2024-04-25"), ("Publication period", "April 2024")):
+        dated = f"{heading},Financial Year,Financial Quarter,CSP Name,Offence Group,Number of Offences\n"
+        text = dated + f"{cell},2023/24,3,Cherwell,Violence against the person,524\n"
+        batch = import_file(path=write_csv(tmp_path, "dated.csv", text), dry_run=True)
+        assert batch.error_count == 0 and batch.new_count == 1, batch.summary["errors"]
 
 
 def test_a_street_file_named_for_another_month_than_its_rows_says_so(county, tmp_path):

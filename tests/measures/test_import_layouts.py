@@ -711,6 +711,14 @@ def test_a_second_table_with_its_columns_in_another_order_is_not_read_as_the_fir
     )
 
 
+def test_another_county_s_row_naming_offences_beside_its_figures_is_no_second_header(county, tmp_path):
+    rows = [["Area code", "Area name", VAP, "Top offence", "Next offence"]]
+    rows += [["E06000038", "Reading", 5, "Robbery", "Burglary"], ["E07000177", "Cherwell", 7, "Robbery", ""]]
+    batch = import_file(path=write_rows_csv(tmp_path, "notes.csv", rows), period="2023/24", dry_run=True)
+    assert {(f["area"], f["new"]) for f in batch.summary["figures"]} == {("Cherwell", "7")}
+    assert not batch.summary["notices"]
+
+
 def test_the_area_heading_repeated_in_a_header_s_second_row_is_part_of_the_header(county, tmp_path):
     """ "Area name" in both rows of a two-row header (its cell merged down, or written twice) with the
     offence groups above the lines: the second row is the header's, not 26 rows of errors."""
