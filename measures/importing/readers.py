@@ -416,7 +416,6 @@ def archive_sheets(path: Path) -> dict[str, list]:
     kind ("street", "outcomes", "stop-and-search") are one sheet, month after month (their names sort
     by month); any other CSV file is a sheet of its own, named as in the zip. ImportFileError for a zip
     with no CSV file in it, or one too big to read (its directory's sizes, as ``check_bounds``)."""
-    max_unpacked, _cells, max_ratio = limits()
     with zipfile.ZipFile(path) as archive:
         infos = [
             info
@@ -431,18 +430,11 @@ def archive_sheets(path: Path) -> dict[str, list]:
             f"This zip file holds no CSV file ({held}{', ...' if len(infos) > 5 else ''}). Upload a CSV, "
             "XLSX or ODS file, or a zip of CSV files such as a data.police.uk download."
         )
-    unpacked = sum(i.file_size for i in csvs)
-    if unpacked > max_unpacked:
-        raise ImportFileError(
-            f"The zip's CSV files add up to {unpacked // 1_000_000} MB, over the limit of "
-            f"{max_unpacked // 1_000_000} MB: upload fewer months at a time."
-        )
-    for info in csvs:
-        if info.file_size > 1_000_000 and info.file_size > max_ratio * max(info.compress_size, 1):
-            raise ImportFileError(
-                f"{info.filename} is compressed {info.file_size // max(info.compress_size, 1)} to 1, far "
-                "more than a real table (a “zip bomb”): it is not read."
-            )
+    _refuse_unpacked(
+        csvs,
+        "The zip's CSV files add up to {mb} MB, over the limit of {limit} MB: upload fewer months at a time.",
+        "{name} is compressed {ratio} to 1, far more than a real table (a “zip bomb”): it is not read.",
+    )
     sheets = {}
     for info in csvs:
         found = POLICE_FILE.search(info.filename)
@@ -556,22 +548,16 @@ def check_bounds(path: Path):
     lacks one, by counting its cells as it streams past. A 300 KB file that unpacks to 86 MB (a zip
     bomb, or a sheet of a million formatted empty cells) is refused before the reader loads it.
     """
-    max_unpacked, max_cells, max_ratio = limits()
+    _, max_cells, _ = limits()
     with zipfile.ZipFile(path) as archive:
         infos = archive.infolist()
-        unpacked = sum(i.file_size for i in infos)
-        if unpacked > max_unpacked:
-            raise ImportFileError(
-                f"The spreadsheet unpacks to {unpacked // 1_000_000} MB, over the limit of "
-                f"{max_unpacked // 1_000_000} MB: save the table alone as CSV and upload that."
-            )
-        for info in infos:
-            if info.file_size > 1_000_000 and info.file_size > max_ratio * max(info.compress_size, 1):
-                raise ImportFileError(
-                    f"The spreadsheet is compressed {info.file_size // max(info.compress_size, 1)} to 1 "
-                    "inside, far more than a real table (a “zip bomb”): it is not read. Save the table "
-                    "as CSV and upload that."
-                )
+        _refuse_unpacked(
+            infos,
+            "The spreadsheet unpacks to {mb} MB, over the limit of {limit} MB: save the table alone as CSV "
+            "and upload that.",
+            "The spreadsheet is compressed {ratio} to 1 inside, far more than a real table (a “zip bomb”): "
+            "it is not read. Save the table as CSV and upload that.",
+        )
         cells = 0
         for info in infos:
             if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
@@ -583,6 +569,20 @@ def check_bounds(path: Path):
                     f"The spreadsheet has more than {max_cells:,} cells, over the limit: save the table "
                     "alone as CSV and upload that."
                 )
+
+
+def _refuse_unpacked(infos, too_big: str, bomb: str):
+    """A zip's members refused from its directory alone, before anything is unpacked: all of them over
+    ``IMPORT_MAX_UNPACKED_BYTES`` (``too_big``, with {mb} and {limit}), or one of over a megabyte
+    compressed more than ``IMPORT_MAX_RATIO`` to 1 (``bomb``, with {name} and {ratio})."""
+    max_unpacked, _cells, max_ratio = limits()
+    unpacked = sum(info.file_size for info in infos)
+    if unpacked > max_unpacked:
+        raise ImportFileError(too_big.format(mb=unpacked // 1_000_000, limit=max_unpacked // 1_000_000))
+    for info in infos:
+        ratio = info.file_size // max(info.compress_size, 1)
+        if info.file_size > 1_000_000 and info.file_size > max_ratio * max(info.compress_size, 1):
+            raise ImportFileError(bomb.format(name=info.filename, ratio=ratio))
 
 
 DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')

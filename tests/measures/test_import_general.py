@@ -335,7 +335,14 @@ def test_a_zip_bomb_xlsx_is_refused_before_it_is_read(county, tmp_path, settings
         archive.writestr("xl/worksheets/sheet9.xml", "<c r='A1'/>" * 2_000_000)
     batch = import_file(path=path)
     assert batch.status == ImportBatch.Status.FAILED
+    assert batch.summary["errors"][0]["message"].startswith("The spreadsheet is compressed ")
     assert "zip bomb" in batch.summary["errors"][0]["message"]
+    settings.IMPORT_MAX_UNPACKED_BYTES = 1_000_000
+    message = import_file(path=path).summary["errors"][0]["message"]
+    assert message == (
+        "The spreadsheet unpacks to 22 MB, over the limit of 1 MB: save the table alone as CSV and upload "
+        "that."
+    )
 
 
 def test_a_sheet_with_too_many_cells_is_refused_before_it_is_read(county, tmp_path, settings):
