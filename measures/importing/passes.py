@@ -57,11 +57,11 @@ from measures.importing.period_labels import (
 from measures.importing.readers import ImportFileError, Workbook
 from measures.importing.recognise import (
     SHORT_KINDS,
-    _span_words,
     choose_sheet,
     file_period,
     head_of,
     lsoa_district,
+    span_words,
 )
 from measures.importing.staging import SCALE, Staging, scaled
 from measures.importing.totals import (
@@ -267,6 +267,7 @@ class ImportPass:
         self._stated = None  # the period a long file's title states, if any
         self._twelve = False  # whether its title or name says its figures are twelve months' worth
         self._period_clashes = set()  # (a period another column names, the row's period index) met
+        self._other_periods = {}  # such a column's text -> the period it names (or None), read once
         self._unread_months = {}  # a street file's Month text that is not a month -> [first row, rows]
         self._hyphened = {True: {}, False: {}}  # "2011-10" read as a month (True) or a year: first cell
         self.book = None
@@ -692,7 +693,12 @@ class ImportPass:
         """Whether each other column naming a period (``columns``) names the row's (or none it can read);
         else an error, once for each pair of periods (the file is refused: the other rows need none)."""
         for column in columns:
-            key = parse_period(cells[column]) if cells[column] not in (None, "") else None
+            cell = cells[column]
+            key = self._other_periods.get(cell, False) if cell.__class__ is str else False
+            if key is False:
+                key = parse_period(cell) if cell not in (None, "") else None
+                if cell.__class__ is str and len(self._other_periods) < IDENTITIES_KEPT:
+                    self._other_periods[cell] = key
             if key is None or key == self.result.periods[period]:
                 continue
             pair = (key, period)
@@ -702,8 +708,8 @@ class ImportPass:
                 self.result.error(
                     row,
                     self._cell(row, column),
-                    f"“{heading}” says {period_label(key)} ({_span_words(key)}), but the row's period is "
-                    f"{period_label(ours)} ({_span_words(ours)}): which one its figure is for cannot be "
+                    f"“{heading}” says {period_label(key)} ({span_words(key)}), but the row's period is "
+                    f"{period_label(ours)} ({span_words(ours)}): which one its figure is for cannot be "
                     "told. Delete the column that is not the figures' period, and import again. Nothing was "
                     "written.",
                 )
@@ -834,8 +840,8 @@ class ImportPass:
                     header_row,
                     self._cell(header_row, column),
                     f"“{said}” over this column could be the calendar year's quarter "
-                    f"({period_label(readings[0])}, {_span_words(readings[0])}) or the financial year's "
-                    f"({period_label(readings[1])}, {_span_words(readings[1])}): write the financial year's "
+                    f"({period_label(readings[0])}, {span_words(readings[0])}) or the financial year's "
+                    f"({period_label(readings[1])}, {span_words(readings[1])}): write the financial year's "
                     f"quarter over each column, for example “{period_label(readings[1])}”. Nothing was "
                     "written.",
                 )
@@ -1331,11 +1337,7 @@ class ImportPass:
             for label in (normalise_label(t) for t in known.police_uk_types)
             if label not in old and all(known.held_by(label, first) == label for first in firsts)
         }
-        parts = {}  # measure -> its crime types
-        for label, measures in self.mapper.lines.items():
-            if label in street:
-                for measure in measures:
-                    parts.setdefault(measure, set()).add(label)
+        parts = self._street_parts(street)
         used = {
             m
             for kind, line in types.values()
@@ -1348,7 +1350,7 @@ class ImportPass:
             missing = sorted(names.get(t, t) for t in own if not given[t])
             if not missing or sum(given[t] for t in own) < TYPES_MIN_CRIMES:
                 continue
-            listed = ", ".join(missing[:-1]) + " or " + missing[-1] if len(missing) > 1 else missing[0]
+            listed = _listed(missing, "or")
             self.result.incomplete.append(
                 f"This file has no {listed} crimes at all, which {self.mapper.measures[measure].name} adds "
                 "up: it looks like a download of some kinds of crime, and each district's month would be "
@@ -1494,38 +1496,45 @@ class ImportPass:
                 "or percentage for a measure counted in numbers. Nothing was written.",
             )
 
+    def _street_parts(self, street: set) -> dict:
+        """{measure: the folded data.police.uk crime types (of ``street``) it adds up}, from the mapping."""
+        parts = {}
+        for label, measures in self.mapper.lines.items():
+            if label in street:
+                for measure in measures:
+                    parts.setdefault(measure, set()).add(label)
+        return parts
+
     def _before_their_types(self):
         """data.police.uk gave some crime types only from a month on (``Classification.type_since``): a
         measure adding one up is not stored for a month before it, unless the type that held its crimes
         then is one of the measure's own too ("Bicycle theft" inside "Other theft" before May 2013). A
         notice says which months and why; a measure with no crime at all in a month says so too."""
         known, staging, result = classification(), self.staging, self.result
-        street = {normalise_label(t) for t in known.police_uk_types}
-        parts = {}  # measure -> the (folded) crime types it adds up
-        for label, measures in self.mapper.lines.items():
-            if label in street:
-                for measure in measures:
-                    parts.setdefault(measure, set()).add(label)
+        parts = self._street_parts({normalise_label(t) for t in known.police_uk_types})
         names = {normalise_label(t): t for t in known.police_uk_types}
         measure_names = self.mapper.measures
         given = {(m, p) for m, p in staging.fetchall("SELECT DISTINCT measure, period FROM {figures}")}
         dropped = {}  # (measure, its types lacking, the types that held them) -> the months
         counted = {m for m, _ in given}
         for measure in sorted(counted | set(parts), key=lambda m: measure_names[m].name):
-            own = parts.get(measure, set())
+            own, gone = parts.get(measure, set()), []
             for index, key in enumerate(result.periods):
                 lacking = sorted(
                     t for t in own if (held := known.held_by(t, key[1])) != t and held not in own
                 )
                 if lacking:
                     if (measure, index) in given:
-                        staging.execute(
-                            "DELETE FROM {figures} WHERE measure = %s AND period = %s", [measure, index]
-                        )
+                        gone.append(index)
                     holders = sorted({known.held_by(t, key[1]) for t in lacking})
                     dropped.setdefault((measure, tuple(lacking), tuple(holders)), []).append(key)
                 elif measure in counted and (measure, index) not in given:
                     dropped.setdefault((measure, (), ()), []).append(key)
+            if gone:  # one statement a measure
+                marks = ", ".join(["%s"] * len(gone))
+                staging.execute(
+                    f"DELETE FROM {{figures}} WHERE measure = %s AND period IN ({marks})", [measure, *gone]
+                )
         for (measure, lacking, holders), keys in dropped.items():
             keys.sort(key=lambda k: k[1])
             labels = [period_label(k) for k in keys]

@@ -118,8 +118,8 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
         # "Q3 2012": the person says which quarter it is; no other period is taken for it.
         words = (
             f"“{said}”, the calendar year's quarter ({period_label(readings[0])}, "
-            f"{_span_words(readings[0])}) or the financial year's ({period_label(readings[1])}, "
-            f"{_span_words(readings[1])})"
+            f"{span_words(readings[0])}) or the financial year's ({period_label(readings[1])}, "
+            f"{span_words(readings[1])})"
         )
         if asked is None:
             result.ask(
@@ -133,7 +133,7 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
                 None,
                 "",
                 f"The file's title says {words}, but the period given is {period_label(asked)} "
-                f"({_span_words(asked)}). Give the quarter the figures are for. Nothing was written.",
+                f"({span_words(asked)}). Give the quarter the figures are for. Nothing was written.",
             )
             return None
         stated, part, span = asked, "", None
@@ -203,7 +203,7 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
             "the tracker stores"
             + (f" (the period given is {period_label(asked)})" if asked else "")
             + (
-                f". Read month first, as American dates are written, they are {_span_words(american)}: if "
+                f". Read month first, as American dates are written, they are {span_words(american)}: if "
                 f"so, give the period {period_label(american)}"
                 if american
                 else ". Import a table for a month, a quarter or twelve months"
@@ -228,7 +228,7 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
             result.ask(
                 "period",
                 f"The file's name, “{options.file_name}”, gives {gives}, but its title says "
-                f"{period_label(stated)} ({_span_words(stated)}): which period are its figures for?",
+                f"{period_label(stated)} ({span_words(stated)}): which period are its figures for?",
                 [period_label(key) for key in [*from_name, stated]],
             )
             return None
@@ -240,8 +240,8 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
         result.error(
             None,
             "",
-            f"The file states its figures are for {period_label(stated)} ({_span_words(stated)}), but the "
-            f"period given is {period_label(asked)} ({_span_words(asked)}). Leave the period blank to use "
+            f"The file states its figures are for {period_label(stated)} ({span_words(stated)}), but the "
+            f"period given is {period_label(asked)} ({span_words(asked)}). Leave the period blank to use "
             "the file's, or check that this is the right file. Nothing was written.",
         )
         return None
@@ -257,7 +257,7 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
             "",
             f"The file's {said} says its figures are for twelve months (a year ending, or 12 months to, a "
             f"date the importer could not read), but the period given is {period_label(asked)} "
-            f"({_span_words(asked)}): a twelve-month figure is never stored as a month or a quarter. Give "
+            f"({span_words(asked)}): a twelve-month figure is never stored as a month or a quarter. Give "
             "the twelve months instead (for example “year ending December 2024” or “2023/24”). Nothing "
             "was written.",
         )
@@ -271,7 +271,7 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
             None,
             "",
             f"The file's title speaks of “{shorter}”, a period shorter than twelve months, which the "
-            f"importer cannot read, but the period given is {period_label(asked)} ({_span_words(asked)}). "
+            f"importer cannot read, but the period given is {period_label(asked)} ({span_words(asked)}). "
             "Give the period the figures are for (for example “2012/13 Q3” or “December 2012”). Nothing "
             "was written.",
         )
@@ -288,7 +288,7 @@ def file_period(stated_in: str, options: Options, result: PassResult) -> PeriodK
     return key
 
 
-def _span_words(key: PeriodKey) -> str:
+def span_words(key: PeriodKey) -> str:
     kind, start, end = key
     months = (end.year - start.year) * 12 + end.month - start.month + 1
     return f"{months} month{'s' if months != 1 else ''}, {start:%-d %b %Y} to {end:%-d %b %Y}"
