@@ -21,6 +21,7 @@ import os
 import re
 import xml.etree.ElementTree as ElementTree
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,10 @@ SHEET_PROCESS_BYTES = 8_000_000  # an XLSX sheet's XML from which another proces
 
 class ImportFileError(Exception):
     """The file as a whole cannot be read; the message is for the person who uploaded it."""
+
+
+class DamagedFileError(ImportFileError):
+    """The file's bytes cannot be read at all (a damaged zip): whichever sheet is looked at."""
 
 
 @dataclass
@@ -303,6 +308,12 @@ class Workbook:
         self._unpacked = sum(info.file_size for info in members)
         self._bytes_before = 0
         self._parts = []
+        try:
+            yield from self._zip_members(members)
+        except ZIP_DAMAGED as error:
+            raise DamagedFileError(f"The zip is damaged, so it cannot be read ({error}).") from error
+
+    def _zip_members(self, members: list) -> Iterator[list]:
         header, yielded = None, 0
         with zipfile.ZipFile(self.path) as archive:
             for info in members:
@@ -430,6 +441,11 @@ def archive_sheets(path: Path) -> dict[str, list]:
             f"This zip file holds no CSV file ({held}{', ...' if len(infos) > 5 else ''}). Upload a CSV, "
             "XLSX or ODS file, or a zip of CSV files such as a data.police.uk download."
         )
+    if locked := [info.filename for info in csvs if info.flag_bits & 0x1]:
+        raise ImportFileError(
+            f"The zip is password-protected ({locked[0]}{' and others' if len(locked) > 1 else ''}): "
+            "unzip it with its password and upload the CSV files, or a zip of them without one."
+        )
     _refuse_unpacked(
         csvs,
         "The zip's CSV files add up to {mb} MB, over the limit of {limit} MB: upload fewer months at a time.",
@@ -440,6 +456,10 @@ def archive_sheets(path: Path) -> dict[str, list]:
         found = POLICE_FILE.search(info.filename)
         sheets.setdefault(found.group(1).lower() if found else info.filename, []).append(info)
     return sheets
+
+
+# What reading a zip's member raises when the zip is damaged (a bad CRC, deflate data cut or garbled).
+ZIP_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError, OSError)
 
 
 def _member_encoding(archive, info) -> tuple[str, str]:

@@ -22,7 +22,7 @@ from measures.importing.period_labels import (
     states_twelve_months,
     twelve_months_to,
 )
-from measures.importing.readers import ImportFileError
+from measures.importing.readers import DamagedFileError, ImportFileError
 from measures.importing.validate import PERIOD_EXAMPLES, Options, PassResult
 from measures.models import Period
 
@@ -95,6 +95,8 @@ def holds_table(book, name: str, options: Options, known) -> int:
     is a wide table none of whose columns is a line the mapping or the classification knows, or 0."""
     try:
         header = layouts.find_header(head_of(book.sheet(name).rows), options.layout, known)
+    except DamagedFileError:
+        raise
     except ImportFileError:
         return 0
     if header.layout == "wide" and not any(known(label) for _, label in header.offence_columns):

@@ -139,6 +139,30 @@ def test_a_zip_without_csv_files_or_too_big_is_refused_with_a_plain_message(coun
     assert not MeasureValue.objects.exists()
 
 
+def test_a_damaged_or_password_protected_zip_gets_a_plain_message(county, tmp_path):
+    """Review: a member whose deflated bytes are garbled, or that is encrypted, raised a stack trace."""
+    path = download(tmp_path)
+    data = bytearray(path.read_bytes())
+    for at in range(2000, 2100):
+        data[at] ^= 0xFF
+    path.write_bytes(bytes(data))
+    message = import_file(path=path).summary["errors"][0]["message"]
+    assert message.startswith("The zip is damaged, so it cannot be read (")
+    locked = download(tmp_path, name="locked.zip")
+    data = bytearray(locked.read_bytes())
+    for signature, flags in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # the member's flags: encrypted
+        at = data.find(signature)
+        while at != -1:
+            data[at + flags] |= 0x1
+            at = data.find(signature, at + 1)
+    locked.write_bytes(bytes(data))
+    message = import_file(path=locked).summary["errors"][0]["message"]
+    assert message.startswith(
+        "The zip is password-protected (2018-06/2018-06-thames-valley-outcomes.csv and "
+    )
+    assert not MeasureValue.objects.exists()
+
+
 def test_a_zip_of_two_tables_asks_which(county, tmp_path):
     header, june, _ = street_months()
     long = "area_code,area_name,period,value,offence\r\nE07000177,Cherwell,2018/19,5,Robbery\r\n"
