@@ -31,7 +31,7 @@ from measures.importing.rollback import rollback
 from measures.importing.staging import Staging
 from measures.importing.summary import skipped_rows, source_label, summarise
 from measures.importing.validate import Options
-from measures.importing.writing import chunk_rows, compare_and_write
+from measures.importing.writing import chunk_rows, compare_and_write, hold_the_figures
 from measures.models import ImportBatch
 from partnerships.models import Notification
 from partnerships.notifications import notify
@@ -81,12 +81,15 @@ def _all_or_nothing(batch, *, may_write, refusal: str):
     """The one transaction an import's (or a rollback's) writes go in: all of them are kept, or none.
 
     The batch row is locked first and ``may_write(locked batch)`` asked; when it says no, ``refusal``
-    is raised as an ImportFileError and nothing is written.
+    is raised as an ImportFileError and nothing is written. Then the stored figures are held
+    (``hold_the_figures``): imports and rollbacks write one at a time, each comparing with what it
+    writes over.
     """
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if not may_write(locked):
             raise ImportFileError(refusal)
+        hold_the_figures()
         yield
 
 
