@@ -23,6 +23,7 @@ from django.db import DatabaseError, connection
 
 SCALE = 10_000  # values are staged as ten-thousandths
 TEMP_MEMORY_MB = 256  # memory the temporary tables may use (IMPORT_TEMP_MEMORY_MB)
+SORT_MEMORY_MB = 64  # memory each sort or hash of an import's statements may use (IMPORT_SORT_MEMORY_MB)
 NULL = "\\N"  # COPY's text format
 PREFIX = "import_stage_"
 TABLES = {
@@ -94,6 +95,22 @@ def _room_for_temporary_tables(cursor):
         cursor.execute(f"SET temp_buffers = '{megabytes}MB'")
 
 
+def _room_for_sorting(cursor):
+    """PostgreSQL: memory for sorting and hashing the staged figures (``IMPORT_SORT_MEMORY_MB``, 64, for
+    each sort or hash while the import runs; the server's default, 4 MB, is left for the rest). With
+    4 MB, ordering a national file's new cells for the values table's index went through a temporary
+    file (12 MB at 180,000 rows): 0.38 s of sorting rather than 0.1."""
+    if connection.vendor == "postgresql":
+        megabytes = int(getattr(settings, "IMPORT_SORT_MEMORY_MB", SORT_MEMORY_MB))
+        cursor.execute(f"SET work_mem = '{megabytes}MB'")
+
+
+def _sorting_as_before():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("RESET work_mem")
+
+
 @contextmanager
 def hash_joins():
     """PostgreSQL: hash joins only, for the statements inside (no nested loop, no merge join).
@@ -141,6 +158,7 @@ class Staging:
         self.drop()  # a table left by a connection that died half-way (the worker reuses connections)
         with connection.cursor() as cursor:
             _room_for_temporary_tables(cursor)
+            _room_for_sorting(cursor)
             for name, columns in TABLES.items():
                 cursor.execute(f"CREATE TEMPORARY TABLE {table(name)} ({columns})")
         return self
@@ -148,6 +166,7 @@ class Staging:
     def __exit__(self, kind, error, traceback):
         try:
             self.drop()
+            _sorting_as_before()
         except DatabaseError:
             if kind is None:
                 raise

@@ -53,6 +53,33 @@ def test_the_staging_tables_are_dropped_after_a_preview_and_an_import(county, tm
     assert len(seen) == 2 and "import_stage_rows" in seen[0] and seen[0] == seen[1]
 
 
+def test_on_postgresql_an_import_sorts_in_memory_and_leaves_the_connection_as_it_was(
+    county, tmp_path, monkeypatch, settings
+):
+    """A national file's new cells are sorted for the values table's index: in memory, not through a
+    temporary file (``IMPORT_SORT_MEMORY_MB``); the connection, which the worker reuses, gets the
+    server's own setting back."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite sorts in its own memory")
+    settings.IMPORT_SORT_MEMORY_MB = 48
+
+    def work_mem():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW work_mem")
+            return cursor.fetchone()[0]
+
+    before, seen = work_mem(), []
+    compare = services.compare_and_write
+    monkeypatch.setattr(
+        services, "compare_and_write", lambda *a, **k: seen.append(work_mem()) or compare(*a, **k)
+    )
+    path = write_csv(tmp_path, "a.csv", HEADER + "Cherwell,Violent crime,2011/12 Q1,5\n")
+    assert import_file(path=path).status == ImportBatch.Status.APPLIED
+    assert seen == ["48MB"] and before != "48MB" and work_mem() == before
+
+
 def test_the_staging_tables_are_dropped_when_a_file_is_refused(county, tmp_path):
     path = write_csv(tmp_path, "bad.csv", HEADER + "Cherwell,Violent crime,2011/12 Q1,five\n")
     assert import_file(path=path).status == ImportBatch.Status.FAILED
