@@ -18,6 +18,7 @@ open none of their own.
 """
 
 import hashlib
+import secrets
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -120,6 +121,11 @@ def _record(batch, result, outcome, status):
             f"This file was imported before (import #{earlier.pk}, "
             f"{timezone.localtime(earlier.applied_at):%d %b %Y %H:%M}).",
         )
+    if status == ImportBatch.Status.PREVIEWED:
+        # This reading of the file, by name: the page that shows it sends it back with "Import these
+        # figures", and a page showing an earlier reading (another tab, another admin's answers since)
+        # imports nothing (``import_batch_claim``).
+        batch.summary["preview"] = secrets.token_hex(8)
     batch.status = status
     batch.progress = 100
     batch.progress_note = ""
@@ -149,6 +155,28 @@ def _preview(batch, path, progress=None):
         return result, compare_and_write(
             result, mapper, staging, one_figure_per_row=reader.one_figure_per_row
         )
+
+
+STALE_PAGE = (
+    "This import was read again after that page was shown (in another tab, or by another admin choosing "
+    "another sheet, period or mapping), so its figures may not be the ones you checked. Nothing was "
+    "written. Check the preview below, then import again."
+)
+
+
+def import_batch_claim(*, batch: ImportBatch, preview: str) -> str:
+    """Take a previewed batch for importing, if ``preview`` names the reading of the file it holds now
+    (the one the person confirming was shown); '' when taken, else why not. Atomic: of two confirmations,
+    one takes it."""
+    claimed = ImportBatch.objects.filter(
+        pk=batch.pk, status=ImportBatch.Status.PREVIEWED, error_count=0, summary__preview=preview or "-"
+    ).update(status=ImportBatch.Status.APPLYING, progress=0)
+    if claimed:
+        return ""
+    batch.refresh_from_db()
+    if batch.can_apply() and (batch.summary or {}).get("preview") != preview:
+        return STALE_PAGE
+    return batch.cannot_apply_reason()
 
 
 def import_batch_apply(

@@ -31,6 +31,7 @@ from measures.resources import import_template_dataset
 from measures.services import (
     baseline_rebase,
     import_batch_apply,
+    import_batch_claim,
     import_batch_create,
     import_batch_preview,
     import_batch_rollback,
@@ -172,14 +173,13 @@ def _to_map(summary) -> list:
 def import_apply(request, pk):
     confirmed = request.POST.get("confirm_flagged") == "yes"
     batch = get_object_or_404(ImportBatch, pk=pk)
-    if batch.needs_confirmation() and not confirmed:
+    preview = request.POST.get("preview", "")
+    if batch.needs_confirmation() and not confirmed and (batch.summary or {}).get("preview") == preview:
         messages.error(request, batch.confirmation_refusal())
         return redirect(batch)
-    claimed = ImportBatch.objects.filter(pk=pk, status=ImportBatch.Status.PREVIEWED, error_count=0).update(
-        status=ImportBatch.Status.APPLYING, progress=0
-    )
-    if not claimed:
-        messages.error(request, batch.cannot_apply_reason())
+    refusal = import_batch_claim(batch=batch, preview=preview)
+    if refusal:
+        messages.error(request, refusal)
         return redirect(batch)
     batch.refresh_from_db()
     _run(batch, import_batch_apply, apply_import, confirmed=confirmed)

@@ -316,6 +316,7 @@ def valid_post(name, world):
         "reviews:detail": {f"d{world.deliverable_a.pk}-{key}": value for key, value in update.items()},
         "reviews:update": {"action": "update", **update},
         "reviews:return": {"comment": "Checked at the board."},
+        "measures:import_apply": {"preview": "shown"},
         "reviews:sign_off": {"comment": "Checked at the board."},
         "reviews:unlock": {"comment": "Checked at the board."},
         "reviews:quarter_create": {
@@ -417,6 +418,7 @@ def prepare(name, world):
         notify(User.objects.all(), Notification.Kind.SIGNED_OFF, "Alpha: 2011/12 Q1 review signed off")
     if name == "measures:import_apply":  # a previewed import of a file with one figure
         world.batch.status = world.batch.Status.PREVIEWED
+        world.batch.summary = {**(world.batch.summary or {}), "preview": "shown"}
         world.batch.file.save("figures.csv", ContentFile(IMPORT_CSV), save=False)
         world.batch.save()
     status = {

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 
 from measures.models import Measure, MeasureValue
 from partnerships.models import AreaAlias, AreaCode
@@ -142,3 +143,11 @@ def write_xlsx(tmp_path, name, sheets: dict) -> Path:
 
 def media_root():
     return Path(settings.MEDIA_ROOT)
+
+
+def confirm(client, batch, data=None, **kwargs):
+    """Press "Import these figures" on the batch's page as it stands: the page sends back the reading of
+    the file it shows (``summary.preview``)."""
+    batch.refresh_from_db()
+    posted = {"preview": (batch.summary or {}).get("preview", ""), **(data or {})}
+    return client.post(reverse("measures:import_apply", args=[batch.pk]), posted, **kwargs)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from measures.models import ImportBatch, ImportChange, MeasureComponent, MeasureValue, Period
 from measures.services import import_batch_rollback, import_file
 from tests import factories
-from tests.measures.conftest import DATA, values, write_csv
+from tests.measures.conftest import DATA, confirm, values, write_csv
 
 HEADER = "area,measure or offence,period,value\n"
 
@@ -125,7 +125,7 @@ def test_the_command_line_gives_the_same_figures_as_the_page(client, county, tmp
         response = client.post(reverse("measures:imports"), {"file": f})
     page_batch = ImportBatch.objects.exclude(pk=cli_batch.pk).get()
     assert response.url == page_batch.get_absolute_url()
-    client.post(reverse("measures:import_apply", args=[page_batch.pk]))
+    confirm(client, page_batch)
     assert values() == by_command
     page_batch.refresh_from_db()
     assert page_batch.summary["skipped"] == cli_batch.summary["skipped"]

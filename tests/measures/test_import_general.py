@@ -22,7 +22,7 @@ from measures.importing.validate import NO_AREA, UNUSED
 from measures.models import IgnoredLabel, ImportBatch, MeasureComponent, MeasureValue, Period, normalise_label
 from measures.services import import_file
 from tests import factories
-from tests.measures.conftest import ACQUISITIVE_LINES, values, write_csv, write_rows_csv, write_xlsx
+from tests.measures.conftest import ACQUISITIVE_LINES, confirm, values, write_csv, write_rows_csv, write_xlsx
 
 DEC_2024 = "12 months to Dec 2024"
 
@@ -762,10 +762,10 @@ def test_the_browser_asks_for_the_tick_before_importing_flagged_figures(client, 
     batch = ImportBatch.objects.get()
     page = client.get(batch.get_absolute_url()).content.decode()
     assert "These figures are right" in page and "flagged-title" in page
-    response = client.post(reverse("measures:import_apply", args=[batch.pk]), follow=True)
+    response = confirm(client, batch, follow=True)
     assert "tick" in response.content.decode()
     assert MeasureValue.objects.count() == 4
-    client.post(reverse("measures:import_apply", args=[batch.pk]), {"confirm_flagged": "yes"})
+    confirm(client, batch, {"confirm_flagged": "yes"})
     assert values()["violent-crime", "Cherwell", "2012/13 Q1"] == 1000
 
 
@@ -1646,10 +1646,10 @@ def test_the_browser_asks_for_the_tick_before_importing_part_sums(client, county
     page = client.get(batch.get_absolute_url()).content.decode()
     assert "incomplete-title" in page and "Not in this file: All other theft offences" in page
     assert "I have checked the part sums against the file" in page
-    response = client.post(reverse("measures:import_apply", args=[batch.pk]), follow=True)
+    response = confirm(client, batch, follow=True)
     assert "Some measures would be part sums of their lines: tick" in response.content.decode()
     assert not MeasureValue.objects.exists()
-    client.post(reverse("measures:import_apply", args=[batch.pk]), {"confirm_flagged": "yes"})
+    confirm(client, batch, {"confirm_flagged": "yes"})
     assert values() == {("acquisitive-crime", "Cherwell", "2012/13"): 30}
 
 

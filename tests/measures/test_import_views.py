@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -11,7 +12,7 @@ from python_calamine import CalamineWorkbook
 
 from measures.models import IgnoredLabel, ImportBatch, MeasureComponent, MeasureValue
 from tests import factories
-from tests.measures.conftest import DATA, write_csv
+from tests.measures.conftest import DATA, confirm, write_csv
 
 
 def upload(client, path, **data):
@@ -31,7 +32,7 @@ def test_admin_previews_then_confirms_a_wide_table_and_sees_it_on_the_measure_pa
     page = client.get(batch.get_absolute_url()).content.decode()
     assert "Nothing has been written yet" in page and "Areas outside the county (not ours)" in page
     assert MeasureValue.objects.count() == 0
-    response = client.post(reverse("measures:import_apply", args=[batch.pk]), follow=True)
+    response = confirm(client, batch, follow=True)
     assert "Imported: 15 new" in response.content.decode()
     assert MeasureValue.objects.count() == 15
     detail = client.get(county.violent.get_absolute_url()).content.decode()
@@ -41,12 +42,47 @@ def test_admin_previews_then_confirms_a_wide_table_and_sees_it_on_the_measure_pa
     assert f"{2510 + 2777:,}" in detail
 
 
+def test_a_page_showing_an_earlier_reading_of_the_file_imports_nothing(client, county):
+    """Sweep 14: tab 1 answered 2018/19 and checked its figures; tab 2 (or another admin) read the same
+    import again as 2017/18; tab 1's "Import these figures" stored 2017/18's figures, never shown to it."""
+    client.force_login(county.admin)
+    upload(client, DATA / "csp-offences-12-months-wide.csv")
+    batch = ImportBatch.objects.get()
+    reread = reverse("measures:import_preview", args=[batch.pk])
+    client.post(reread, {"period_text": "year ending March 2019"})
+    tab_one = client.get(batch.get_absolute_url()).content.decode()
+    shown = re.search(r'name="preview" value="(\w+)"', tab_one).group(1)
+    client.post(reread, {"period_text": "year ending March 2018"})
+    response = client.post(reverse("measures:import_apply", args=[batch.pk]), {"preview": shown}, follow=True)
+    assert "This import was read again after that page was shown" in response.content.decode()
+    assert not MeasureValue.objects.exists()
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEWED  # still there to check and confirm
+    tab_two = client.get(batch.get_absolute_url()).content.decode()
+    current = re.search(r'name="preview" value="(\w+)"', tab_two).group(1)
+    assert current != shown
+    response = client.post(
+        reverse("measures:import_apply", args=[batch.pk]), {"preview": current}, follow=True
+    )
+    assert "Imported: 15 new" in response.content.decode()
+    assert {v.period.label for v in MeasureValue.objects.select_related("period")} == {"2017/18"}
+
+
+def test_a_confirmation_without_the_reading_it_confirms_imports_nothing(client, county):
+    client.force_login(county.admin)
+    upload(client, DATA / "2018-06-thames-valley-street-cut.csv")
+    batch = ImportBatch.objects.get()
+    response = client.post(reverse("measures:import_apply", args=[batch.pk]), follow=True)
+    assert "This import was read again after that page was shown" in response.content.decode()
+    assert not MeasureValue.objects.exists()
+
+
 def test_a_second_confirm_does_not_apply_twice(client, county):
     client.force_login(county.admin)
     upload(client, DATA / "2018-06-thames-valley-street-cut.csv")
     batch = ImportBatch.objects.get()
-    client.post(reverse("measures:import_apply", args=[batch.pk]))
-    response = client.post(reverse("measures:import_apply", args=[batch.pk]), follow=True)
+    confirm(client, batch)
+    response = confirm(client, batch, follow=True)
     assert "This import has already been applied." in response.content.decode()
     assert ImportBatch.objects.get().status == ImportBatch.Status.APPLIED
 
@@ -57,7 +93,7 @@ def test_confirming_a_batch_waiting_for_an_answer_says_to_answer_first(client, c
     upload(client, write_csv(tmp_path, "noperiod.csv", "Area name,Robbery\nCherwell,5\n"))
     batch = ImportBatch.objects.get()
     assert batch.waiting_for_answer
-    response = client.post(reverse("measures:import_apply", args=[batch.pk]), follow=True)
+    response = confirm(client, batch, follow=True)
     assert "first answer the question on this page (which sheet, which period)" in response.content.decode()
     assert not MeasureValue.objects.exists()
 
@@ -96,7 +132,7 @@ def test_large_files_run_in_the_background_with_progress(
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.PREVIEWED
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("measures:import_apply", args=[batch.pk]))
+        confirm(client, batch)
     progress = client.get(reverse("measures:import_progress", args=[batch.pk])).json()
     assert progress == {
         "status": "applied",

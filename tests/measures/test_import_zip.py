@@ -10,7 +10,7 @@ from measures.importing.readers import Workbook
 from measures.importing.rollback import rollback
 from measures.models import ImportBatch, MeasureValue
 from measures.services import import_file
-from tests.measures.conftest import DATA, values
+from tests.measures.conftest import DATA, confirm, values
 
 STREET = DATA / "2018-06-thames-valley-street-cut.csv"
 OUTCOMES_HEADER = (
@@ -216,5 +216,5 @@ def test_an_admin_uploads_a_download_in_the_browser(client, county, tmp_path):
     page = client.get(response.url).content.decode()
     assert "Read from the zip: 2 files" in page and "Nothing has been written yet" in page
     batch = ImportBatch.objects.get()
-    client.post(reverse("measures:import_apply", args=[batch.pk]))
+    confirm(client, batch)
     assert values()["acquisitive-crime", "Cherwell", "July 2018"] == 387
