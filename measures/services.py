@@ -18,6 +18,7 @@ open none of their own.
 """
 
 import hashlib
+import logging
 import secrets
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,6 +37,44 @@ from measures.importing.writing import chunk_rows, compare_and_write, hold_the_f
 from measures.models import ImportBatch
 from partnerships.models import Notification
 from partnerships.notifications import notify
+
+logger = logging.getLogger(__name__)
+
+FILE_GONE = (
+    "The uploaded file is no longer on the server (removed since it was uploaded), so it cannot be read "
+    "again. Nothing was written. Upload the file again to import it."
+)
+UNEXPECTED = (
+    "Reading or writing this import stopped on a fault in the tracker, not in the file; nothing was "
+    "written. Try again; if it happens again, tell whoever runs the tracker (import #{pk}: the details "
+    "are in the server's log)."
+)
+
+
+@contextmanager
+def _ends_in_a_state(batch):
+    """An import that stops on anything but the file's own errors (which the pass reports) ends FAILED,
+    with a plain reason, rather than raising: on the page that was a 500 and, in the background worker,
+    a task that died; either way the import stayed "Importing" for good, neither appliable nor
+    retried."""
+    try:
+        yield
+    except ImportFileError as error:
+        _fail(batch, str(error))
+    except FileNotFoundError:
+        _fail(batch, FILE_GONE)
+    except Exception:
+        logger.exception("Import #%s stopped on a fault", batch.pk)
+        _fail(batch, UNEXPECTED.format(pk=batch.pk))
+
+
+def _fail(batch, message: str):
+    summary = {"errors": [{"row": None, "cell": "", "message": message}], "notices": [], "skipped": []}
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.FAILED, summary=summary, progress=100, progress_note="", error_count=1
+    )
+    batch.refresh_from_db()
+    _tell_importer(batch)
 
 
 def file_checksum(path) -> str:
@@ -138,9 +177,10 @@ def import_batch_preview(*, batch: ImportBatch, path=None, report_progress=False
     batch.progress = 0
     batch.save(update_fields=["status", "progress"])
     progress = _progress_callback(batch, "Reading the file", 0, 90) if report_progress else None
-    result, outcome = _preview(batch, path or batch.file.path, progress)
-    ready = outcome is not None
-    _record(batch, result, outcome, ImportBatch.Status.PREVIEWED if ready else ImportBatch.Status.FAILED)
+    with _ends_in_a_state(batch):
+        result, outcome = _preview(batch, path or batch.file.path, progress)
+        ready = outcome is not None
+        _record(batch, result, outcome, ImportBatch.Status.PREVIEWED if ready else ImportBatch.Status.FAILED)
     return batch
 
 
@@ -187,6 +227,12 @@ def import_batch_apply(
     Figures far outside their area's history are written only when ``confirmed`` (a ticked box in the
     browser, ``--yes`` on the command line).
     """
+    with _ends_in_a_state(batch):
+        return _apply(batch, path, report_progress, confirmed)
+    return batch
+
+
+def _apply(batch, path, report_progress, confirmed) -> ImportBatch:
     # A batch previewed in the browser is written only if it would still write what its preview showed.
     previewed = (batch.summary or {}).get("fingerprint") or None
     batch.status = ImportBatch.Status.APPLYING

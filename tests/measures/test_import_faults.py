@@ -1,10 +1,9 @@
 """An import interrupted half-way writes nothing."""
 
-import pytest
 from django.db import OperationalError
 
 from measures.importing import writing
-from measures.models import MeasureValue
+from measures.models import ImportBatch, MeasureValue
 from measures.services import import_file
 from tests.measures.conftest import write_csv
 
@@ -19,6 +18,7 @@ def test_an_import_interrupted_half_way_writes_nothing(county, tmp_path, monkeyp
         raise OperationalError("the database went away")  # ... and then the connection drops
 
     monkeypatch.setattr(writing.ValueWriter, "close", close_then_fail)
-    with pytest.raises(OperationalError):
-        import_file(path=path)
+    batch = import_file(path=path)  # ends failed, saying so, rather than raising
+    assert batch.status == ImportBatch.Status.FAILED
+    assert "stopped on a fault in the tracker" in batch.summary["errors"][0]["message"]
     assert MeasureValue.objects.count() == 0

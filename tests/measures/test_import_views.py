@@ -144,6 +144,50 @@ def test_large_files_run_in_the_background_with_progress(
     assert MeasureValue.objects.count() == 15
 
 
+def test_an_upload_gone_from_the_server_fails_plainly_in_the_request_and_in_the_worker(
+    client, county, settings, django_capture_on_commit_callbacks
+):
+    """Sweep 14: the upload deleted before "Import these figures" gave a 500 (FileNotFoundError) and
+    left the import "Importing" for good; in the worker the task died, and the page said the worker
+    was not running."""
+    client.force_login(county.admin)
+    for background in (False, True):
+        settings.IMPORT_BACKGROUND_BYTES = 1000 if background else 10**9
+        with django_capture_on_commit_callbacks(execute=True):
+            upload(client, DATA / "2018-06-thames-valley-street-cut.csv")
+        batch = ImportBatch.objects.latest("pk")
+        assert batch.status == ImportBatch.Status.PREVIEWED
+        batch.file.storage.delete(batch.file.name)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = confirm(client, batch, follow=True)
+        assert response.status_code == 200
+        batch.refresh_from_db()
+        assert batch.status == ImportBatch.Status.FAILED and not batch.is_running
+        page = client.get(batch.get_absolute_url()).content.decode()
+        assert "The uploaded file is no longer on the server" in page
+        assert not MeasureValue.objects.exists()
+        response = client.post(reverse("measures:import_preview", args=[batch.pk]), follow=True)
+        assert response.status_code == 200 and "no longer on the server" in response.content.decode()
+
+
+def test_an_import_that_stops_on_a_fault_ends_failed_and_says_so(client, county, monkeypatch, caplog):
+    from measures import services
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a fault in the tracker")
+
+    client.force_login(county.admin)
+    upload(client, DATA / "2018-06-thames-valley-street-cut.csv")
+    batch = ImportBatch.objects.get()
+    monkeypatch.setattr(services, "compare_and_write", broken)
+    response = confirm(client, batch, follow=True)
+    assert response.status_code == 200
+    assert "stopped on a fault in the tracker, not in the file" in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.FAILED and not MeasureValue.objects.exists()
+    assert "a fault in the tracker" in caplog.text  # the details, for whoever runs it
+
+
 def test_a_running_import_shows_a_progress_bar(client, county):
     batch = factories.ImportBatchFactory(status=ImportBatch.Status.PREVIEWING, progress=40)
     client.force_login(county.admin)
