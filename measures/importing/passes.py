@@ -86,6 +86,7 @@ from measures.importing.validate import (
     SUMS,
     SUPPRESSED_REASON,
     TEXT_ONLY,
+    THIN_MONTH,
     TOO_LARGE,
     TRANSPORT_POLICE,
     TRANSPORT_POLICE_REASON,
@@ -175,6 +176,11 @@ HYPHENED = re.compile(r"^(?:19|20)\d\d-\d\d$")  # "2011-10": a month, but "2011-
 STRAY_MIN_ROWS = 1000  # a data.police.uk file with fewer crimes with a location is not judged for strays
 STRAY_SHARE = 0.005  # our areas' crimes under 0.5 % of such a file: a neighbouring force's file
 STRAY_NEAR_SHARE = 0.05  # under 5 %, and in only a few neighbourhoods of each district: the same
+# A month of a data.police.uk file with under THIN_MONTH_SHARE of the crimes in our areas of its fullest
+# month (itself THIN_MONTH_MIN or more): a few rows of another month (22 February crimes in a March file),
+# never that month's whole file; month to month, a district's crimes move by a third at most.
+THIN_MONTH_SHARE = 0.25
+THIN_MONTH_MIN = 100
 # A district's crimes in a data.police.uk file in under half of its neighbourhoods (MSOAs, the number in
 # its LSOAs' names, "Cherwell 012A"), judged only when there are at least PART_CRIMES_PER_MSOA crimes per
 # neighbourhood the names show it has (the highest number seen), and PART_MIN_MSOAS of them: then most
@@ -261,6 +267,7 @@ class ImportPass:
         self._period_cache = {}
         self._kind_cache = {}  # (period index, period-type cell) -> the row's period index
         self._ours = 0  # rows for one of our areas
+        self._thin = set()  # data.police.uk months with too few crimes to be stored (``_thin_months``)
         # A long file's cells given so far: (line, area) -> a bit per period. None once a cell is given
         # twice, or for another layout: the rows are then grouped in SQL, which finds them.
         self._given = None
@@ -1206,6 +1213,8 @@ class ImportPass:
         types = {}
         in_file = Counter()  # every crime type the file gives, for any area: its crimes
         unknown = self._street_unknown = {}
+        by_month = self._street_months = Counter()  # crimes in our areas, per month
+        used_by_month = self._street_used = Counter()  # those of them a measure counts
         headings = [fold(cell) for cell in self.header.cells]
         for offset, cells in enumerate(body):
             row = self.first_row + start + offset
@@ -1274,6 +1283,7 @@ class ImportPass:
             period = self._month(cells[c_period], row, c_period)
             if period is None:
                 continue
+            by_month[period] += 1
             label = cells[c_label]
             typed = types.get(label)
             if typed is None:
@@ -1295,6 +1305,7 @@ class ImportPass:
             if kind in (LABEL_MEASURES, LABEL_DIRECT):
                 result.values_read += 1
                 result.rows_used += 1
+                used_by_month[period] += 1
             elif kind in (LABEL_IGNORED, LABEL_UNUSED):
                 self._skip_label(kind, label)
             else:
@@ -1485,6 +1496,7 @@ class ImportPass:
             if self._street_unknown or self._crimes_twice():
                 return
             count_street_crimes(staging, result)
+            self._thin_months()
             self._before_their_types()
             self._name_month_agrees()
         if result.error_count == 0 and not result.figure_count:
@@ -1495,6 +1507,32 @@ class ImportPass:
                 "to import: every value there is missing or suppressed, on a line no measure uses, or a rate "
                 "or percentage for a measure counted in numbers. Nothing was written.",
             )
+
+    def _thin_months(self):
+        """A month of a data.police.uk file with a sliver of the crimes of its fullest month
+        (``THIN_MONTH_SHARE``) is not stored, with a notice: a few rows of another month, stored as that
+        month, would be its figures (2 crimes for a district's February, zeros for others)."""
+        months, keys = self._street_months, self.result.periods
+        if len(months) < 2 or max(months.values()) < THIN_MONTH_MIN:
+            return
+        fullest = max(months, key=lambda p: (months[p], p))
+        thin = sorted((p for p, n in months.items() if n < THIN_MONTH_SHARE * months[fullest]))
+        if not thin:
+            return
+        self._thin = set(thin)
+        marks = ", ".join(["%s"] * len(thin))
+        self.staging.execute(f"DELETE FROM {{figures}} WHERE period IN ({marks})", thin)
+        used = sum(self._street_used[p] for p in thin)
+        self.result.rows_used -= used
+        self.result.skip(THIN_MONTH, n=used)
+        listed = _listed([f"{period_label(keys[p])} ({months[p]:,} crimes)" for p in thin], "and")
+        own = "those months' own files" if len(thin) > 1 else "that month's own file"
+        self.result.notices.append(
+            f"Not stored: {listed} in our areas, against {months[fullest]:,} for "
+            f"{period_label(keys[fullest])}. So few are rows of another month, not its whole file, and "
+            "stored they would be its figures (zero for an area with none). Import "
+            f"{own} to store {'them' if len(thin) > 1 else 'it'}."
+        )
 
     def _street_parts(self, street: set) -> dict:
         """{measure: the folded data.police.uk crime types (of ``street``) it adds up}, from the mapping."""
@@ -1520,6 +1558,8 @@ class ImportPass:
         for measure in sorted(counted | set(parts), key=lambda m: measure_names[m].name):
             own, gone = parts.get(measure, set()), []
             for index, key in enumerate(result.periods):
+                if index in self._thin:
+                    continue  # not stored, and said why (``_thin_months``)
                 lacking = sorted(
                     t for t in own if (held := known.held_by(t, key[1])) != t and held not in own
                 )

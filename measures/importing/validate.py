@@ -108,6 +108,7 @@ NO_FIGURES = (
     "Rows for our areas with no figure to store (each cell suppressed, blank, or left out: see the cells "
     "below)"
 )
+THIN_MONTH = "Crimes of a month with too few of them to be that month's whole file (see the notes below)"
 NOT_STORED = (
     "Rows whose figures are not stored (a line of the measure is missing there: see the cells and notes "
     "below)"

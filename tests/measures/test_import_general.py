@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from measures.importing.classification import classification
 from measures.importing.mapping import NOT_OURS, SUBTOTAL, Mapper
 from measures.importing.recognise import lsoa_district
-from measures.importing.validate import NO_AREA, UNUSED
+from measures.importing.validate import NO_AREA, THIN_MONTH, UNUSED
 from measures.models import IgnoredLabel, ImportBatch, MeasureComponent, MeasureValue, Period, normalise_label
 from measures.services import import_file
 from tests import factories
@@ -1491,6 +1491,28 @@ def test_a_street_file_re_saved_month_first_keeps_january_as_january(county, tmp
         batch = import_file(path=write_rows_csv(tmp_path, f"street-{label}.csv", street_rows(month)))
         assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
         assert values()["acquisitive-crime", "Cherwell", label] == 3
+
+
+def test_a_few_rows_of_another_month_in_a_street_file_are_not_stored_as_that_month(county, tmp_path):
+    """Sweep 14: 22 February rows in a March file of 939 crimes were stored as February: acquisitive
+    crime 2 or 3 a district (a real month is about 100), zeros for others, and no question asked."""
+    march = street_rows("2019-03", n=150)
+    february = [[f"f{i}", "2019-02", *row[2:]] for i, row in enumerate(march[1:6])]
+    batch = import_file(path=write_rows_csv(tmp_path, "2019-03-street.csv", march + february), confirmed=True)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert values() == {("acquisitive-crime", "Cherwell", "March 2019"): 150}
+    assert batch.summary["notices"][0].startswith(
+        "Not stored: February 2019 (5 crimes) in our areas, against 150 for March 2019. So few are rows of "
+        "another month"
+    )
+    assert not any("no figure for February 2019" in n for n in batch.summary["notices"])
+    skipped = {s["reason"]: s["count"] for s in batch.summary["skipped"]}
+    assert skipped[THIN_MONTH] == 5 and batch.rows_read == 155
+    # A month with a quarter of the fullest month's crimes is a whole month still; under, it is not.
+    for n, stored in ((100, 100), (30, 100)):  # 30 April crimes leave April's 100 as they were
+        rows = march + [[f"g{i}", "2019-04", *row[2:]] for i, row in enumerate(march[1 : n + 1])]
+        import_file(path=write_rows_csv(tmp_path, f"two-months-{n}.csv", rows), confirmed=True)
+        assert values()["acquisitive-crime", "Cherwell", "April 2019"] == stored
 
 
 def test_a_street_file_giving_a_crime_twice_is_refused(county, tmp_path):
