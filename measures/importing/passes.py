@@ -63,7 +63,7 @@ from measures.importing.recognise import (
     lsoa_district,
     span_words,
 )
-from measures.importing.staging import SCALE, Staging, scaled
+from measures.importing.staging import SCALE, Staging, scaled, unscaled
 from measures.importing.totals import (
     Lines,
     count_street_crimes,
@@ -268,6 +268,7 @@ class ImportPass:
         self._kind_cache = {}  # (period index, period-type cell) -> the row's period index
         self._ours = 0  # rows for one of our areas
         self._thin = set()  # data.police.uk months with too few crimes to be stored (``_thin_months``)
+        self._rounded = None  # figures with more than four decimal places: [how many, first row, value]
         # A long file's cells given so far: (line, area) -> a bit per period. None once a cell is given
         # twice, or for another layout: the rows are then grouped in SQL, which finds them.
         self._given = None
@@ -680,7 +681,7 @@ class ImportPass:
                     result.skip(SUPPRESSED_REASON)
                 else:
                     rows_used += 1
-                    value = value * SCALE if value.__class__ is int else scaled(value)
+                    value = value * SCALE if value.__class__ is int else self._scaled(value, row)
                 if given is not None:
                     bit, mask = 1 << period, given.get((line, area), 0)
                     if mask & bit or len(given) > IDENTITIES_KEPT:
@@ -1166,7 +1167,7 @@ class ImportPass:
                     stage(row, line, area, at, None)
                 else:
                     used = True
-                    stage(row, line, area, at, scaled(value))
+                    stage(row, line, area, at, self._scaled(value, row))
             if used:
                 result.rows_used += 1
             elif rates:
@@ -1441,6 +1442,30 @@ class ImportPass:
         )
         return True
 
+    def _scaled(self, value, row: int) -> int:
+        """``scaled(value)``, counting the figures it rounds (more than four decimal places: 27.12345,
+        0.00004), for a notice (``_rounding_said``): stored as 27.1234 and 0 without a word before."""
+        if value.__class__ is int:
+            return value * SCALE
+        staged = scaled(value)
+        if staged != value * SCALE:
+            if self._rounded is None:
+                self._rounded = [0, row, value]
+            self._rounded[0] += 1
+        return staged
+
+    def _rounding_said(self):
+        if self._rounded is None:
+            return
+        n, row, value = self._rounded
+        stored = unscaled(scaled(value)).normalize()
+        self.result.notices.append(
+            f"{n:,} figure{'s have' if n != 1 else ' has'} more than four decimal places, and "
+            f"{'are' if n != 1 else 'is'} stored rounded to four (the tracker keeps four): "
+            f"{'the first, ' if n != 1 else ''}{self._row_words(row)}, {value.normalize():f} is stored as "
+            f"{stored:f}."
+        )
+
     def _finish(self):
         """Find rows given twice, add lines up into figures (street counts with zeros, partial sums
         dropped), and refuse a file that holds nothing for our areas, or no figure at all."""
@@ -1473,6 +1498,7 @@ class ImportPass:
                 f"Check the periods: this file gives figures for {shown}{more}, which {have} not ended yet "
                 f"(today is {today:%-d %B %Y})."
             )
+        self._rounding_said()
         if self.options.period and result.layout != "wide" and not self._period_given_agrees():
             return
         staging = self.staging

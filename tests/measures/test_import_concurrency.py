@@ -5,7 +5,7 @@ value kept for the rollback."""
 import threading
 
 import pytest
-from django.db import IntegrityError, connection, connections
+from django.db import connection, connections
 
 from measures import services
 from measures.models import ImportBatch, ImportChange, MeasureValue, Period
@@ -87,5 +87,7 @@ def test_a_new_cell_already_taken_is_refused_not_overwritten(county, tmp_path, m
 
     monkeypatch.setattr(writing.ValueWriter, "close", filled_first)
     path = write_csv(tmp_path, "late.csv", HEADER + "Cherwell,Violent crime,2011/12 Q1,70\n")
-    with pytest.raises(IntegrityError):
-        import_file(path=path)
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.FAILED  # refused by the unique index: a fault, said so
+    assert "stopped on a fault in the tracker" in batch.summary["errors"][0]["message"]
+    assert not MeasureValue.objects.exists()  # the whole transaction, the meanwhile's 55 with it

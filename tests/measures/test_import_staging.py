@@ -287,6 +287,23 @@ def test_decimals_are_added_up_exactly_and_compared_exactly(county, tmp_path):
     batch = import_file(path=write_csv(tmp_path, "decimals.csv", rows), confirmed=True)  # part sums
     assert (batch.new_count, batch.changed_count, batch.unchanged_count) == (1, 0, 1)
     assert values(county.acquisitive)["acquisitive-crime", "Oxford", "2011/12 Q2"] == Decimal("1.2346")
+    # Sweep 14: rounded without a word before.
+    assert batch.summary["notices"][0] == (
+        "1 figure has more than four decimal places, and is stored rounded to four (the tracker keeps "
+        "four): row 4, 1.23456 is stored as 1.2346."
+    )
+
+
+def test_figures_rounded_to_four_places_are_counted_and_the_first_shown(county, tmp_path):
+    rows = HEADER + "Cherwell,Violent crime,2011/12 Q1,0.00004\nOxford,Violent crime,2011/12 Q1,2.00005\n"
+    batch = import_file(path=write_csv(tmp_path, "rates.csv", rows), dry_run=True)
+    assert (
+        "2 figures have more than four decimal places, and are stored rounded to four (the tracker keeps "
+        "four): the first, row 2, 0.00004 is stored as 0."
+    ) in batch.summary["notices"]
+    clean = HEADER + "Cherwell,Violent crime,2011/12 Q1,27.1234\nOxford,Violent crime,2011/12 Q1,3\n"
+    batch = import_file(path=write_csv(tmp_path, "clean.csv", clean), dry_run=True)
+    assert not any("decimal places" in n for n in batch.summary["notices"])
 
 
 def test_a_re_import_records_each_changed_cells_previous_value_once(county, tmp_path):
