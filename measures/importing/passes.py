@@ -80,6 +80,7 @@ from measures.importing.validate import (
     NO_AREA,
     NO_FIGURES,
     NO_LOCATION,
+    NO_LSOA_NAME,
     NOT_DATA,
     NOT_WHOLE,
     PERIOD_EXAMPLES,
@@ -1261,17 +1262,20 @@ class ImportPass:
                 continue
             lsoa = cells[c_name]
             found = lsoa_areas.get(lsoa)
-            if found is None:
-                text = text_of(lsoa)
-                if not text or (c_code is not None and not text_of(cells[c_code])):
+            if found is None or (c_code is not None and not cells[c_code]):
+                # A row without its LSOA's code or name has no location; the name alone decides the rest
+                # (cached by it), so a row missing its code is judged on its own, never for the name's.
+                text, code = text_of(lsoa), text_of(cells[c_code]) if c_code is not None else "-"
+                if not text:
+                    found = (None, NO_LSOA_NAME if code else NO_LOCATION, "")
+                elif not code:
                     found = (None, NO_LOCATION, "")
                 else:
                     district = lsoa_district(text)
                     area, reason = mapper.area("", district)
-                    found = (area, reason, district)
-                lsoa_areas[lsoa] = found
+                    found = lsoa_areas[lsoa] = (area, reason, district)
             area, reason, district = found
-            if reason != NO_LOCATION:
+            if reason is not NO_LOCATION and reason is not NO_LSOA_NAME:
                 located += 1
             in_file[cells[c_label]] += 1
             if area is None:
@@ -1682,7 +1686,7 @@ def nothing_ours_message(result: PassResult) -> str:
     """What a file holds when none of its rows is for one of our areas, in plain words."""
     names = Counter()
     partnerships = [reason for reason in result.skipped if str(reason).endswith(PARTNERSHIP_ROWS)]
-    for reason in (NOT_OURS, SUBTOTAL, UNASSIGNED, NO_LOCATION, *partnerships):
+    for reason in (NOT_OURS, SUBTOTAL, UNASSIGNED, NO_LOCATION, NO_LSOA_NAME, *partnerships):
         names.update(result.examples.get(reason, {}))
     rows = result.rows_read
     if not rows:

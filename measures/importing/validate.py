@@ -80,6 +80,9 @@ SIGNS = ("+", "-")
 PERIOD_EXAMPLES = "e.g. 2023/24, 2023/24 Q1, June 2024, year ending December 2024"
 UNMAPPED = "is not mapped to any measure: map it (or mark it not used) on the mappings page"
 NO_LOCATION = "Crimes with no location (no LSOA), not counted"
+# A row giving an LSOA's code but not its name, which says the district ("Cherwell 001A"): not data.police.uk
+# as published (a code comes with its name, or neither does), so an edited file; not counted either.
+NO_LSOA_NAME = "Crimes with an LSOA code but a blank LSOA name (the name says the district), not counted"
 # data.police.uk publishes British Transport Police's crimes (on the railways) in files of their own, beside
 # the territorial forces' files for the same months and places. Recorded crime for a district is the
 # territorial force's (the ONS tables by partnership leave the BTP out), so counting them would replace a

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from measures.importing.classification import classification
 from measures.importing.mapping import NOT_OURS, SUBTOTAL, Mapper
 from measures.importing.recognise import lsoa_district
-from measures.importing.validate import NO_AREA, THIN_MONTH, UNUSED
+from measures.importing.validate import NO_AREA, NO_LOCATION, NO_LSOA_NAME, THIN_MONTH, UNUSED
 from measures.models import IgnoredLabel, ImportBatch, MeasureComponent, MeasureValue, Period, normalise_label
 from measures.services import import_file
 from tests import factories
@@ -1513,6 +1513,19 @@ def test_a_few_rows_of_another_month_in_a_street_file_are_not_stored_as_that_mon
         rows = march + [[f"g{i}", "2019-04", *row[2:]] for i, row in enumerate(march[1 : n + 1])]
         import_file(path=write_rows_csv(tmp_path, f"two-months-{n}.csv", rows), confirmed=True)
         assert values()["acquisitive-crime", "Cherwell", "April 2019"] == stored
+
+
+def test_street_rows_without_an_lsoa_name_or_code_are_told_apart_and_judged_one_by_one(county, tmp_path):
+    """Sweep 14: rows with an LSOA code but a blank name were called "no location"; and the first row of
+    an LSOA decided for all of its rows, so one row missing its code made its LSOA's crimes uncounted."""
+    rows = street_rows("2019-03", n=4)
+    rows[1][4] = ""  # Cherwell 001A's first row: no code
+    rows += [["n1", "2019-03", "Thames Valley Police", "", "E01028510", "", "Robbery"]] * 2
+    rows += [["n2", "2019-03", "Thames Valley Police", "", "", "", "Robbery"]]
+    batch = import_file(path=write_rows_csv(tmp_path, "2019-03-street.csv", rows), confirmed=True)
+    assert values() == {("acquisitive-crime", "Cherwell", "March 2019"): 3}
+    skipped = {s["reason"]: s["count"] for s in batch.summary["skipped"]}
+    assert skipped[NO_LSOA_NAME] == 2 and skipped[NO_LOCATION] == 2
 
 
 def test_a_street_file_giving_a_crime_twice_is_refused(county, tmp_path):
