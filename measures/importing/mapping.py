@@ -171,6 +171,23 @@ class Mapper:
         }
         self._areas = {}
         self._labels = {}
+        self._shortened = None
+
+    def _shortened_names(self) -> dict[str, list[str]]:
+        """The first words of each of our areas' names and spellings, short of the whole ("vale" for
+        Vale of White Horse, "west" for West Oxfordshire): folded -> the areas' names."""
+        if self._shortened is None:
+            found = defaultdict(list)
+            for spelling, area_id in self.names.items():
+                words = spelling.split()
+                for n in range(1, len(words)):
+                    if " ".join(words[:n]) in PLACE_QUALIFIERS:
+                        continue  # "Somerset" is the county (or its council), not Somerset West cut short
+                    name = self.area_names[area_id]
+                    if name not in found[" ".join(words[:n])]:
+                        found[" ".join(words[:n])].append(name)
+            self._shortened = dict(found)
+        return self._shortened
 
     def area(self, code, name) -> tuple[int | None, str]:
         """(area id, "") for one of ours, or (None, reason the row is skipped)."""
@@ -313,6 +330,16 @@ class Mapper:
         small = SMALL_AREA.fullmatch(name)
         if small and self._find_area("", small.group(1))[0] is not None or code.startswith(SMALL_AREA_CODES):
             return None, SMALL_AREAS
+        shortened = self._shortened_names()
+        if not code and (ours := next((shortened[s] for s in spellings if s in shortened), None)):
+            # "Vale": Vale of White Horse shortened, or another place? Skipped as "outside the county",
+            # its figures went unstored with a false reason.
+            which = " or ".join(ours)
+            return None, AreaError(
+                f"“{name}” may be {which} with its name cut short, or another place: which cannot be told. "
+                f"If it is {which}, write its full name in the file (or add “{name}” as one of its "
+                "spellings on the partnerships page); if it is not one of ours, delete the row"
+            )
         return None, NOT_OURS
 
     def label(self, text) -> tuple[str, tuple[int, ...]]:

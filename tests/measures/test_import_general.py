@@ -21,6 +21,7 @@ from measures.importing.recognise import lsoa_district
 from measures.importing.validate import NO_AREA, NO_LOCATION, NO_LSOA_NAME, THIN_MONTH, UNUSED
 from measures.models import IgnoredLabel, ImportBatch, MeasureComponent, MeasureValue, Period, normalise_label
 from measures.services import import_file
+from partnerships.models import AreaAlias
 from tests import factories
 from tests.measures.conftest import ACQUISITIVE_LINES, confirm, values, write_csv, write_rows_csv, write_xlsx
 
@@ -504,6 +505,29 @@ def test_a_partnership_row_with_a_district_s_code_is_skipped_not_filed_under_the
     assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
     assert values() == {("violent-crime", "Cherwell", "2014/15"): 1200}
     assert any(skipped in s["reason"] for s in batch.summary["skipped"])
+
+
+def test_a_name_of_ours_cut_short_is_asked_about_never_called_outside_the_county(county, tmp_path):
+    """Sweep 14: a row "Vale" was skipped as "Areas outside the county (not ours)", and Vale of White
+    Horse's figures went unstored for a false reason. Whole names of other places stay others'."""
+    rows = [["Cherwell", 1200], ["Vale", 700], ["Vale of Glamorgan", 90], ["West Berkshire", 80]]
+    path = wide_csv(
+        tmp_path, "short.csv", "Year ending March 2015", ["CSP name", "Violence against the person"], rows
+    )
+    batch = import_file(path=path)
+    assert batch.status == ImportBatch.Status.FAILED and not MeasureValue.objects.exists()
+    assert [(e["row"], e["message"]) for e in batch.summary["errors"]] == [
+        (
+            5,
+            "“Vale” may be Vale of White Horse with its name cut short, or another place: which cannot be "
+            "told. If it is Vale of White Horse, write its full name in the file (or add “Vale” as one of "
+            "its spellings on the partnerships page); if it is not one of ours, delete the row",
+        )
+    ]
+    AreaAlias.objects.create(area=county.areas["Vale of White Horse"], name="Vale")
+    assert import_file(path=path).status == ImportBatch.Status.APPLIED
+    assert values()["violent-crime", "Vale of White Horse", "2014/15"] == 700
+    assert ("violent-crime", "West Oxfordshire", "2014/15") not in values()
 
 
 def test_a_district_named_with_its_county_is_that_district_and_the_county_row_is_a_subtotal(county, tmp_path):
