@@ -400,7 +400,7 @@ def measure_table(filters: Filters, measures=None) -> tuple[FigureTable, list[Me
     rows = []
     for measure in measures:
         for p in partnerships:
-            target = targets.get((p.pk, measure.pk))
+            target = table.target_as_shown(p, measure, targets.get((p.pk, measure.pk)))
             summary = table.summary(
                 p,
                 measure,

@@ -33,7 +33,7 @@ def measure_context(measure: Measure, filters: dashboard.Filters, user) -> dict:
     combined = []
     for partnership in partnerships:
         baseline = baselines.get((partnership.pk, measure.pk))
-        target = targets.get((partnership.pk, measure.pk))
+        target = table.target_as_shown(partnership, measure, targets.get((partnership.pk, measure.pk)))
         summary = table.summary(
             partnership,
             measure,

@@ -183,6 +183,17 @@ class FigureTable:
             return None
         return count * PER / sum(populations)
 
+    def target_as_shown(self, partnership, measure: Measure, target: Target | None) -> Target | None:
+        """A partnership's target in the unit its figures are shown in: for a measure shown per 1,000
+        residents, the count aimed at over the residents of the areas it covers in the target's period
+        (None without their populations), as its baseline is. Set as a count beside rates, a target of
+        3,342 read "3342.00 per 1,000" and its assurance judged the rates against it."""
+        if target is None or not measure.show_per_1000:
+            return target
+        shown = copy.copy(target)
+        shown.value = self.per_1000(partnership, target.period, target.value)
+        return shown if shown.value is not None else None
+
     def value(self, partnership, measure: Measure, period: Period) -> Decimal | None:
         count = self._value(partnership, measure, period)
         if measure.show_per_1000:
@@ -454,7 +465,7 @@ def summaries(partnerships, measures, *, periods, until: Period | None) -> dict[
         for m in some_m:
             if (p.pk, m.pk) in found:
                 continue
-            target = targets.get((p.pk, m.pk))
+            target = table.target_as_shown(p, m, targets.get((p.pk, m.pk)))
             summary = table.summary(
                 p, m, baselines.get((p.pk, m.pk)), until=until, target=quarterly_target(m, target)
             )

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from measures.figures import FigureTable
-from measures.models import Measure, Period
+from measures.models import Measure, Period, Target
 from partnerships.models import AreaPopulation
 from tests import factories
 
@@ -120,3 +120,24 @@ def test_populations_cost_one_query_and_only_when_a_measure_is_shown_per_1000(
     # ... and the areas' mid-year populations
     with django_assert_num_queries(4):
         FigureTable([partnership], [counted, measure])
+
+
+def test_a_count_target_is_shown_and_judged_as_a_rate_too(merged, client):
+    """Sweep 14: a count target (3,342) beside figures per 1,000 read "3342.00 per 1,000 by 2013/14", and
+    the assurance judged the rates against the count."""
+    north, south, partnership, measure = merged
+    target = Target.objects.create(
+        partnership=partnership, measure=measure, value=800, period=Period.objects.financial_year(2012)
+    )
+    table = FigureTable([partnership], [measure])
+    shown = table.target_as_shown(partnership, measure, target)
+    assert shown.value == Decimal(800) * 1000 / 500_000  # mid-2012: 150,000 + 350,000 residents
+    assert target.value == 800  # the record itself is left as it is
+    measure.show_per_1000 = False
+    assert table.target_as_shown(partnership, measure, target) is target
+    measure.show_per_1000 = True
+    measure.save()
+    admin = factories.UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    page = client.get(reverse("dashboards:measure", args=[measure.slug])).content.decode()
+    assert "1.60 per 1,000" in page and "800.00 per 1,000" not in page
