@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 
 FILE_GONE = (
     "The uploaded file is no longer on the server (removed since it was uploaded), so it cannot be read "
-    "again. Nothing was written. Upload the file again to import it."
+    "again. Upload the file again to import it."
 )
 UNEXPECTED = (
     "Reading or writing this import stopped on a fault in the tracker, not in the file; nothing was "
@@ -62,16 +62,31 @@ def _ends_in_a_state(batch):
     except ImportFileError as error:
         _fail(batch, str(error))
     except FileNotFoundError:
-        _fail(batch, FILE_GONE)
+        _fail(batch, FILE_GONE, gone=True)
     except Exception:
         logger.exception("Import #%s stopped on a fault", batch.pk)
         _fail(batch, UNEXPECTED.format(pk=batch.pk))
 
 
-def _fail(batch, message: str):
-    summary = {"errors": [{"row": None, "cell": "", "message": message}], "notices": [], "skipped": []}
+def _fail(batch, message: str, gone: bool = False):
+    """The batch failed, with ``message`` its one error and nothing counted as new or changed; ``gone``:
+    its file too (nothing to read again)."""
+    summary = {
+        "errors": [{"row": None, "cell": "", "message": message}],
+        "error_count": 1,
+        "notices": [],
+        "skipped": [],
+    }
     ImportBatch.objects.filter(pk=batch.pk).update(
-        status=ImportBatch.Status.FAILED, summary=summary, progress=100, progress_note="", error_count=1
+        status=ImportBatch.Status.FAILED,
+        summary=summary,
+        progress=100,
+        progress_note="",
+        error_count=1,
+        new_count=0,
+        changed_count=0,
+        unchanged_count=0,
+        **({"file": ""} if gone else {}),
     )
     batch.refresh_from_db()
     _tell_importer(batch)
