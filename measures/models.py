@@ -636,6 +636,11 @@ class ImportBatch(models.Model):
     def can_apply(self) -> bool:
         return self.status == self.Status.PREVIEWED and self.error_count == 0
 
+    def shows_reading(self, preview: str) -> bool:
+        """Whether ``preview`` (sent back by the page that was confirmed) names the reading of the file
+        this batch holds now: each preview is named (``summary["preview"]``)."""
+        return bool(preview) and (self.summary or {}).get("preview") == preview
+
     def can_rollback(self) -> bool:
         return self.status == self.Status.APPLIED
 

@@ -229,7 +229,7 @@ def import_batch_claim(*, batch: ImportBatch, preview: str) -> str:
     if claimed:
         return ""
     batch.refresh_from_db()
-    if batch.can_apply() and (batch.summary or {}).get("preview") != preview:
+    if batch.can_apply() and not batch.shows_reading(preview):
         return STALE_PAGE
     return batch.cannot_apply_reason()
 

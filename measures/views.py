@@ -174,7 +174,7 @@ def import_apply(request, pk):
     confirmed = request.POST.get("confirm_flagged") == "yes"
     batch = get_object_or_404(ImportBatch, pk=pk)
     preview = request.POST.get("preview", "")
-    if batch.needs_confirmation() and not confirmed and (batch.summary or {}).get("preview") == preview:
+    if batch.needs_confirmation() and not confirmed and batch.shows_reading(preview):
         messages.error(request, batch.confirmation_refusal())
         return redirect(batch)
     refusal = import_batch_claim(batch=batch, preview=preview)
