@@ -17,6 +17,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from django.db.models import Max
+
 from measures.importing import layouts
 from measures.importing.classification import classification
 from measures.importing.layouts import (
@@ -105,9 +107,10 @@ from measures.importing.validate import (
     text_of,
 )
 from measures.importing.xlsx import NoResult
-from measures.models import Measure, Period, normalise_label
+from measures.models import Measure, MeasureValue, Period, normalise_label
 
 PROGRESS_EVERY = 20_000
+GAP_MONTHS = 3  # months before a street file looked at for an area it has no crime of
 IDENTITIES_KEPT = 100_000  # distinct (area, line) cell combinations remembered in a long file
 MAX_WHOLE = int(MAX_VALUE)
 MAX_MONTHS_UNREAD = 50  # distinct unreadable Month texts counted (each reported once); more, row by row
@@ -1209,7 +1212,8 @@ class ImportPass:
         c_force, c_crime = cols.get("reported_by"), cols.get("crime_id")
         width = max(c for c in cols.values() if c is not None) + 1
         lsoa_areas = {}
-        located, ours_by_area, force = 0, Counter(), ""  # crimes with a location; ours, per area
+        located, force = 0, ""  # crimes with a location; the force that reported them
+        ours_by_area = self._street_areas = Counter()  # crimes in our areas, per area
         last = (0, len(self.header.cells))  # the last row read, and how many cells it has
         # Crime type -> (kind, line number); a type no mapping knows -> [its first row, crimes].
         types = {}
@@ -1528,6 +1532,7 @@ class ImportPass:
             count_street_crimes(staging, result)
             self._thin_months()
             self._before_their_types()
+            self._areas_without_crimes()
             self._name_month_agrees()
         if result.error_count == 0 and not result.figure_count:
             result.error(
@@ -1628,6 +1633,56 @@ class ImportPass:
             )
         if dropped:
             (result.figure_count,) = staging.fetchone("SELECT COUNT(*) FROM {figures}")
+
+    def _areas_without_crimes(self):
+        """A notice naming each of our areas that had a monthly figure of a measure this file feeds in
+        the ``GAP_MONTHS`` months before the file's first, and has no crime with a location in it: its
+        month is not stored (it has no row to count, not zero crimes), and a file without it is worth a
+        look (its crimes all without a location, or the wrong force's file)."""
+        months = [key for i, key in enumerate(self.result.periods) if i not in self._thin]
+        measures = [m for (m,) in self.staging.fetchall("SELECT DISTINCT measure FROM {figures}")]
+        if not months or not measures:
+            return
+        first = min(key[1] for key in months)
+        back = first.year * 12 + first.month - 1 - GAP_MONTHS
+        since = datetime.date(back // 12, back % 12 + 1, 1)
+        had = dict(
+            MeasureValue.objects.filter(
+                measure_id__in=measures,
+                period__kind=Period.Kind.MONTH,
+                period__start__gte=since,
+                period__start__lt=first,
+                area_id__in=list(self.mapper.area_names),
+            )
+            .exclude(area_id__in=list(self._street_areas))
+            .values_list("area_id")
+            .annotate(latest=Max("period__start"))
+            .order_by()
+        )
+        if not had:
+            return
+        labels = dict(
+            Period.objects.filter(kind=Period.Kind.MONTH, start__in=set(had.values())).values_list(
+                "start", "label"
+            )
+        )
+        names = self.mapper.area_names
+        missing = sorted((names[a], labels[start]) for a, start in had.items())
+        unplaced = self.result.skipped[NO_LOCATION] + self.result.skipped[NO_LSOA_NAME]
+        shown = [period_label(key) for key in sorted(months, key=lambda k: k[1])]
+        span = _listed(shown, "or") if len(shown) <= 3 else f"{shown[0]} to {shown[-1]}"
+        for name, last in missing:
+            self.result.notices.append(
+                f"No figure for {name} for {span}: this file has no crime with a location there, though "
+                f"it had figures up to {last}. "
+                + (
+                    f"The file's {unplaced:,} crimes without a location cannot be placed in a district. "
+                    if unplaced
+                    else ""
+                )
+                + f"If {name} should be in this force's file, download it again; a figure can be "
+                "imported for it later."
+            )
 
     def _name_month_agrees(self):
         """A notice when a data.police.uk file's name ("2024-08-thames-valley-street.csv") gives a month

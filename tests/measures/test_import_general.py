@@ -1539,6 +1539,30 @@ def test_a_few_rows_of_another_month_in_a_street_file_are_not_stored_as_that_mon
         assert values()["acquisitive-crime", "Cherwell", "April 2019"] == stored
 
 
+def test_a_district_with_no_located_crime_in_a_street_file_is_named(county, tmp_path):
+    """Sweep 14's S5: West Oxfordshire's crimes all without a location: it got no March figure and the
+    preview never named it. A district with figures in the months before is named; one without is not."""
+    force = ["Thames Valley Police", "Thames Valley Police"]
+    west = ["w0", "2020-02", *force, "E01028700", "West Oxfordshire 001A", "Robbery"]
+    february = street_rows("2020-02", n=4) + [[f"w{i}", *west[1:]] for i in range(3)]
+    import_file(path=write_rows_csv(tmp_path, "2020-02-street.csv", february), confirmed=True)
+    assert values()["acquisitive-crime", "West Oxfordshire", "February 2020"] == 3
+    march = street_rows("2020-03", n=4) + [[f"x{i}", "2020-03", *force, "", "", "Robbery"] for i in range(2)]
+    batch = import_file(path=write_rows_csv(tmp_path, "2020-03-street.csv", march), confirmed=True)
+    assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]
+    assert ("acquisitive-crime", "West Oxfordshire", "March 2020") not in values()
+    said = [n for n in batch.summary["notices"] if n.startswith("No figure for")]
+    assert said == [
+        "No figure for West Oxfordshire for March 2020: this file has no crime with a location there, though "
+        "it had figures up to February 2020. The file's 2 crimes without a location cannot be placed in a "
+        "district. If West Oxfordshire should be in this force's file, download it again; a figure can be "
+        "imported for it later."
+    ]
+    # Months later, West Oxfordshire's last figure is too old to expect one: nothing said.
+    later = import_file(path=write_rows_csv(tmp_path, "2020-07-street.csv", street_rows("2020-07", n=4)))
+    assert not any(n.startswith("No figure for") for n in later.summary["notices"])
+
+
 def test_street_rows_without_an_lsoa_name_or_code_are_told_apart_and_judged_one_by_one(county, tmp_path):
     """Sweep 14: rows with an LSOA code but a blank name were called "no location"; and the first row of
     an LSOA decided for all of its rows, so one row missing its code made its LSOA's crimes uncounted."""
