@@ -27,7 +27,7 @@ from dashboards import dashboard
 from dashboards.models import Paper
 from measures.figures import FigureTable, baselines_for
 from measures.models import ImportBatch, Measure
-from measures.trend import IMPROVING, NO_CHANGE, WORSENING
+from measures.trend import IMPROVING, NO_CHANGE, NOT_ENOUGH, WORSENING
 from partnerships.models import AuditEvent
 from reviews import clock
 from reviews.models import DeliverableUpdate, ReportingQuarter
@@ -123,7 +123,9 @@ def build_paper(filters: dashboard.Filters) -> dict:
         "exceptions": exceptions,
         "changes": changes,
         "direction_changes": direction_changes,
-        "summary": summary_bullets(filters, strategies, rag_totals, directions, exceptions, priorities),
+        "summary": summary_bullets(
+            filters, strategies, rag_totals, directions, exceptions, priorities, _stale(filters, measure_rows)
+        ),
         "direction_rule": dashboard.DIRECTION_RULE,
         "overdue_rule": clock.OVERDUE_RULE,
         "final_rule": clock.FINAL_RULE,
@@ -135,7 +137,23 @@ def build_paper(filters: dashboard.Filters) -> dict:
     }
 
 
-def summary_bullets(filters, strategies, rag_totals, directions, exceptions, priorities) -> list[str]:
+def _stale(filters, rows) -> int:
+    """Measures judged (improving, worsening or no change) on a quarter before the paper's: their latest
+    figures are older, so the paper says how many, and its table names each one's quarter."""
+    if filters.quarter is None:
+        return 0
+    return sum(
+        1
+        for row in rows
+        if row.summary.trend.verdict != NOT_ENOUGH
+        and row.summary.latest_period is not None
+        and row.summary.latest_period.end < filters.quarter.end
+    )
+
+
+def summary_bullets(
+    filters, strategies, rag_totals, directions, exceptions, priorities, stale=0
+) -> list[str]:
     names = sorted({s.partnership.label for s in strategies.values()})
     spans = sorted({s.span_label for s in strategies.values()})
     total = sum(rag_totals.values())
@@ -161,6 +179,12 @@ def summary_bullets(filters, strategies, rag_totals, directions, exceptions, pri
         f"Measures of success: {directions[IMPROVING]} improving, {directions[WORSENING]} worsening and "
         f"{directions[NO_CHANGE]} showing no significant change, judged on the quarterly figures against "
         "process limits rather than on single quarters."
+        + (
+            f" {stale} of these {'are' if stale != 1 else 'is'} judged on a quarter before "
+            f"{filters.quarter.label}, the latest with figures: the table names each one's latest quarter."
+            if stale
+            else ""
+        )
     )
     bullets.append(
         f"{len(exceptions)} deliverable{'s' if len(exceptions) != 1 else ''} "
@@ -193,7 +217,7 @@ def paper_pdf(html: str, *, base_url: str) -> bytes:
 
 # --- The paper as a file: typeset once per version of its data -----------------------------------------
 
-PAPER_LAYOUT_VERSION = "2"  # change when the paper's layout changes, so older files are not reused
+PAPER_LAYOUT_VERSION = "3"  # change when the paper's layout changes, so older files are not reused
 
 
 def paper_fingerprint(filters: dashboard.Filters) -> str:

@@ -22,6 +22,7 @@ from django.db.models import Exists, OuterRef
 
 from measures.importing.layouts import TEMPLATE_COLUMNS
 from measures.models import BASELINE_YEAR, Baseline, Measure, MeasureValue, Period, Target
+from measures.periods import financial_year_label
 from measures.trend import Trend, xmr
 from partnerships.models import AreaCode, AreaPopulation, PartnershipArea
 
@@ -289,14 +290,20 @@ class FigureTable:
             break_index = next(
                 (i for i, (p, _) in enumerate(judged) if p.start >= measure.break_on), len(judged)
             )
-        trend = xmr(
-            [v for _, v in judged],
-            higher_is_better=measure.higher_is_better,
-            baseline_count=baseline_count,
-            break_index=break_index,
-            target=target,
-        )
-        if since_break:
+        if latest_period is None:
+            # Only the baseline year has figures: nothing current to judge. (Judged anyway, the last
+            # baseline quarter's signal read as today's direction of travel, years later.)
+            year = financial_year_label(BASELINE_YEAR)
+            trend = Trend(reason=f"No quarter after the baseline year {year} has a figure.")
+        else:
+            trend = xmr(
+                [v for _, v in judged],
+                higher_is_better=measure.higher_is_better,
+                baseline_count=baseline_count,
+                break_index=break_index,
+                target=target,
+            )
+        if since_break and latest_period is not None:
             trend.reason = (
                 f"Judged only on quarters since the series break on {measure.break_on:%-d %B %Y} "
                 f"({measure.break_note}). {trend.reason}"

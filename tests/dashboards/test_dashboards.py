@@ -229,6 +229,25 @@ def test_the_paper_downloads_as_a_pdf(client_for, county):
     assert content.startswith(b"%PDF") and len(content) > 5000
 
 
+def test_the_paper_names_the_quarter_each_measure_is_judged_on(client_for, county):
+    """Sweep 15: the paper printed "Latest 12 months" with no period, so figures to an earlier quarter
+    read as the paper's own, and their judgements were counted with nothing said."""
+    factories.ReportingQuarterFactory(period=Period.objects.financial_quarter(2012, 2))
+    params = {"quarter": "2012-13-q2", "partnership": county.a.slug}
+    response = client_for("scrutiny").get(reverse("dashboards:paper"), params)
+    [row] = [
+        r for s in response.context["sections"] for r in s["measure_rows"] if r.measure == county.measure
+    ]
+    assert row.summary.latest_period.label == "2011/12 Q4"  # the world's figures end there
+    page = response.content.decode()
+    assert '<th scope="col">Latest quarter</th>' in page and "<td>2011/12 Q4</td>" in page
+    assert "1 of these is judged on a quarter before 2012/13 Q2, the latest with figures" in page
+    # At the measure's own latest quarter nothing is said.
+    factories.ReportingQuarterFactory(period=Period.objects.financial_quarter(2011, 4))
+    page = client_for("scrutiny").get(reverse("dashboards:paper"), {**params, "quarter": "2011-12-q4"})
+    assert "judged on a quarter before" not in page.content.decode()
+
+
 def test_what_changed_since_the_previous_quarter(client_for, county):
     q2 = factories.ReportingQuarterFactory(period=Period.objects.financial_quarter(2011, 2))
     factories.DeliverableUpdateFactory(

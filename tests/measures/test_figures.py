@@ -112,3 +112,26 @@ def test_better_or_worse_follows_the_desired_direction(direction, baseline, late
 def test_change_against_a_zero_baseline_has_no_percentage():
     change = compare(Measure(desired_direction=Measure.Direction.UP), Decimal(0), Decimal(3))
     assert change.percent is None and change.amount == 3
+
+
+def test_no_direction_of_travel_without_a_figure_after_the_baseline_year(db):
+    """Sweep 15: a partnership whose figures stop in 2010/11 was judged on its last baseline quarter, "an
+    improvement" two years later, and counted in the headline. Nothing current: no direction of travel."""
+    area = factories.AreaFactory()
+    partnership = factories.PartnershipFactory()
+    factories.PartnershipAreaFactory(partnership=partnership, area=area)
+    measure = factories.MeasureFactory(desired_direction=Measure.Direction.DOWN)
+    quarters = [Period.objects.financial_quarter(y, q) for y in (2008, 2009, 2010) for q in (1, 2, 3, 4)]
+    for i, period in enumerate(quarters):
+        factories.MeasureValueFactory(measure=measure, area=area, period=period, value=10 if i == 11 else 100)
+    later = Period.objects.financial_quarter(2012, 4)
+    table = FigureTable([partnership], [measure])
+    summary = table.summary(partnership, measure, None, until=later)
+    assert summary.latest_period is None
+    assert summary.trend.verdict == "not_enough_data"
+    assert summary.trend.reason == "No quarter after the baseline year 2010/11 has a figure."
+    assert [v for _, v in summary.series][11] == 10  # the baseline quarters still drawn
+    # One figure after the baseline year and the series is judged again, the low quarter with it.
+    factories.MeasureValueFactory(measure=measure, area=area, period=later, value=100)
+    summary = FigureTable([partnership], [measure]).summary(partnership, measure, None, until=later)
+    assert summary.latest_period == later and summary.trend.verdict != "not_enough_data"
