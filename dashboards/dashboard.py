@@ -80,6 +80,9 @@ class Filters:
     partnerships: list[Partnership]
     page: int = 1
     page_size: int | None = None  # None: every partnership on one page (exports, the paper)
+    # Asked for by the address (``?quarter=``), not the default: a page as at a past quarter, which reads
+    # the same forever. The default page is the current view, and may mark figures newer than its quarter.
+    quarter_given: bool = True
 
     def params(self, **changes) -> dict:
         values = {
@@ -196,6 +199,7 @@ def read_filters(request, *, partnership: Partnership | None = None, paginate: b
         partnerships=partnerships,
         page=form.value("page") or 1,
         page_size=page_size,
+        quarter_given=start is not None and chosen is not None and chosen.start == start,
     )
     filters.page = filters.page_obj.number  # past the last page: the last one
     return filters

@@ -64,12 +64,20 @@ def measure_context(measure: Measure, filters: dashboard.Filters, user) -> dict:
         for p in shown
     ]
     # Imported months, financial years and rolling twelve months (data.police.uk, ONS tables) have no
-    # place in the quarterly chart: the latest of each kind is shown in a table of its own.
+    # place in the quarterly chart: the latest of each kind is shown in a table of its own. A page as at
+    # a quarter asked for shows none ending after it, so that it reads the same when later figures
+    # arrive; the default page (the current view) shows the newest, marked when after its quarter.
     other = FigureTable(partnerships, [measure], kinds=OTHER_KINDS)
-    other_rows = []
+    until = filters.quarter if filters.quarter_given else None
+    other_rows, newer = [], False
     for kind in OTHER_KINDS:
-        cells = [other.latest(partnership, measure, kind) for partnership in partnerships]
-        if any(period is not None for period, _ in cells):
+        cells = []
+        for partnership in partnerships:
+            period, value = other.latest(partnership, measure, kind, until=until)
+            after = bool(period and filters.quarter and period.end > filters.quarter.end)
+            newer = newer or after
+            cells.append((period, value, after))
+        if any(period is not None for period, _, _ in cells):
             other_rows.append({"kind": Period.Kind(kind).label, "cells": cells})
     summary_rows = [
         {
@@ -96,6 +104,7 @@ def measure_context(measure: Measure, filters: dashboard.Filters, user) -> dict:
         "data_rows": data_rows,
         "sources": sorted(table.sources | other.sources),
         "other_rows": other_rows,
+        "other_newer": newer,
         "direction_rule": RULE_TEXT,
         "break_form": SeriesBreakForm() if user.is_admin else None,
         "can_rebaseline": user.is_admin,

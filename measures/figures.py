@@ -136,10 +136,14 @@ class FigureTable:
         rows = self.coverage.get(partnership.pk, [])
         return frozenset().union(*(self._sources.get((measure.pk, row.area_id), ()) for row in rows))
 
-    def latest(self, partnership, measure: Measure, kind: str) -> tuple[Period | None, Decimal | None]:
-        """The most recent period of one kind with a figure for the partnership, and the figure."""
+    def latest(
+        self, partnership, measure: Measure, kind: str, until: Period | None = None
+    ) -> tuple[Period | None, Decimal | None]:
+        """The most recent period of one kind with a figure for the partnership, and the figure; with
+        ``until``, the most recent ending by the end of it (a page as at a past quarter shows nothing
+        later, so that it reads the same when later figures arrive)."""
         for period in reversed(self.periods):
-            if period.kind == kind:
+            if period.kind == kind and (until is None or period.end <= until.end):
                 value = self.value(partnership, measure, period)
                 if value is not None:
                     return period, value

@@ -248,6 +248,31 @@ def test_the_paper_names_the_quarter_each_measure_is_judged_on(client_for, count
     assert "judged on a quarter before" not in page.content.decode()
 
 
+def test_a_measure_page_as_at_a_quarter_shows_no_later_month_or_year(client_for, county):
+    """Sweep 15: "Latest monthly and yearly figures" ignored the quarter: a page as at a signed-off
+    quarter showed a month and a year after it, and changed with every later import. As at a quarter asked
+    for, none after it; the default page (the current view) shows the newest, marked "newer"."""
+    for period, value in (
+        (Period.objects.month(2011, 6), 31),
+        (Period.objects.month(2012, 6), 62),
+        (Period.objects.financial_year(2012), 720),
+    ):
+        factories.MeasureValueFactory(measure=county.measure, area=county.area_a, period=period, value=value)
+    url = county.measure.get_absolute_url()
+    asked = client_for("scrutiny").get(url, {"quarter": "2011-12-q1"})
+    cells = {r["kind"]: r["cells"] for r in asked.context["other_rows"]}
+    assert [(p.label, v) for p, v, _ in cells["Calendar month"] if p] == [("June 2011", 31)]
+    assert "Financial year" not in cells and not asked.context["other_newer"]
+    page = asked.content.decode()
+    assert "June 2012" not in page and "ending by the end of 2011/12 Q1" in page
+    default = client_for("scrutiny").get(url)
+    quarter = default.context["filters"].quarter
+    assert quarter.label == "2011/12 Q1" and not default.context["filters"].quarter_given
+    cells = {r["kind"]: r["cells"] for r in default.context["other_rows"]}
+    assert [(p.label, v, after) for p, v, after in cells["Calendar month"] if p] == [("June 2012", 62, True)]
+    assert "are marked “newer”" in default.content.decode()
+
+
 def test_what_changed_since_the_previous_quarter(client_for, county):
     q2 = factories.ReportingQuarterFactory(period=Period.objects.financial_quarter(2011, 2))
     factories.DeliverableUpdateFactory(
