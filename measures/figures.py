@@ -4,7 +4,9 @@ Police files report *areas*; a partnership's figure for a period combines the
 values of the areas it covered at the end of that period: added up for counts,
 averaged by population for rates and percentages. Before a partnership existed
 (a merged partnership before its merger date) its figure is made from the areas
-it was formed with, so its series joins up with its predecessors' figures.
+it was formed with, so its series joins up with its predecessors' figures; so is
+a partnership's between two spells (standing alone again after a pilot merger):
+from the areas it covered next.
 
 A figure is missing, never partial: when any covered area has no value the
 partnership has no figure for that period.
@@ -161,9 +163,12 @@ class FigureTable:
         covering = [row for row in rows if row.covers(period.end)]
         if covering or not rows:
             return covering
-        first_start = min(row.start for row in rows)
-        if period.end < first_start:  # before the partnership was formed: its founding areas
-            return [row for row in rows if row.start == first_start]
+        # Before the partnership was formed, or between two spells of it (a pilot merger that ended, the
+        # partnership standing alone again): the areas it covered next, so that its series joins up, and
+        # its district's figures of those years are not shown as missing. After its last spell: none.
+        next_start = min((row.start for row in rows if row.start > period.end), default=None)
+        if next_start is not None:
+            return [row for row in rows if row.start == next_start]
         return []
 
     def population(self, area, year: int) -> int | None:

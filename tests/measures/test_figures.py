@@ -135,3 +135,28 @@ def test_no_direction_of_travel_without_a_figure_after_the_baseline_year(db):
     factories.MeasureValueFactory(measure=measure, area=area, period=later, value=100)
     summary = FigureTable([partnership], [measure]).summary(partnership, measure, None, until=later)
     assert summary.latest_period == later and summary.trend.verdict != "not_enough_data"
+
+
+def test_a_partnership_standing_alone_again_after_a_pilot_joins_up_its_district_series(db):
+    """Sweep 15: after a pilot merger ended, the stand-alone partnerships showed their districts' own
+    figures of the pilot's 18 months as missing: no 12-month figure, no baseline comparison for a year,
+    and the trend judged across the hole. Between its spells a partnership's figure is its areas' again."""
+    north, south = factories.AreaFactory(), factories.AreaFactory()
+    alone, pilot = factories.PartnershipFactory(), factories.PartnershipFactory()
+    factories.PartnershipAreaFactory(partnership=alone, area=north, end=datetime.date(2011, 3, 31))
+    factories.PartnershipAreaFactory(partnership=alone, area=north, start=datetime.date(2012, 10, 1))
+    for area in (north, south):
+        factories.PartnershipAreaFactory(
+            partnership=pilot, area=area, start=datetime.date(2011, 4, 1), end=datetime.date(2012, 9, 30)
+        )
+    measure = factories.MeasureFactory()
+    quarters = [Period.objects.financial_quarter(y, q) for y in (2010, 2011, 2012) for q in (1, 2, 3, 4)]
+    for i, period in enumerate(quarters):
+        factories.MeasureValueFactory(measure=measure, area=north, period=period, value=10 + i)
+        factories.MeasureValueFactory(measure=measure, area=south, period=period, value=100)
+    table = FigureTable([alone, pilot], [measure])
+    assert [table.value(alone, measure, p) for p in quarters] == list(range(10, 22))
+    assert table.value(pilot, measure, quarters[5]) == 115  # the pilot's own quarters: both districts
+    assert table.value(pilot, measure, quarters[-1]) is None  # after the pilot ended
+    summary = table.summary(alone, measure, None, until=quarters[-1])
+    assert summary.year_value == 18 + 19 + 20 + 21 and not summary.missing
