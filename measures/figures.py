@@ -24,7 +24,7 @@ from django.db.models import Exists, OuterRef
 
 from measures.importing.layouts import TEMPLATE_COLUMNS
 from measures.models import BASELINE_YEAR, Baseline, Measure, MeasureValue, Period, Target
-from measures.periods import financial_year_label
+from measures.periods import financial_year_bounds, financial_year_label
 from measures.trend import Trend, xmr
 from partnerships.models import AreaCode, AreaPopulation, PartnershipArea
 
@@ -65,6 +65,11 @@ class MeasureSummary:
     since_break: bool = False  # the trend is judged only on quarters after the measure's series break
     break_index: int | None = None  # where in ``series`` the quarters since the break start
     baseline_before_break: bool = False  # the baseline was counted under the old rules
+    # None set, so the baseline is the baseline year's four quarters on record (``FigureTable.summary``).
+    baseline_from_figures: bool = False
+    # The baseline year's quarters on record add up to another figure than the baseline set (a revised
+    # release): that figure, to show beside it. None when they agree, or are not all on record.
+    baseline_on_record: Decimal | None = None
 
     def formatted(self, value):
         return self.measure.format_value(value)
@@ -268,6 +273,9 @@ class FigureTable:
             cut = next((i for i, (p, _) in enumerate(series) if p.end > until.end), len(series))
             series = series[:cut]
         fy = self._fy
+        baseline, from_figures, on_record = self._baseline_against_record(
+            partnership, measure, baseline, series
+        )
         known = [(p, v) for p, v in series if v is not None and fy[p.id] > BASELINE_YEAR]
         latest_period, latest_value = known[-1] if known else (None, None)
         year_value, year_label = None, ""
@@ -337,7 +345,38 @@ class FigureTable:
             since_break=since_break,
             break_index=break_index,
             baseline_before_break=baseline_before_break,
+            baseline_from_figures=from_figures,
+            baseline_on_record=on_record,
         )
+
+    def _baseline_against_record(self, partnership, measure: Measure, baseline: Baseline | None, series):
+        """(the baseline, whether it is made from the figures, the figure on record where it differs).
+
+        The baseline year's four quarters on record, added up (averaged for a rate), are the partnership's
+        baseline when none is set: imported 2010/11 figures gave no baseline at all. When one is set (the
+        strategy's figure, kept as the pages' baseline), a different figure on record is returned to show
+        beside it: a revised release changed it, and the baseline does not follow without a word."""
+        fy, kind = self._fy, Period.Kind.QUARTER
+        year = [v for p, v in series if p.kind == kind and fy[p.id] == BASELINE_YEAR]
+        if len(year) != FOUR_QUARTERS or any(v is None for v in year):
+            return baseline, False, None
+        on_record = sum(year, Decimal(0))
+        if not measure.is_additive:
+            on_record /= FOUR_QUARTERS
+        if baseline is None:
+            start, end = financial_year_bounds(BASELINE_YEAR)
+            period = Period(kind=Period.Kind.YEAR, start=start, end=end)
+            period.label = period.make_label()
+            made = Baseline(measure=measure, partnership=partnership, period=period, value=on_record)
+            made.source = f"the {period.label} quarters on record"
+            return made, True, None
+        same_year = (
+            baseline.period.kind == Period.Kind.YEAR
+            and baseline.period.start == financial_year_bounds(BASELINE_YEAR)[0]
+        )
+        if same_year and measure.format_value(baseline.value) != measure.format_value(on_record):
+            return baseline, False, on_record
+        return baseline, False, None
 
 
 def reporting_date(today: datetime.date | None = None) -> datetime.date:

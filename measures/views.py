@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from import_export.formats import base_formats
 
+from measures.figures import FigureTable
 from measures.forms import (
     ImportOptionsForm,
     ImportUploadForm,
@@ -317,8 +318,13 @@ def rebaseline(request, slug, partnership_slug):
             messages.success(request, f"Re-baselined {measure} for {baseline.partnership}.")
             return redirect(measure)
     changes = baseline.changes.select_related("old_period", "new_period", "changed_by")
+    on_record = None  # what the baseline year's quarters on record add up to, where they differ
+    if not measure.show_per_1000:  # (shown per 1,000, the figures are rates; the baseline is a count)
+        partnership = baseline.partnership
+        summary = FigureTable([partnership], [measure]).summary(partnership, measure, baseline)
+        on_record = summary.baseline_on_record
     return render(
         request,
         "measures/rebaseline.html",
-        {"form": form, "measure": measure, "baseline": baseline, "changes": changes},
+        {"form": form, "measure": measure, "baseline": baseline, "changes": changes, "on_record": on_record},
     )

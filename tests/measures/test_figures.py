@@ -160,3 +160,36 @@ def test_a_partnership_standing_alone_again_after_a_pilot_joins_up_its_district_
     assert table.value(pilot, measure, quarters[-1]) is None  # after the pilot ended
     summary = table.summary(alone, measure, None, until=quarters[-1])
     assert summary.year_value == 18 + 19 + 20 + 21 and not summary.missing
+
+
+def test_the_baseline_year_on_record_is_the_baseline_when_none_is_set_and_shown_when_it_differs(db):
+    """Sweep 15: imported 2010/11 figures never reached the baseline: with none set there was none at all,
+    and a revised release left the set baseline (the strategy's figure) silently apart from the figures."""
+    from dashboards.dashboard import MeasureRow, measures_table
+
+    area = factories.AreaFactory()
+    partnership = factories.PartnershipFactory()
+    factories.PartnershipAreaFactory(partnership=partnership, area=area)
+    measure = factories.MeasureFactory(desired_direction=Measure.Direction.DOWN)
+    for year, value in ((2010, 30), (2011, 25)):
+        for q in (1, 2, 3, 4):
+            period = Period.objects.financial_quarter(year, q)
+            factories.MeasureValueFactory(measure=measure, area=area, period=period, value=value)
+    table = FigureTable([partnership], [measure])
+    made = table.summary(partnership, measure, None)
+    assert (
+        made.baseline.value == 120 and made.baseline_from_figures and made.baseline.period.label == "2010/11"
+    )
+    assert (made.change.amount, made.change.verdict) == (-20, "better")
+    assert measures_table([MeasureRow(measure, partnership, made)])[0]["baseline_note"] == (
+        "None set: the 2010/11 quarters on record"
+    )
+    set_ = factories.BaselineFactory(measure=measure, partnership=partnership, value=110)
+    kept = table.summary(partnership, measure, set_)
+    assert kept.baseline.value == 110 and kept.baseline_on_record == 120 and not kept.baseline_from_figures
+    assert kept.change.amount == -10  # still judged against the baseline set
+    assert measures_table([MeasureRow(measure, partnership, kept)])[0]["baseline_note"] == (
+        "The 2010/11 quarters on record now add up to 120"
+    )
+    set_.value = Decimal("120.2")  # the same figure as shown: nothing to say
+    assert table.summary(partnership, measure, set_).baseline_on_record is None

@@ -102,3 +102,12 @@ def test_rebaselining_keeps_the_old_value_and_the_reason(client_for, broken):
         "New recording rules from April 2011.",
     )
     assert client_for("scrutiny").get(url).status_code == 403
+
+
+def test_the_rebaseline_page_says_when_the_baseline_year_on_record_differs(client_for, broken):
+    """Sweep 15: a revised 2010/11 left the baseline apart from the figures, and this page did not say."""
+    url = reverse("measures:rebaseline", args=[broken.measure.slug, broken.a.slug])
+    assert "quarters on record now add up" not in client_for("admin").get(url).content.decode()
+    broken.measure.values.filter(period=Period.objects.financial_quarter(2010, 1)).update(value=105)
+    page = client_for("admin").get(url).content.decode()
+    assert "The 2010/11 quarters on record now add up to 410, not 400" in page
