@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Value
 
 from measures import periods
 from measures.figures import (
@@ -27,9 +27,9 @@ from measures.figures import (
 )
 from measures.models import Measure, MeasureValue, Period, Target
 from measures.trend import IMPROVING, NO_CHANGE, NOT_ENOUGH, RULE_TEXT, WORSENING
-from partnerships.models import Partnership
+from partnerships.models import Partnership, PartnershipArea
 from reviews import clock
-from reviews.models import DeliverableUpdate, ReportingQuarter
+from reviews.models import DeliverableUpdate, ReportingQuarter, ReviewEvent
 from strategies.models import Deliverable, Priority, Strategy, is_overdue
 
 RAGS = [value for value, _ in DeliverableUpdate.Rag.choices]
@@ -131,6 +131,12 @@ class Filters:
         quarter = reporting_quarter(self)
         return clock.state_from(quarter, self.partnerships) if quarter else None
 
+    @cached_property
+    def revisions(self) -> "Revisions | None":
+        """Figures of periods up to a final quarter that imports wrote after the quarter was signed off,
+        for the areas of the partnerships shown (1 query, only for a final quarter)."""
+        return revisions_since_final(self.quarter, self.selected_partnerships)
+
     @property
     def state_rows(self) -> list[dict]:
         """The review states of the partnerships shown (all of them on a county's page and in papers)."""
@@ -139,6 +145,53 @@ class Filters:
     @property
     def strategy_label(self) -> str:
         return periods.strategy_span_label(self.strategy_year) if self.strategy_year else ""
+
+
+@dataclass(frozen=True)
+class Revisions:
+    """What changed in the figures of a signed-off quarter after it was signed off: the quarter is final
+    and its pages show the figures as they stand now, so they say so, with when and by which import."""
+
+    final_at: datetime.datetime
+    count: int
+    batches: list  # [{"pk", "file_name", "applied_at", "n"}], oldest first
+
+
+def revisions_since_final(quarter: Period | None, partnerships) -> Revisions | None:
+    """The figures for periods ending by ``quarter``'s end, for the partnerships' areas, that an import
+    applied after the quarter became final (its last sign-off) wrote, new or changed. A rolled-back
+    import no longer holds its cells, so nothing is said of it."""
+    if quarter is None or not getattr(quarter, "is_final", False):
+        return None
+    final_at = Subquery(
+        ReviewEvent.objects.filter(review__quarter__period=quarter, action=ReviewEvent.Action.SIGNED_OFF)
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    areas = PartnershipArea.objects.filter(partnership__in=list(partnerships)).values("area_id")
+    batches = list(  # one query
+        MeasureValue.objects.filter(period__end__lte=quarter.end, area_id__in=areas)
+        .annotate(final_at=final_at)
+        .filter(batch__applied_at__gt=F("final_at"))
+        .values("batch_id", "batch__file_name", "batch__applied_at", "final_at")
+        .annotate(n=Count("pk"))
+        .order_by("batch__applied_at", "batch_id")
+    )
+    if not batches:
+        return None
+    return Revisions(
+        final_at=batches[0]["final_at"],
+        count=sum(b["n"] for b in batches),
+        batches=[
+            {
+                "pk": b["batch_id"],
+                "file_name": b["batch__file_name"],
+                "applied_at": b["batch__applied_at"],
+                "n": b["n"],
+            }  # fmt: skip
+            for b in batches
+        ],
+    )
 
 
 def read_filters(request, *, partnership: Partnership | None = None, paginate: bool = True) -> Filters:
@@ -413,7 +466,7 @@ def measure_table(filters: Filters, measures=None) -> tuple[FigureTable, list[Me
                 target=quarterly_target(measure, target),
             )
             rows.append(MeasureRow(measure, p, summary, target))
-    return table, rows, sorted(table.sources)
+    return table, rows, sorted(table.sources_until(filters.quarter))
 
 
 def direction_counts(rows: list[MeasureRow]) -> dict[str, int]:

@@ -102,7 +102,7 @@ def measure_context(measure: Measure, filters: dashboard.Filters, user) -> dict:
         "charts": charts,
         "partnerships": partnerships,
         "data_rows": data_rows,
-        "sources": sorted(table.sources | other.sources),
+        "sources": sorted(table.sources_until(filters.quarter) | other.sources_until(until)),
         "other_rows": other_rows,
         "other_newer": newer,
         "direction_rule": RULE_TEXT,

@@ -129,7 +129,7 @@ def build_paper(filters: dashboard.Filters) -> dict:
         "direction_rule": dashboard.DIRECTION_RULE,
         "overdue_rule": clock.OVERDUE_RULE,
         "final_rule": clock.FINAL_RULE,
-        "sources": sorted(table.sources),
+        "sources": sorted(table.sources_until(filters.quarter)),
         # The whole paper; a part of a large one has only some of these (paper_parts).
         "front": True,
         "back": True,

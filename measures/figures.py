@@ -122,13 +122,19 @@ class FigureTable:
         self.values = {}
         self._areas = {}  # (partnership, period) -> coverage rows: the same for every measure
         self._series = {}
-        # Where the figures came from, to say so beside them: (measure id, area id) -> sources.
-        self._sources = defaultdict(set)
+        # Where the figures came from, to say so beside them: (measure id, area id) -> {source: the end
+        # of the earliest period it gave a figure for}, so that a page as at a quarter names only the
+        # sources of figures up to it (a later release is not a source of an earlier quarter's paper).
+        self._sources = defaultdict(dict)
+        ends = {p.pk: p.end for p in self.periods}
         for m, a, p, v, source in MeasureValue.objects.filter(
             measure__in=self.measures, area_id__in=area_ids, period__kind__in=kinds
         ).values_list("measure_id", "area_id", "period_id", "value", "source"):
             self.values[m, a, p] = v
-            self._sources[m, a].add(source or "source not recorded")
+            given, end = self._sources[m, a], ends.get(p, datetime.date.min)
+            source = source or "source not recorded"
+            if end < given.get(source, datetime.date.max):
+                given[source] = end
         self.populations = {}  # area id -> {mid-year: population}
         if any(m.show_per_1000 for m in self.measures):
             self.populations = AreaPopulation.objects.by_area_and_year(area_ids)
@@ -136,12 +142,19 @@ class FigureTable:
     @property
     def sources(self) -> set[str]:
         """Where every figure read came from."""
-        return set().union(*self._sources.values())
+        return self.sources_until(None)
 
-    def sources_for(self, partnership, measure: Measure) -> frozenset[str]:
-        """Where the partnership's figures for the measure came from (its areas over time)."""
+    def sources_until(self, until: Period | None) -> set[str]:
+        """Where the figures of periods ending by the end of ``until`` came from (every one without)."""
+        return set().union(*(_given_by(given, until) for given in self._sources.values()))
+
+    def sources_for(self, partnership, measure: Measure, until: Period | None = None) -> frozenset[str]:
+        """Where the partnership's figures for the measure came from (its areas over time), up to the end
+        of ``until``."""
         rows = self.coverage.get(partnership.pk, [])
-        return frozenset().union(*(self._sources.get((measure.pk, row.area_id), ()) for row in rows))
+        return frozenset().union(
+            *(_given_by(self._sources.get((measure.pk, row.area_id), {}), until) for row in rows)
+        )
 
     def latest(
         self, partnership, measure: Measure, kind: str, until: Period | None = None
@@ -379,6 +392,11 @@ class FigureTable:
         return baseline, False, None
 
 
+def _given_by(given: dict, until: Period | None) -> set[str]:
+    """The sources of ``given`` ({source: the end of its earliest figure}) with a figure by ``until``."""
+    return set(given) if until is None else {source for source, end in given.items() if end <= until.end}
+
+
 def reporting_date(today: datetime.date | None = None) -> datetime.date:
     """The date pages report "as at": the end of the latest quarter with figures, never after today.
 
@@ -524,7 +542,7 @@ def summaries(partnerships, measures, *, periods, until: Period | None) -> dict[
             summary = table.summary(
                 p, m, baselines.get((p.pk, m.pk)), until=until, target=quarterly_target(m, target)
             )
-            kept = Kept(brief(summary), target, table.sources_for(p, m))
+            kept = Kept(brief(summary), target, table.sources_for(p, m, until))
             if version is not None:
                 kept_judgements.put(version, (p.pk, m.pk, shape), kept)
             found[p.pk, m.pk] = kept

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from measures.models import Period, SeriesBreak, Target
+from measures.models import MeasureValue, Period, SeriesBreak, Target
 from reviews.models import DeliverableUpdate
 from tests import factories
 
@@ -303,3 +303,34 @@ def test_many_partnerships_are_shown_a_page_at_a_time_and_exported_whole(client_
         county.a.name,
         county.b.name,
     }
+
+
+def test_pages_of_a_signed_off_quarter_say_which_figures_were_revised_since(client, db):
+    """Sweep 15: a revised file changed a signed-off quarter's paper and pages with nothing to say so.
+    The pages show the figures as they stand, and say how many were imported since the sign-off, by which
+    file and when; rolled back, nothing is said."""
+    from django.utils import timezone
+
+    from tests.dashboards.county import County
+
+    county = County()
+    client.force_login(county.scrutiny)
+    value = MeasureValue.objects.filter(period__end__lte=county.final.period.end).first()
+    assert "revised since sign-off" not in client.get(reverse("dashboards:figures")).content.decode()
+    batch = factories.ImportBatchFactory(
+        file_name="revised.csv", applied_at=timezone.now() + datetime.timedelta(1)
+    )
+    MeasureValue.objects.filter(pk=value.pk).update(value=value.value + 1, batch=batch)
+    label = county.final.period.label
+    for url in (reverse("dashboards:figures"), reverse("dashboards:paper"), value.measure.get_absolute_url()):
+        page = client.get(url).content.decode()
+        assert "Figures revised since sign-off." in page, url
+        assert f"{label} was signed off on" in page and "1 figure for periods up to it was imported" in page
+        assert "1 by “revised.csv” on" in page
+    # Not said of a quarter still open, nor once the import is rolled back (its cells hold no longer).
+    assert (
+        "revised since sign-off"
+        not in client.get(reverse("dashboards:figures"), {"quarter": "2012-13-q2"}).content.decode()
+    )
+    MeasureValue.objects.filter(pk=value.pk).update(value=value.value, batch=None)
+    assert "revised since sign-off" not in client.get(reverse("dashboards:figures")).content.decode()

@@ -193,3 +193,17 @@ def test_the_baseline_year_on_record_is_the_baseline_when_none_is_set_and_shown_
     )
     set_.value = Decimal("120.2")  # the same figure as shown: nothing to say
     assert table.summary(partnership, measure, set_).baseline_on_record is None
+
+
+def test_a_page_as_at_a_quarter_names_only_the_sources_of_figures_up_to_it(merged):
+    """Sweep 15: importing 2012/13 figures added their file to the 2011/12 papers' sources line."""
+    north, south, _, _, partnership = merged
+    measure = factories.MeasureFactory()
+    early, late = Period.objects.financial_quarter(2011, 1), Period.objects.financial_quarter(2012, 1)
+    for area in (north, south):
+        factories.MeasureValueFactory(measure=measure, area=area, period=early, value=1, source="2011 file")
+        factories.MeasureValueFactory(measure=measure, area=area, period=late, value=1, source="2012 file")
+    table = FigureTable([partnership], [measure])
+    assert table.sources_until(early) == {"2011 file"}
+    assert table.sources_for(partnership, measure, early) == {"2011 file"}
+    assert table.sources == table.sources_until(late) == {"2011 file", "2012 file"}
