@@ -40,6 +40,11 @@ from partnerships.notifications import notify
 
 logger = logging.getLogger(__name__)
 
+# Notes the apps above this one add to a preview, each a function of the batch returning sentences: the
+# reviews app says when a file would change figures of quarters already signed off. (Imports know nothing
+# of reviews; reviews registers here when Django starts: ``reviews.apps``.)
+PREVIEW_NOTES: list = []
+
 FILE_GONE = (
     "The uploaded file is no longer on the server (removed since it was uploaded), so it cannot be read "
     "again. Upload the file again to import it."
@@ -154,6 +159,12 @@ def _options(batch) -> Options:
     )
 
 
+def _add_notes(batch):
+    """What the layers above have to say of a preview or an import (signed-off quarters it revises)."""
+    for note in PREVIEW_NOTES:
+        batch.summary["notices"].extend(note(batch))
+
+
 def _record(batch, result, outcome, status):
     batch.layout = result.layout
     batch.rows_read = result.rows_read
@@ -175,6 +186,8 @@ def _record(batch, result, outcome, status):
             f"This file was imported before (import #{earlier.pk}, "
             f"{timezone.localtime(earlier.applied_at):%d %b %Y %H:%M}).",
         )
+    if status in (ImportBatch.Status.PREVIEWED, ImportBatch.Status.APPLIED):
+        _add_notes(batch)
     if status == ImportBatch.Status.PREVIEWED:
         # This reading of the file, by name: the page that shows it sends it back with "Import these
         # figures", and a page showing an earlier reading (another tab, another admin's answers since)
@@ -353,6 +366,8 @@ def import_file(
         )
         batch.summary = summarise(result, outcome)
         batch.status = ImportBatch.Status.PREVIEWED if ready else ImportBatch.Status.FAILED
+        if ready:
+            _add_notes(batch)
         return batch
     batch.status = ImportBatch.Status.APPLYING
     batch.save()

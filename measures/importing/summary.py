@@ -80,6 +80,9 @@ def summarise(result: PassResult, outcome: Outcome | None) -> dict:
         "flagged": outcome.flagged if outcome else [],
         "flagged_count": outcome.flagged_count if outcome else 0,
         "fingerprint": outcome.fingerprint if outcome else [],
+        "earliest_written": outcome.earliest_written.isoformat()
+        if outcome and outcome.earliest_written
+        else "",
         # Part sums to confirm: asked only when the import would write something.
         "incomplete": result.incomplete if outcome and (outcome.new or outcome.changed) else [],
         "outlier_rule": OUTLIER_RULE,

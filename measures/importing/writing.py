@@ -90,6 +90,8 @@ class Outcome:
     # What would be written, in a few numbers: how many new and changed figures, and sums over their cells,
     # values and stored values. A preview is written only if its fingerprint still holds.
     fingerprint: list = field(default_factory=list)
+    # The end of the earliest period the import would write a figure for (new or changed), or None.
+    earliest_written: datetime.date | None = None
 
 
 def previous_period(key):
@@ -344,6 +346,8 @@ def compare_and_write(
     outcome.new, outcome.changed, outcome.unchanged = totals
     outcome.fingerprint = [outcome.new, outcome.changed, *sums]
     if outcome.new or outcome.changed:
+        written = staging.fetchall(f"SELECT DISTINCT period FROM {{compared}} WHERE status <> {UNCHANGED}")
+        outcome.earliest_written = min(result.periods[index][2] for (index,) in written)
         _judge_history(staging, outcome, {key[0] for key in result.periods})
         staging.execute("CREATE INDEX IF NOT EXISTS {stats}_group ON {stats} (measure, area, kind)")
         staging.analyse("stats")
