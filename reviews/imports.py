@@ -29,7 +29,7 @@ def signed_off_note(batch) -> list[str]:
     )
     quarters = "a quarter" if len(final) == 1 else f"{len(final)} quarters"
     return [
-        f"This file writes figures for periods that {quarters} already signed off ({named}) reported on. "
-        "Their pages and papers will show the new figures, each page saying how many were imported since "
-        "its sign-off, and by which import; rolling the import back takes them away again."
+        f"This file writes figures for periods already reported on in {quarters} signed off ({named}). "
+        "Their pages and papers will show the new figures, each saying how many were imported since its "
+        "sign-off and by which import; rolling the import back takes them away again."
     ]

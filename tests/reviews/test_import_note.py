@@ -21,9 +21,9 @@ def test_a_preview_says_when_the_file_revises_a_signed_off_quarter(db, tmp_path)
     batch = import_file(path=revising, dry_run=True)
     said = [n for n in batch.summary["notices"] if "already signed off" in n]
     assert said == [
-        "This file writes figures for periods that a quarter already signed off (2012/13 Q1) reported on. "
-        "Their pages and papers will show the new figures, each page saying how many were imported since "
-        "its sign-off, and by which import; rolling the import back takes them away again."
+        "This file writes figures for periods already reported on in a quarter signed off (2012/13 Q1). "
+        "Their pages and papers will show the new figures, each saying how many were imported since its "
+        "sign-off and by which import; rolling the import back takes them away again."
     ]
     # A figure only for the open quarter: nothing signed off is touched, nothing said.
     later = import_file(path=write(tmp_path, [[area, "", measure, "2012/13 Q2", "999"]]), dry_run=True)
