@@ -25,7 +25,7 @@ from measures.figures import (
     summaries,
     targets_for,
 )
-from measures.models import Measure, MeasureValue, Period, Target
+from measures.models import ImportBatch, Measure, MeasureValue, Period, Target
 from measures.trend import IMPROVING, NO_CHANGE, NOT_ENOUGH, RULE_TEXT, WORSENING
 from partnerships.models import Partnership, PartnershipArea
 from reviews import clock
@@ -160,7 +160,11 @@ class Revisions:
 def revisions_since_final(quarter: Period | None, partnerships) -> Revisions | None:
     """The figures for periods ending by ``quarter``'s end, for the partnerships' areas, that an import
     applied after the quarter became final (its last sign-off) wrote, new or changed. A rolled-back
-    import no longer holds its cells, so nothing is said of it."""
+    import no longer holds its cells, so nothing is said of it.
+
+    One query on the imports (a small table): those applied since the sign-off that may have written a
+    figure for a period up to the quarter (``summary.earliest_written``; older imports, which do not
+    say, are looked at). Only when there are some, a second counts their figures."""
     if quarter is None or not getattr(quarter, "is_final", False):
         return None
     final_at = Subquery(
@@ -168,19 +172,34 @@ def revisions_since_final(quarter: Period | None, partnerships) -> Revisions | N
         .order_by("-at")
         .values("at")[:1]
     )
+    candidates = {
+        pk: at
+        for pk, at in ImportBatch.objects.annotate(final_at=final_at)
+        .filter(status=ImportBatch.Status.APPLIED, applied_at__gt=F("final_at"))
+        .filter(
+            Q(summary__earliest_written__isnull=True)
+            | Q(
+                summary__earliest_written__gte="1000-01-01",
+                summary__earliest_written__lte=quarter.end.isoformat(),
+            )
+        )
+        .values_list("pk", "final_at")
+    }
+    if not candidates:
+        return None
     areas = PartnershipArea.objects.filter(partnership__in=list(partnerships)).values("area_id")
-    batches = list(  # one query
-        MeasureValue.objects.filter(period__end__lte=quarter.end, area_id__in=areas)
-        .annotate(final_at=final_at)
-        .filter(batch__applied_at__gt=F("final_at"))
-        .values("batch_id", "batch__file_name", "batch__applied_at", "final_at")
+    batches = list(
+        MeasureValue.objects.filter(
+            period__end__lte=quarter.end, area_id__in=areas, batch_id__in=list(candidates)
+        )
+        .values("batch_id", "batch__file_name", "batch__applied_at")
         .annotate(n=Count("pk"))
         .order_by("batch__applied_at", "batch_id")
     )
     if not batches:
         return None
     return Revisions(
-        final_at=batches[0]["final_at"],
+        final_at=next(iter(candidates.values())),
         count=sum(b["n"] for b in batches),
         batches=[
             {

@@ -46,7 +46,7 @@ def measure_context(measure: Measure, filters: dashboard.Filters, user) -> dict:
             figure_rows[p.pk][partnership.slug] = values.get(p.pk)
         combined.append({"label": partnership.label, "data": [_float(values.get(p.pk)) for p in periods]})
         rows.append({"partnership": partnership, "summary": summary, "target": target})
-        charts.append(partnership_chart(measure, partnership, summary, baseline, target))
+        charts.append(partnership_chart(measure, partnership, summary, summary.baseline, target))
     first = next(
         (i for i, p in enumerate(periods) if any(s["data"][i] is not None for s in combined)), len(periods)
     )

@@ -126,12 +126,11 @@ class FigureTable:
         # of the earliest period it gave a figure for}, so that a page as at a quarter names only the
         # sources of figures up to it (a later release is not a source of an earlier quarter's paper).
         self._sources = defaultdict(dict)
-        ends = {p.pk: p.end for p in self.periods}
-        for m, a, p, v, source in MeasureValue.objects.filter(
+        for m, a, p, v, source, end in MeasureValue.objects.filter(
             measure__in=self.measures, area_id__in=area_ids, period__kind__in=kinds
-        ).values_list("measure_id", "area_id", "period_id", "value", "source"):
+        ).values_list("measure_id", "area_id", "period_id", "value", "source", "period__end"):
             self.values[m, a, p] = v
-            given, end = self._sources[m, a], ends.get(p, datetime.date.min)
+            given = self._sources[m, a]
             source = source or "source not recorded"
             if end < given.get(source, datetime.date.max):
                 given[source] = end
@@ -387,7 +386,10 @@ class FigureTable:
             baseline.period.kind == Period.Kind.YEAR
             and baseline.period.start == financial_year_bounds(BASELINE_YEAR)[0]
         )
-        if same_year and measure.format_value(baseline.value) != measure.format_value(on_record):
+        # Only a count's quarters add up to its year: a rate's or percentage's year is worked out from the
+        # year's totals, which the mean of its quarters is not, so the two differ without any revision.
+        differs = measure.format_value(baseline.value) != measure.format_value(on_record)
+        if same_year and measure.is_additive and differs:
             return baseline, False, on_record
         return baseline, False, None
 

@@ -17,8 +17,6 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from django.db.models import Max
-
 from measures.importing import layouts
 from measures.importing.classification import classification
 from measures.importing.layouts import (
@@ -1635,8 +1633,9 @@ class ImportPass:
             (result.figure_count,) = staging.fetchone("SELECT COUNT(*) FROM {figures}")
 
     def _areas_without_crimes(self):
-        """A notice naming each of our areas that had a monthly figure of a measure this file feeds in
-        the ``GAP_MONTHS`` months before the file's first, and has no crime with a location in it: its
+        """A notice naming each of our areas that had a monthly figure of a measure this file feeds, from
+        a street import that also counted this file's districts (the same force's file), in the
+        ``GAP_MONTHS`` months before the file's first, and has no crime with a location in it: its
         month is not stored (it has no row to count, not zero crimes), and a file without it is worth a
         look (its crimes all without a location, or the wrong force's file)."""
         months = [key for i, key in enumerate(self.result.periods) if i not in self._thin]
@@ -1646,19 +1645,25 @@ class ImportPass:
         first = min(key[1] for key in months)
         back = first.year * 12 + first.month - 1 - GAP_MONTHS
         since = datetime.date(back // 12, back % 12 + 1, 1)
-        had = dict(
+        # The force's districts: those of the street imports of those months that reached this file's
+        # districts (one force's file, whatever other forces' districts the database holds).
+        rows = (
             MeasureValue.objects.filter(
                 measure_id__in=measures,
                 period__kind=Period.Kind.MONTH,
                 period__start__gte=since,
                 period__start__lt=first,
-                area_id__in=list(self.mapper.area_names),
+                batch__layout="street",
             )
-            .exclude(area_id__in=list(self._street_areas))
-            .values_list("area_id")
-            .annotate(latest=Max("period__start"))
-            .order_by()
+            .values_list("batch_id", "area_id", "period__start")
+            .distinct()
         )
+        ours, rows = self._street_areas, list(rows)
+        reached = {batch for batch, area, _ in rows if area in ours}
+        had = {}
+        for batch, area, start in rows:
+            if batch in reached and area not in ours and area in self.mapper.area_names:
+                had[area] = max(start, had.get(area, start))
         if not had:
             return
         labels = dict(

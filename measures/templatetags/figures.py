@@ -93,11 +93,21 @@ def measure_rows_html(rows, query, rowspan):
                 m.name,
                 "higher" if m.higher_is_better else "lower",
             )
-        baseline = (
-            m.format_value(s.baseline.value)
-            if s.baseline
-            else mark_safe('<span class="text-body-secondary">none</span>')
-        )
+        if not s.baseline:
+            baseline = mark_safe('<span class="text-body-secondary">none</span>')
+        elif s.baseline_from_figures or s.baseline_on_record is not None:
+            note = (
+                "none set: the 2010/11 quarters"
+                if s.baseline_from_figures
+                else f"2010/11 quarters now {m.format_value(s.baseline_on_record)}"
+            )
+            baseline = format_html(
+                '{} <span class="small text-body-secondary d-block">{}</span>',
+                m.format_value(s.baseline.value),
+                note,
+            )
+        else:
+            baseline = m.format_value(s.baseline.value)
         if s.latest_period:
             latest = format_html(
                 '{} <span class="small text-body-secondary">{}</span>',

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from measures.models import MeasureValue, Period, SeriesBreak, Target
+from measures.models import ImportBatch, MeasureValue, Period, SeriesBreak, Target
 from reviews.models import DeliverableUpdate
 from tests import factories
 
@@ -327,6 +327,12 @@ def test_pages_of_a_signed_off_quarter_say_which_figures_were_revised_since(clie
         assert "Figures revised since sign-off." in page, url
         assert f"{label} was signed off on" in page and "1 figure for periods up to it was imported" in page
         assert "1 by “revised.csv” on" in page
+    # An import that says what it wrote is looked at only when that reaches the quarter.
+    end = county.final.period.end
+    for earliest, said in ((end.isoformat(), True), ("2099-01-01", False), ("", False)):
+        ImportBatch.objects.filter(pk=batch.pk).update(summary={"earliest_written": earliest})
+        page = client.get(reverse("dashboards:figures")).content.decode()
+        assert ("Figures revised since sign-off." in page) == said, earliest
     # Not said of a quarter still open, nor once the import is rolled back (its cells hold no longer).
     assert (
         "revised since sign-off"

@@ -193,6 +193,17 @@ def test_the_baseline_year_on_record_is_the_baseline_when_none_is_set_and_shown_
     )
     set_.value = Decimal("120.2")  # the same figure as shown: nothing to say
     assert table.summary(partnership, measure, set_).baseline_on_record is None
+    # A percentage's year is not the mean of its quarters: nothing said against the one set.
+    share = factories.MeasureFactory(
+        unit=Measure.Unit.PERCENT, aggregation=Measure.Aggregation.POPULATION_WEIGHTED
+    )
+    for q, value in zip((1, 2, 3, 4), (50, 10, 10, 10), strict=True):
+        period = Period.objects.financial_quarter(2010, q)
+        factories.MeasureValueFactory(measure=share, area=area, period=period, value=value)
+    table = FigureTable([partnership], [share])
+    assert table.summary(partnership, share, None).baseline.value == 20  # none set: as its 12 months are
+    year_rate = factories.BaselineFactory(measure=share, partnership=partnership, value=Decimal("10.4"))
+    assert table.summary(partnership, share, year_rate).baseline_on_record is None
 
 
 def test_a_page_as_at_a_quarter_names_only_the_sources_of_figures_up_to_it(merged):

@@ -1541,12 +1541,22 @@ def test_a_few_rows_of_another_month_in_a_street_file_are_not_stored_as_that_mon
 
 def test_a_district_with_no_located_crime_in_a_street_file_is_named(county, tmp_path):
     """Sweep 14's S5: West Oxfordshire's crimes all without a location: it got no March figure and the
-    preview never named it. A district with figures in the months before is named; one without is not."""
+    preview never named it. A district with figures in the months before, from the same force's file, is
+    named; one without, or with figures from another force's file only, is not."""
     force = ["Thames Valley Police", "Thames Valley Police"]
     west = ["w0", "2020-02", *force, "E01028700", "West Oxfordshire 001A", "Robbery"]
     february = street_rows("2020-02", n=4) + [[f"w{i}", *west[1:]] for i in range(3)]
     import_file(path=write_rows_csv(tmp_path, "2020-02-street.csv", february), confirmed=True)
     assert values()["acquisitive-crime", "West Oxfordshire", "February 2020"] == 3
+    # Another force's file of that month (its districts never in this force's files): not named below.
+    other = [
+        [f"o{i}", "2020-02", "Other Police", "Other Police", "E01028600", "Oxford 001A", "Robbery"]
+        for i in range(2)
+    ]
+    import_file(
+        path=write_rows_csv(tmp_path, "2020-02-other-street.csv", [STREET_HEADER, *other]), confirmed=True
+    )
+    assert values()["acquisitive-crime", "Oxford", "February 2020"] == 2
     march = street_rows("2020-03", n=4) + [[f"x{i}", "2020-03", *force, "", "", "Robbery"] for i in range(2)]
     batch = import_file(path=write_rows_csv(tmp_path, "2020-03-street.csv", march), confirmed=True)
     assert batch.status == ImportBatch.Status.APPLIED, batch.summary["errors"]

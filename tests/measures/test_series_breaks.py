@@ -111,3 +111,17 @@ def test_the_rebaseline_page_says_when_the_baseline_year_on_record_differs(clien
     broken.measure.values.filter(period=Period.objects.financial_quarter(2010, 1)).update(value=105)
     page = client_for("admin").get(url).content.decode()
     assert "The 2010/11 quarters on record now add up to 410, not 400" in page
+
+
+def test_a_baseline_made_from_the_figures_is_drawn_and_offers_no_re_baselining(client_for, broken):
+    """The review of sweep 15's change: with none set, the baseline made from the 2010/11 quarters had a
+    "Re-baseline" link to a page that could not be (404), and the chart drew no baseline."""
+    Baseline.objects.filter(measure=broken.measure, partnership=broken.a).delete()
+    response = client_for("admin").get(broken.measure.get_absolute_url(), {"quarter": "2011-12-q4"})
+    [row] = [r for r in response.context["rows"] if r["partnership"] == broken.a]
+    assert row["summary"].baseline_from_figures and row["summary"].baseline.value == 400
+    page = response.content.decode()
+    assert reverse("measures:rebaseline", args=[broken.measure.slug, broken.a.slug]) not in page
+    assert "none set: the 2010/11 quarters on record" in page
+    chart = next(c for c in response.context["charts"] if c["partnership"] == broken.a)
+    assert chart["data"]["lines"]["baseline"][0] == 100  # a quarter's share of the year's 400
