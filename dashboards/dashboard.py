@@ -576,15 +576,6 @@ def exceptions_table(rows: list[dict]) -> list[dict]:
     ]
 
 
-def baseline_note(s) -> str:
-    """What the downloads say beside a baseline: made from the figures, or different from them now."""
-    if s.baseline_from_figures:
-        return "None set: the 2010/11 quarters on record"
-    if s.baseline_on_record is not None:
-        return f"The 2010/11 quarters on record now add up to {s.measure.format_value(s.baseline_on_record)}"
-    return ""
-
-
 def measures_table(rows: list[MeasureRow]) -> list[dict]:
     out = []
     for row in rows:
@@ -596,7 +587,7 @@ def measures_table(rows: list[MeasureRow]) -> list[dict]:
                 "better_when": "Higher" if row.measure.higher_is_better else "Lower",
                 "unit": row.measure.display_unit,
                 "baseline": s.baseline.value if s.baseline else None,
-                "baseline_note": baseline_note(s),
+                "baseline_note": s.baseline_note,
                 "latest_period": s.latest_period.label if s.latest_period else "",
                 "latest_value": s.latest_value,
                 "year_value": s.year_value,

@@ -75,6 +75,16 @@ class MeasureSummary:
         return self.measure.format_value(value)
 
     @property
+    def baseline_note(self) -> str:
+        """What every page, download and the paper say beside the baseline: made from the figures, or
+        apart from them now (empty otherwise). The one wording of it."""
+        if self.baseline_from_figures:
+            return "None set: the 2010/11 quarters on record"
+        if self.baseline_on_record is not None:
+            return f"The 2010/11 quarters on record now add up to {self.formatted(self.baseline_on_record)}"
+        return ""
+
+    @property
     def year_ago_change(self) -> Decimal | None:
         if self.latest_value is None or self.year_ago_value is None:
             return None

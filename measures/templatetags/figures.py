@@ -95,16 +95,11 @@ def measure_rows_html(rows, query, rowspan):
             )
         if not s.baseline:
             baseline = mark_safe('<span class="text-body-secondary">none</span>')
-        elif s.baseline_from_figures or s.baseline_on_record is not None:
-            note = (
-                "none set: the 2010/11 quarters"
-                if s.baseline_from_figures
-                else f"2010/11 quarters now {m.format_value(s.baseline_on_record)}"
-            )
+        elif s.baseline_note:
             baseline = format_html(
                 '{} <span class="small text-body-secondary d-block">{}</span>',
                 m.format_value(s.baseline.value),
-                note,
+                s.baseline_note,
             )
         else:
             baseline = m.format_value(s.baseline.value)

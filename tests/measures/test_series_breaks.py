@@ -122,6 +122,6 @@ def test_a_baseline_made_from_the_figures_is_drawn_and_offers_no_re_baselining(c
     assert row["summary"].baseline_from_figures and row["summary"].baseline.value == 400
     page = response.content.decode()
     assert reverse("measures:rebaseline", args=[broken.measure.slug, broken.a.slug]) not in page
-    assert "none set: the 2010/11 quarters on record" in page
+    assert "None set: the 2010/11 quarters on record" in page
     chart = next(c for c in response.context["charts"] if c["partnership"] == broken.a)
     assert chart["data"]["lines"]["baseline"][0] == 100  # a quarter's share of the year's 400
