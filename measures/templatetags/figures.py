@@ -97,7 +97,7 @@ def measure_rows_html(rows, query, rowspan):
             baseline = mark_safe('<span class="text-body-secondary">none</span>')
         elif s.baseline_note:
             baseline = format_html(
-                '{} <span class="small text-body-secondary d-block">{}</span>',
+                '{} <span class="small text-body-secondary d-block text-wrap">{}</span>',
                 m.format_value(s.baseline.value),
                 s.baseline_note,
             )
